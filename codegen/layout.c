@@ -1,0 +1,382 @@
+/*
+ * layout.c — first stage of the back end: axis analysis and layout assignment.
+ *
+ * Axis analysis (as Triton's AxisInfo) tracks contiguity, divisibility and constancy of
+ * integer and pointer tiles, so that loads and stores of contiguous, aligned data become
+ * 128-bit accesses. Layouts: every tile shape gets one blocked "anchor" layout, sized so
+ * each thread owns a 16-byte run of the fastest dimension where memory ops allow it;
+ * reductions produce slice layouts of their input, and expand_dims of a slice returns to
+ * the parent, so the common patterns need no layout conversion.
+ */
+#include "codegen.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define DIV_MAX ((int64_t)1 << 30)
+
+static int64_t gcd64(int64_t a, int64_t b) {
+  while (b) {
+    int64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static int64_t pow2_factor(int64_t v) {
+  if (v == 0) return DIV_MAX;
+  int64_t p = 1;
+  while (!(v & p) && p < DIV_MAX) p <<= 1;
+  return p;
+}
+
+static int64_t dim(const IrType *t, int d) { return t->rank ? t->shape[d] : 1; }
+
+typedef struct LayoutPass {
+  Arena *a;
+  const Target *t;
+  IrFunc *f;
+  int threads;
+  PtrVec anchors; /* Layout* per distinct shape, parallel to anchor_types */
+  PtrVec anchor_types;
+} LayoutPass;
+
+static ValInfo *info(LayoutPass *P, IrValue *v) {
+  if (!v->aux) v->aux = arena_alloc(P->a, sizeof(ValInfo));
+  return v->aux;
+}
+
+/* Unknown: nothing assumed. */
+static void ax_unknown(AxisInfo *ax, const IrType *t) {
+  for (int d = 0; d < IR_MAX_RANK; d++) {
+    ax->contig[d] = 1;
+    ax->div[d] = 1;
+    ax->constancy[d] = 1;
+  }
+  (void)t;
+}
+
+/* A value equal over the whole tile. */
+static void ax_uniform(AxisInfo *ax, const IrType *t, int64_t div) {
+  for (int d = 0; d < IR_MAX_RANK; d++) {
+    ax->contig[d] = 1;
+    ax->div[d] = div;
+    ax->constancy[d] = dim(t, d);
+  }
+}
+
+static void axis_op(LayoutPass *P, IrOp *op) {
+  if (!op->nres) return;
+  IrValue *r = op->res[0];
+  const IrType *t = r->type;
+  AxisInfo *ax = &info(P, r)->ax;
+  AxisInfo *a0 = op->nopnds > 0 ? &info(P, op->opnds[0])->ax : NULL;
+  AxisInfo *a1 = op->nopnds > 1 ? &info(P, op->opnds[1])->ax : NULL;
+  ax_unknown(ax, t);
+  switch (op->kind) {
+  case OP_CONST:
+    ax_uniform(ax, t, dtype_is_int(t->dt) ? pow2_factor(op->i) : 1);
+    break;
+  case OP_PROGRAM_ID: case OP_NUM_PROGRAMS:
+    ax_uniform(ax, t, 1);
+    break;
+  case OP_ARANGE:
+    ax->contig[0] = t->shape[0];
+    ax->div[0] = pow2_factor(op->i);
+    break;
+  case OP_SPLAT:
+    ax_uniform(ax, t, a0->div[0]);
+    break;
+  case OP_EXPAND_DIMS:
+    for (int d = 0, s = 0; d < t->rank; d++) {
+      if (d == op->i) {
+        ax->contig[d] = 1;
+        ax->div[d] = a0->div[0];
+        ax->constancy[d] = 1;
+      } else {
+        ax->contig[d] = a0->contig[s];
+        ax->div[d] = a0->div[s];
+        ax->constancy[d] = a0->constancy[s];
+        s++;
+      }
+    }
+    break;
+  case OP_BROADCAST: {
+    const IrType *src = op->opnds[0]->type;
+    for (int d = 0; d < t->rank; d++) {
+      bool grows = src->shape[d] == 1 && t->shape[d] != 1;
+      ax->contig[d] = grows ? 1 : a0->contig[d];
+      ax->div[d] = a0->div[d];
+      ax->constancy[d] = grows ? t->shape[d] : a0->constancy[d];
+    }
+    break;
+  }
+  case OP_CAST:
+    if (dtype_is_int(t->dt) && dtype_is_int(op->opnds[0]->type->dt) && !op->i) *ax = *a0;
+    break;
+  case OP_ADD: case OP_SUB: case OP_ADDPTR: {
+    int64_t scale = op->kind == OP_ADDPTR ? dtype_bits(t->pointee->dt) / 8 : 1;
+    for (int d = 0; d < (t->rank ? t->rank : 1); d++) {
+      int64_t c = a1->contig[d] > a0->contig[d] ? gcd64(a1->contig[d], a0->constancy[d])
+                                                : gcd64(a0->contig[d], a1->constancy[d]);
+      if (op->kind == OP_SUB && a1->contig[d] > 1) c = 1; /* x - arange runs backwards */
+      ax->contig[d] = c > 0 ? c : 1;
+      int64_t d1 = a1->div[d] >= DIV_MAX ? DIV_MAX : a1->div[d] * scale;
+      ax->div[d] = gcd64(a0->div[d], d1);
+      ax->constancy[d] = gcd64(a0->constancy[d], a1->constancy[d]);
+    }
+    break;
+  }
+  case OP_MUL:
+    for (int d = 0; d < (t->rank ? t->rank : 1); d++) {
+      int64_t dv = a0->div[d] * a1->div[d];
+      ax->div[d] = dv > DIV_MAX || dv <= 0 ? DIV_MAX : dv;
+      ax->constancy[d] = gcd64(a0->constancy[d], a1->constancy[d]);
+      /* x * 1 keeps contiguity */
+      const IrOp *c0 = op->opnds[0]->def, *c1 = op->opnds[1]->def;
+      if (c1 && c1->kind == OP_CONST && c1->i == 1) ax->contig[d] = a0->contig[d];
+      if (c0 && c0->kind == OP_CONST && c0->i == 1) ax->contig[d] = a1->contig[d];
+    }
+    break;
+  case OP_CMP:
+    for (int d = 0; d < (t->rank ? t->rank : 1); d++) {
+      int64_t k = gcd64(a0->constancy[d], a1->constancy[d]);
+      /* a contiguous run compared with a splat threshold is constant over aligned groups */
+      if (a1->constancy[d] == dim(t, d) && a0->contig[d] > 1)
+        k = gcd64(gcd64(a0->contig[d], a0->div[d]), a1->div[d]);
+      else if (a0->constancy[d] == dim(t, d) && a1->contig[d] > 1)
+        k = gcd64(gcd64(a1->contig[d], a1->div[d]), a0->div[d]);
+      ax->constancy[d] = k > 0 ? k : 1;
+    }
+    break;
+  case OP_AND: case OP_OR: case OP_XOR: case OP_SELECT:
+    for (int d = 0; d < (t->rank ? t->rank : 1); d++) {
+      int64_t k = a0->constancy[d];
+      for (int i = 1; i < op->nopnds; i++) k = gcd64(k, info(P, op->opnds[i])->ax.constancy[d]);
+      ax->constancy[d] = k;
+    }
+    break;
+  default:
+    break;
+  }
+  if (!t->rank) ax_uniform(ax, t, ax->div[0]);
+}
+
+/* ---- layouts ---------------------------------------------------------------------------------- */
+
+bool layout_equal(const Layout *a, const Layout *b) {
+  if (a == b) return true;
+  if (!a || !b || a->rank != b->rank || a->prank != b->prank) return false;
+  for (int i = 0; i < a->rank; i++)
+    if (a->dims[i] != b->dims[i]) return false;
+  for (int i = 0; i < a->prank; i++)
+    if (a->spt[i] != b->spt[i] || a->tpw[i] != b->tpw[i] || a->wpc[i] != b->wpc[i] || a->order[i] != b->order[i])
+      return false;
+  return true;
+}
+
+int layout_regs(const Layout *l, const IrType *ty) {
+  int n = 1;
+  for (int i = 0; i < l->rank; i++) {
+    int d = l->dims[i];
+    int64_t tile = (int64_t)l->spt[d] * l->tpw[d] * l->wpc[d];
+    int64_t reps = ty->shape[i] > tile ? ty->shape[i] / tile : 1;
+    int64_t per = l->spt[d] < ty->shape[i] ? l->spt[d] : ty->shape[i];
+    n *= (int)(reps * per);
+  }
+  return n;
+}
+
+void layout_str(StrBuf *b, const Layout *l) {
+  sb_puts(b, "#blocked<spt=[");
+  for (int i = 0; i < l->prank; i++) sb_printf(b, "%s%d", i ? "," : "", l->spt[i]);
+  sb_puts(b, "] tpw=[");
+  for (int i = 0; i < l->prank; i++) sb_printf(b, "%s%d", i ? "," : "", l->tpw[i]);
+  sb_puts(b, "] wpc=[");
+  for (int i = 0; i < l->prank; i++) sb_printf(b, "%s%d", i ? "," : "", l->wpc[i]);
+  sb_puts(b, "] order=[");
+  for (int i = 0; i < l->prank; i++) sb_printf(b, "%s%d", i ? "," : "", l->order[i]);
+  sb_puts(b, "]");
+  if (l->rank != l->prank) {
+    sb_puts(b, " dims=[");
+    for (int i = 0; i < l->rank; i++) sb_printf(b, "%s%d", i ? "," : "", l->dims[i]);
+    sb_puts(b, "]");
+  }
+  sb_puts(b, ">");
+}
+
+/* The anchor layout of a shape: threads fill the fastest dim first with `vec` elements each,
+ * warps then fill the remaining extent; leftovers replicate along the fastest dim. */
+static Layout *make_blocked(LayoutPass *P, const IrType *t, int vec) {
+  Layout *l = arena_alloc(P->a, sizeof(Layout));
+  int r = t->rank;
+  l->rank = l->prank = r;
+  for (int i = 0; i < r; i++) {
+    l->dims[i] = i;
+    l->order[i] = r - 1 - i;
+    l->spt[i] = 1;
+    l->tpw[i] = 1;
+    l->wpc[i] = 1;
+  }
+  int fast = r - 1;
+  int64_t per_thread_max = t->numel / P->threads > 0 ? t->numel / P->threads : 1;
+  int v = vec;
+  while (v > 1 && (v > t->shape[fast] || v > per_thread_max)) v /= 2;
+  l->spt[fast] = v;
+  int lanes = P->t->warp_size, warps = P->f->num_warps;
+  for (int k = 0; k < r; k++) {
+    int d = l->order[k];
+    int64_t room = t->shape[d] / l->spt[d];
+    while (lanes > 1 && room > 1) {
+      l->tpw[d] *= 2;
+      lanes /= 2;
+      room /= 2;
+    }
+  }
+  l->tpw[fast] *= lanes; /* replicate */
+  for (int k = 0; k < r; k++) {
+    int d = l->order[k];
+    int64_t room = t->shape[d] / ((int64_t)l->spt[d] * l->tpw[d]);
+    while (warps > 1 && room > 1) {
+      l->wpc[d] *= 2;
+      warps /= 2;
+      room /= 2;
+    }
+  }
+  l->wpc[fast] *= warps;
+  return l;
+}
+
+/* Widest useful vector for the memory ops on tiles of this shape. */
+static int preferred_vec(LayoutPass *P, const IrType *shape, IrBlock *b) {
+  int best = 1;
+  for (IrOp *op = b->first; op; op = op->next) {
+    for (int r = 0; r < op->nregions; r++) {
+      int v = preferred_vec(P, shape, op->regions[r]);
+      if (v > best) best = v;
+    }
+    if (op->kind != OP_LOAD && op->kind != OP_STORE) continue;
+    const IrType *pt = op->opnds[0]->type;
+    if (!pt->rank || !ir_same_shape(pt, shape)) continue;
+    int bytes = dtype_bits(pt->pointee->dt) / 8;
+    int fast = pt->rank - 1;
+    const AxisInfo *ax = &info(P, op->opnds[0])->ax;
+    int64_t v = 16 / (bytes ? bytes : 1);
+    if (ax->contig[fast] < v) v = ax->contig[fast];
+    if (v < 1) v = 1;
+    if (v > best) best = (int)v;
+  }
+  return best;
+}
+
+static const Layout *anchor(LayoutPass *P, const IrType *t) {
+  for (int i = 0; i < P->anchor_types.n; i++)
+    if (ir_same_shape(P->anchor_types.items[i], t)) return P->anchors.items[i];
+  Layout *l = make_blocked(P, t, preferred_vec(P, t, P->f->body));
+  vec_push(P->a, &P->anchors, l);
+  vec_push(P->a, &P->anchor_types, (void *)t);
+  return l;
+}
+
+static const Layout *slice(LayoutPass *P, const Layout *parent, int axis) {
+  Layout *l = arena_alloc(P->a, sizeof(Layout));
+  *l = *parent;
+  l->rank = parent->rank - 1;
+  for (int i = 0, j = 0; i < parent->rank; i++)
+    if (i != axis) l->dims[j++] = parent->dims[i];
+  return l;
+}
+
+static void assign_op(LayoutPass *P, IrOp *op) {
+  for (int r = 0; r < op->nregions; r++)
+    for (IrOp *o = op->regions[r]->first; o; o = o->next) assign_op(P, o);
+  if (!op->nres) return;
+  IrValue *res = op->res[0];
+  const IrType *t = res->type;
+  ValInfo *vi = info(P, res);
+  if (!t->rank) return;
+  const Layout *in = op->nopnds && op->opnds[0]->type->rank ? info(P, op->opnds[0])->layout : NULL;
+  switch (op->kind) {
+  case OP_REDUCE:
+    vi->layout = slice(P, in, (int)op->i);
+    return;
+  case OP_EXPAND_DIMS:
+    if (in && in->prank == t->rank) {
+      /* a slice going back to its parent: find which parent dim is missing */
+      bool used[IR_MAX_RANK] = {0};
+      for (int i = 0; i < in->rank; i++) used[in->dims[i]] = true;
+      int missing = -1;
+      for (int d = 0; d < in->prank; d++)
+        if (!used[d]) missing = d;
+      Layout *l = arena_alloc(P->a, sizeof(Layout));
+      *l = *in;
+      l->rank = t->rank;
+      for (int i = 0, j = 0; i < t->rank; i++) l->dims[i] = i == op->i ? missing : in->dims[j++];
+      /* only valid if dims stay in parent order */
+      bool ok = true;
+      for (int i = 0; i < t->rank; i++) ok &= l->dims[i] == i;
+      if (ok) {
+        vi->layout = l;
+        return;
+      }
+    }
+    vi->layout = anchor(P, t);
+    return;
+  case OP_BROADCAST:
+    vi->layout = in && in->rank == in->prank ? in : anchor(P, t);
+    return;
+  default:
+    break;
+  }
+  /* elementwise and the rest: follow the first operand of the same shape, else the anchor */
+  for (int i = 0; i < op->nopnds; i++) {
+    IrValue *o = op->opnds[i];
+    if (ir_same_shape(o->type, t) && info(P, o)->layout) {
+      vi->layout = info(P, o)->layout;
+      return;
+    }
+  }
+  vi->layout = anchor(P, t);
+}
+
+static void axis_block(LayoutPass *P, IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) ax_unknown(&info(P, b->args[i])->ax, b->args[i]->type);
+  for (IrOp *op = b->first; op; op = op->next) {
+    for (int i = 0; i < op->nopnds; i++) info(P, op->opnds[i]);
+    axis_op(P, op);
+    for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
+  }
+}
+
+void cg_layout(Arena *a, IrFunc *f, const Target *t) {
+  LayoutPass P = {.a = a, .t = t, .f = f, .threads = t->warp_size * f->num_warps};
+  for (int i = 0; i < f->nparams; i++) {
+    IrValue *p = f->params[i];
+    ValInfo *vi = info(&P, p);
+    ax_uniform(&vi->ax, p->type, p->divisibility);
+  }
+  axis_block(&P, f->body);
+  for (IrOp *op = f->body->first; op; op = op->next) assign_op(&P, op);
+}
+
+void cg_layout_annot(StrBuf *out, const IrValue *v, void *ctx) {
+  (void)ctx;
+  const ValInfo *vi = v->aux;
+  if (!vi) return;
+  if (vi->layout) {
+    sb_puts(out, " ");
+    layout_str(out, vi->layout);
+  }
+  const IrType *t = v->type;
+  if (dtype_is_int(t->dt) || t->dt == DT_PTR) {
+    int r = t->rank ? t->rank : 1;
+    sb_puts(out, " contig=[");
+    for (int d = 0; d < r; d++) sb_printf(out, "%s%" PRId64, d ? "," : "", vi->ax.contig[d]);
+    sb_puts(out, "] div=[");
+    for (int d = 0; d < r; d++) sb_printf(out, "%s%" PRId64, d ? "," : "", vi->ax.div[d]);
+    sb_puts(out, "] const=[");
+    for (int d = 0; d < r; d++) sb_printf(out, "%s%" PRId64, d ? "," : "", vi->ax.constancy[d]);
+    sb_puts(out, "]");
+  }
+}

@@ -1,0 +1,338 @@
+/*
+ * lower.c — second stage of the back end: tile IR → LLVM IR, the part shared by all targets.
+ *
+ * It builds the kernel function (the GPU entry, or the CPU entry with the ABI of
+ * runtime.h), walks the IR in order, and lowers the ops whose meaning does not depend on
+ * how a tile is distributed: elementwise arithmetic, comparisons, casts, math, pointer
+ * offsets and scalars. Those work unchanged on GPU element registers and on CPU vectors.
+ * Distribution-dependent ops go to lower_gpu.c or lower_cpu.c.
+ */
+#include "lower_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+void lw_fail(Lower *L, const IrOp *op, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  L->failed = true;
+  diag_verror(L->d, op ? op->loc : (SrcLoc){0}, fmt, ap);
+  va_end(ap);
+}
+
+TVal lw_tval(Lower *L, int n) {
+  TVal v = {n, arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)(n > 0 ? n : 1))};
+  return v;
+}
+
+TVal lw_get(Lower *L, const IrValue *v) { return L->vals[v->id]; }
+void lw_set(Lower *L, const IrValue *v, TVal tv) { L->vals[v->id] = tv; }
+
+LLVMBasicBlockRef lw_block(Lower *L, const char *name) { return LLVMAppendBasicBlockInContext(L->ctx, L->fn, name); }
+
+LLVMValueRef lw_i32(Lower *L, int64_t v) { return LLVMConstInt(L->i32, (unsigned long long)v, 1); }
+
+LLVMTypeRef lw_elem_type(Lower *L, const IrType *t) {
+  switch (t->dt) {
+  case DT_I1: return L->i1;
+  case DT_I8: case DT_U8: return L->i8;
+  case DT_I16: case DT_U16: return L->i16;
+  case DT_I32: case DT_U32: return L->i32;
+  case DT_I64: case DT_U64: return L->i64;
+  case DT_F16: return L->f16;
+  case DT_BF16: return L->bf16;
+  case DT_F32: return L->f32;
+  case DT_F64: return L->f64;
+  case DT_PTR: return L->ptr_g;
+  default: return L->i32;
+  }
+}
+
+LLVMTypeRef lw_type(Lower *L, const IrType *t) {
+  LLVMTypeRef e = lw_elem_type(L, t);
+  if (L->t->kind == TGT_CPU && t->rank) return LLVMVectorType(e, (unsigned)t->numel);
+  return e;
+}
+
+LLVMValueRef lw_const(Lower *L, const IrType *elem, int64_t i, double f) {
+  LLVMTypeRef ty = lw_elem_type(L, elem);
+  if (dtype_is_float(elem->dt)) return LLVMConstReal(ty, f);
+  if (elem->dt == DT_PTR) return LLVMConstNull(ty);
+  return LLVMConstInt(ty, (unsigned long long)i, dtype_is_signed(elem->dt));
+}
+
+LLVMValueRef lw_intrin(Lower *L, const char *name, LLVMTypeRef *over, int nover, LLVMValueRef *args, int nargs) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  if (!id) {
+    lw_fail(L, NULL, "internal error: LLVM has no intrinsic %s", name);
+    return LLVMGetUndef(L->i32);
+  }
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(L->mod, id, over, (size_t)nover);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(L->ctx, id, over, (size_t)nover);
+  return LLVMBuildCall2(L->b, fty, fn, args, (unsigned)nargs, "");
+}
+
+/* Calls a scalar function `name` of type T(T) on x (scalarising a CPU vector). */
+static LLVMValueRef call_scalar_fn(Lower *L, const char *name, LLVMValueRef x) {
+  LLVMTypeRef ty = LLVMTypeOf(x);
+  bool vec = LLVMGetTypeKind(ty) == LLVMVectorTypeKind;
+  LLVMTypeRef st = vec ? LLVMGetElementType(ty) : ty;
+  LLVMTypeRef fty = LLVMFunctionType(st, &st, 1, 0);
+  LLVMValueRef fn = LLVMGetNamedFunction(L->mod, name);
+  if (!fn) {
+    fn = LLVMAddFunction(L->mod, name, fty);
+    LLVMSetLinkage(fn, LLVMExternalLinkage);
+  }
+  if (!vec) return LLVMBuildCall2(L->b, fty, fn, &x, 1, "");
+  unsigned n = LLVMGetVectorSize(ty);
+  LLVMValueRef out = LLVMGetPoison(ty);
+  for (unsigned i = 0; i < n; i++) {
+    LLVMValueRef e = LLVMBuildExtractElement(L->b, x, lw_i32(L, i), "");
+    e = LLVMBuildCall2(L->b, fty, fn, &e, 1, "");
+    out = LLVMBuildInsertElement(L->b, out, e, lw_i32(L, i), "");
+  }
+  return out;
+}
+
+/* Math functions: LLVM intrinsics where every target lowers them well, libdevice on NVIDIA
+ * for the transcendental ones, libm on the host. */
+static LLVMValueRef lower_math(Lower *L, const IrOp *op, DType dt, LLVMValueRef x) {
+  LLVMTypeRef ty = LLVMTypeOf(x);
+  bool f64 = dt == DT_F64;
+  const char *intr = NULL, *nv = NULL, *libm = NULL;
+  switch (op->kind) {
+  case OP_EXP: intr = "llvm.exp"; nv = "exp"; break;
+  case OP_EXP2: intr = "llvm.exp2"; nv = "exp2"; break;
+  case OP_LOG: intr = "llvm.log"; nv = "log"; break;
+  case OP_LOG2: intr = "llvm.log2"; nv = "log2"; break;
+  case OP_SIN: intr = "llvm.sin"; nv = "sin"; break;
+  case OP_COS: intr = "llvm.cos"; nv = "cos"; break;
+  case OP_SQRT: case OP_SQRT_RN: intr = "llvm.sqrt"; break;
+  case OP_FLOOR: intr = "llvm.floor"; break;
+  case OP_CEIL: intr = "llvm.ceil"; break;
+  case OP_TANH: nv = "tanh"; libm = f64 ? "tanh" : "tanhf"; break;
+  case OP_ERF: nv = "erf"; libm = f64 ? "erf" : "erff"; break;
+  case OP_RSQRT: nv = "rsqrt"; break;
+  default: break;
+  }
+  if (L->t->kind == TGT_NVPTX && nv) {
+    char name[32];
+    snprintf(name, sizeof name, "__nv_%s%s", nv, f64 ? "" : "f");
+    return call_scalar_fn(L, name, x);
+  }
+  if (op->kind == OP_RSQRT) {
+    LLVMValueRef s = lw_intrin(L, "llvm.sqrt", &ty, 1, &x, 1);
+    return LLVMBuildFDiv(L->b, LLVMConstReal(ty, 1.0), s, "");
+  }
+  if (intr) return lw_intrin(L, intr, &ty, 1, &x, 1);
+  if (L->t->kind == TGT_CPU && libm) return call_scalar_fn(L, libm, x);
+  lw_fail(L, op, "%s is not supported on %s yet", ir_op_info[op->kind].name, L->t->name);
+  return x;
+}
+
+LLVMValueRef lw_cast(Lower *L, LLVMValueRef v, const IrType *from, const IrType *to, bool bitcast) {
+  LLVMTypeRef ty = lw_type(L, to);
+  DType a = from->dt, b = to->dt;
+  if (a == b && from->pointee == to->pointee) return v;
+  if (bitcast || (a == DT_PTR && b == DT_PTR)) {
+    if (a == DT_PTR && b != DT_PTR) return LLVMBuildPtrToInt(L->b, v, ty, "");
+    if (a != DT_PTR && b == DT_PTR) return LLVMBuildIntToPtr(L->b, v, ty, "");
+    return LLVMBuildBitCast(L->b, v, ty, "");
+  }
+  if (a == DT_PTR) return LLVMBuildPtrToInt(L->b, v, ty, "");
+  if (b == DT_PTR) return LLVMBuildIntToPtr(L->b, v, ty, "");
+  bool fa = dtype_is_float(a), fb = dtype_is_float(b);
+  if (fa && fb) {
+    if ((a == DT_BF16 && b == DT_F16) || (a == DT_F16 && b == DT_BF16)) {
+      IrType mid = *to;
+      mid.dt = DT_F32;
+      LLVMValueRef m = LLVMBuildFPExt(L->b, v, lw_type(L, &mid), "");
+      return LLVMBuildFPTrunc(L->b, m, ty, "");
+    }
+    return dtype_bits(a) < dtype_bits(b) ? LLVMBuildFPExt(L->b, v, ty, "") : LLVMBuildFPTrunc(L->b, v, ty, "");
+  }
+  if (fa) return dtype_is_signed(b) ? LLVMBuildFPToSI(L->b, v, ty, "") : LLVMBuildFPToUI(L->b, v, ty, "");
+  if (fb) return dtype_is_signed(a) ? LLVMBuildSIToFP(L->b, v, ty, "") : LLVMBuildUIToFP(L->b, v, ty, "");
+  int wa = dtype_bits(a), wb = dtype_bits(b);
+  if (wa == wb) return v;
+  if (wa > wb) return LLVMBuildTrunc(L->b, v, ty, "");
+  return dtype_is_signed(a) ? LLVMBuildSExt(L->b, v, ty, "") : LLVMBuildZExt(L->b, v, ty, "");
+}
+
+LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMValueRef b) {
+  LLVMTypeRef ty = LLVMTypeOf(a);
+  LLVMValueRef args[2] = {a, b};
+  bool fl = dtype_is_float(dt);
+  switch (k) {
+  case RED_SUM: return fl ? LLVMBuildFAdd(L->b, a, b, "") : LLVMBuildAdd(L->b, a, b, "");
+  case RED_XOR: return LLVMBuildXor(L->b, a, b, "");
+  case RED_MAX:
+    return lw_intrin(L, fl ? "llvm.maxnum" : dtype_is_signed(dt) ? "llvm.smax" : "llvm.umax", &ty, 1, args, 2);
+  case RED_MIN:
+    return lw_intrin(L, fl ? "llvm.minnum" : dtype_is_signed(dt) ? "llvm.smin" : "llvm.umin", &ty, 1, args, 2);
+  }
+  return a;
+}
+
+/* One elementwise op on scalars or CPU vectors; in_dt is the operands' element type. */
+LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x) {
+  bool fl = dtype_is_float(dt), sg = dtype_is_signed(dt);
+  LLVMBuilderRef b = L->b;
+  LLVMTypeRef ty = LLVMTypeOf(x[0]);
+  switch (op->kind) {
+  case OP_ADD: return fl ? LLVMBuildFAdd(b, x[0], x[1], "") : LLVMBuildAdd(b, x[0], x[1], "");
+  case OP_SUB: return fl ? LLVMBuildFSub(b, x[0], x[1], "") : LLVMBuildSub(b, x[0], x[1], "");
+  case OP_MUL: return fl ? LLVMBuildFMul(b, x[0], x[1], "") : LLVMBuildMul(b, x[0], x[1], "");
+  case OP_DIV:
+    if (fl) return LLVMBuildFDiv(b, x[0], x[1], "");
+    return sg ? LLVMBuildSDiv(b, x[0], x[1], "") : LLVMBuildUDiv(b, x[0], x[1], "");
+  case OP_REM:
+    if (fl) return LLVMBuildFRem(b, x[0], x[1], "");
+    return sg ? LLVMBuildSRem(b, x[0], x[1], "") : LLVMBuildURem(b, x[0], x[1], "");
+  case OP_MIN: case OP_MAX: {
+    const char *n;
+    if (fl) n = op->i ? (op->kind == OP_MIN ? "llvm.minimum" : "llvm.maximum") : (op->kind == OP_MIN ? "llvm.minnum" : "llvm.maxnum");
+    else if (sg) n = op->kind == OP_MIN ? "llvm.smin" : "llvm.smax";
+    else n = op->kind == OP_MIN ? "llvm.umin" : "llvm.umax";
+    return lw_intrin(L, n, &ty, 1, x, 2);
+  }
+  case OP_AND: return LLVMBuildAnd(b, x[0], x[1], "");
+  case OP_OR: return LLVMBuildOr(b, x[0], x[1], "");
+  case OP_XOR: return LLVMBuildXor(b, x[0], x[1], "");
+  case OP_SHL: return LLVMBuildShl(b, x[0], x[1], "");
+  case OP_SHR: return sg ? LLVMBuildAShr(b, x[0], x[1], "") : LLVMBuildLShr(b, x[0], x[1], "");
+  case OP_NEG: return fl ? LLVMBuildFNeg(b, x[0], "") : LLVMBuildNeg(b, x[0], "");
+  case OP_NOT: return LLVMBuildNot(b, x[0], "");
+  case OP_ABS:
+    if (fl) return lw_intrin(L, "llvm.fabs", &ty, 1, x, 1);
+    {
+      LLVMValueRef args[2] = {x[0], LLVMConstInt(L->i1, 0, 0)};
+      return lw_intrin(L, "llvm.abs", &ty, 1, args, 2);
+    }
+  case OP_FMA: return lw_intrin(L, "llvm.fma", &ty, 1, x, 3);
+  case OP_SELECT: return LLVMBuildSelect(b, x[0], x[1], x[2], "");
+  case OP_CMP: {
+    static const LLVMRealPredicate fp[] = {LLVMRealOEQ, LLVMRealUNE, LLVMRealOLT, LLVMRealOLE, LLVMRealOGT, LLVMRealOGE};
+    static const LLVMIntPredicate si[] = {LLVMIntEQ, LLVMIntNE, LLVMIntSLT, LLVMIntSLE, LLVMIntSGT, LLVMIntSGE};
+    static const LLVMIntPredicate ui[] = {LLVMIntEQ, LLVMIntNE, LLVMIntULT, LLVMIntULE, LLVMIntUGT, LLVMIntUGE};
+    if (fl) return LLVMBuildFCmp(b, fp[op->i], x[0], x[1], "");
+    if (dt == DT_PTR) {
+      LLVMTypeRef it = LLVMGetTypeKind(ty) == LLVMVectorTypeKind ? LLVMVectorType(L->i64, LLVMGetVectorSize(ty)) : L->i64;
+      x[0] = LLVMBuildPtrToInt(b, x[0], it, "");
+      x[1] = LLVMBuildPtrToInt(b, x[1], it, "");
+    }
+    return LLVMBuildICmp(b, sg ? si[op->i] : ui[op->i], x[0], x[1], "");
+  }
+  case OP_ADDPTR: {
+    const IrType *pt = op->res[0]->type;
+    LLVMTypeRef et = lw_elem_type(L, pt->pointee);
+    const IrType *ot = op->opnds[1]->type;
+    LLVMValueRef off = x[1];
+    if (dtype_bits(ot->dt) < 64) {
+      LLVMTypeRef it = LLVMGetTypeKind(LLVMTypeOf(off)) == LLVMVectorTypeKind ? LLVMVectorType(L->i64, LLVMGetVectorSize(LLVMTypeOf(off))) : L->i64;
+      off = dtype_is_signed(ot->dt) ? LLVMBuildSExt(b, off, it, "") : LLVMBuildZExt(b, off, it, "");
+    }
+    return LLVMBuildGEP2(b, et, x[0], &off, 1, "");
+  }
+  default:
+    return lower_math(L, op, dt, x[0]);
+  }
+}
+
+/* Lowers ops that are elementwise or scalar-only; false if the op needs the target part. */
+static bool lower_generic(Lower *L, IrOp *op) {
+  switch (op->kind) {
+  case OP_PROGRAM_ID: case OP_NUM_PROGRAMS: {
+    TVal v = lw_tval(L, 1);
+    v.e[0] = op->kind == OP_PROGRAM_ID ? L->pid[op->i] : L->nprog[op->i];
+    lw_set(L, op->res[0], v);
+    return true;
+  }
+  case OP_RETURN:
+    return true; /* the function's ret is emitted at the end */
+  default:
+    break;
+  }
+  OpClass cls = ir_op_info[op->kind].cls;
+  bool ew = cls == OC_UNARY || cls == OC_BINARY || cls == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
+            op->kind == OP_CAST || op->kind == OP_ADDPTR;
+  if (!ew) return false;
+  /* all operands share the result's layout (the GPU part converted them if needed) */
+  TVal ins[3];
+  for (int i = 0; i < op->nopnds; i++)
+    ins[i] = L->t->kind == TGT_CPU ? lw_get(L, op->opnds[i]) : gpu_operand(L, op->opnds[i], op->res[0]);
+  int n = ins[0].n;
+  TVal out = lw_tval(L, n);
+  DType dt = op->opnds[op->kind == OP_SELECT ? 1 : 0]->type->dt;
+  for (int k = 0; k < n; k++) {
+    LLVMValueRef x[3];
+    for (int i = 0; i < op->nopnds; i++) x[i] = ins[i].e[ins[i].n == 1 ? 0 : k];
+    if (op->kind == OP_CAST)
+      out.e[k] = lw_cast(L, x[0], op->opnds[0]->type, op->res[0]->type, op->i);
+    else
+      out.e[k] = lw_elementwise(L, op, dt, x);
+  }
+  lw_set(L, op->res[0], out);
+  return true;
+}
+
+static void lower_block(Lower *L, IrBlock *blk) {
+  for (IrOp *op = blk->first; op && !L->failed; op = op->next) {
+    if (op->kind == OP_FOR || op->kind == OP_IF) {
+      lw_fail(L, op, "runtime control flow is not supported by the back end yet");
+      return;
+    }
+    bool done = L->t->kind == TGT_CPU ? cpu_lower_op(L, op) : gpu_lower_op(L, op);
+    if (!done && !lower_generic(L, op)) lw_fail(L, op, "internal error: no lowering for '%s'", ir_op_info[op->kind].name);
+  }
+}
+
+static int max_id(IrBlock *b, int m) {
+  for (int i = 0; i < b->nargs; i++) m = b->args[i]->id > m ? b->args[i]->id : m;
+  for (IrOp *op = b->first; op; op = op->next) {
+    for (int i = 0; i < op->nres; i++) m = op->res[i]->id > m ? op->res[i]->id : m;
+    for (int r = 0; r < op->nregions; r++) m = max_id(op->regions[r], m);
+  }
+  return m;
+}
+
+LLVMModuleRef cg_lower(LLVMContextRef ctx, IrFunc *f, const Target *t, KernelMeta *meta, Diag *d) {
+  Lower L = {.ctx = ctx, .t = t, .f = f, .d = d};
+  L.mod = LLVMModuleCreateWithNameInContext(f->name, ctx);
+  LLVMSetTarget(L.mod, t->triple);
+  L.b = LLVMCreateBuilderInContext(ctx);
+  L.i1 = LLVMInt1TypeInContext(ctx);
+  L.i8 = LLVMInt8TypeInContext(ctx);
+  L.i16 = LLVMInt16TypeInContext(ctx);
+  L.i32 = LLVMInt32TypeInContext(ctx);
+  L.i64 = LLVMInt64TypeInContext(ctx);
+  L.f16 = LLVMHalfTypeInContext(ctx);
+  L.bf16 = LLVMBFloatTypeInContext(ctx);
+  L.f32 = LLVMFloatTypeInContext(ctx);
+  L.f64 = LLVMDoubleTypeInContext(ctx);
+  L.ptr_g = LLVMPointerTypeInContext(ctx, (unsigned)t->global_as);
+  L.ptr_s = LLVMPointerTypeInContext(ctx, (unsigned)t->shared_as);
+  L.vd = LLVMVoidTypeInContext(ctx);
+  int nids = max_id(f->body, 0);
+  for (int i = 0; i < f->nparams; i++) nids = f->params[i]->id > nids ? f->params[i]->id : nids;
+  L.nvals = nids + 1;
+  L.vals = arena_alloc(&L.arena, sizeof(TVal) * (size_t)L.nvals);
+
+  if (t->kind == TGT_CPU) cpu_prologue(&L);
+  else gpu_prologue(&L);
+  lower_block(&L, f->body);
+  if (!L.failed) LLVMBuildRetVoid(L.b);
+  meta->num_warps = f->num_warps;
+  meta->threads = f->num_warps * t->warp_size;
+  meta->shared = L.smem_bytes;
+  LLVMDisposeBuilder(L.b);
+  arena_free(&L.arena);
+  if (L.failed) {
+    LLVMDisposeModule(L.mod);
+    return NULL;
+  }
+  return L.mod;
+}

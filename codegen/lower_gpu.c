@@ -1,0 +1,552 @@
+/*
+ * lower_gpu.c — the GPU half of lowering: each thread holds the elements of a tile that its
+ * layout assigns it (register order: fastest parent dim first), and ops that move data
+ * between threads or memory are lowered here: arange, broadcasts, vectorised loads and
+ * stores, reductions (in-thread, then warp shuffles, then shared memory across warps) and
+ * layout conversions through shared memory.
+ */
+#include "lower_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const Layout *layout_of(const IrValue *v) { return v->aux ? ((const ValInfo *)v->aux)->layout : NULL; }
+static const AxisInfo *axis_of(const IrValue *v) { return &((const ValInfo *)v->aux)->ax; }
+
+static int ilog2(int64_t v) {
+  int n = 0;
+  while (((int64_t)1 << n) < v) n++;
+  return n;
+}
+
+/* ---- thread coordinates ------------------------------------------------------------------- */
+
+static int lane_stride(const Layout *l, int pd) {
+  int s = 1;
+  for (int k = 0; k < l->prank && l->order[k] != pd; k++) s *= l->tpw[l->order[k]];
+  return s;
+}
+
+static int warp_stride(const Layout *l, int pd) {
+  int s = 1;
+  for (int k = 0; k < l->prank && l->order[k] != pd; k++) s *= l->wpc[l->order[k]];
+  return s;
+}
+
+static LLVMValueRef lane_dim(Lower *L, const Layout *l, int pd) {
+  if (l->tpw[pd] == 1) return lw_i32(L, 0);
+  LLVMValueRef v = LLVMBuildLShr(L->b, L->lane, lw_i32(L, ilog2(lane_stride(l, pd))), "");
+  return LLVMBuildAnd(L->b, v, lw_i32(L, l->tpw[pd] - 1), "");
+}
+
+static LLVMValueRef warp_dim(Lower *L, const Layout *l, int pd) {
+  if (l->wpc[pd] == 1) return lw_i32(L, 0);
+  LLVMValueRef v = LLVMBuildLShr(L->b, L->warp, lw_i32(L, ilog2(warp_stride(l, pd))), "");
+  return LLVMBuildAnd(L->b, v, lw_i32(L, l->wpc[pd] - 1), "");
+}
+
+static int64_t per_thread(const Layout *l, const IrType *ty, int i) {
+  int d = l->dims[i];
+  return l->spt[d] < ty->shape[i] ? l->spt[d] : ty->shape[i];
+}
+
+static int64_t dim_regs(const Layout *l, const IrType *ty, int i) {
+  int d = l->dims[i];
+  int64_t tile = (int64_t)l->spt[d] * l->tpw[d] * l->wpc[d];
+  int64_t reps = ty->shape[i] > tile ? ty->shape[i] / tile : 1;
+  return reps * per_thread(l, ty, i);
+}
+
+static int tensor_dim(const Layout *l, int pd) {
+  for (int i = 0; i < l->rank; i++)
+    if (l->dims[i] == pd) return i;
+  return -1;
+}
+
+/* Register index → per-tensor-dim register indices, and back. */
+static void reg_split(const Layout *l, const IrType *ty, int r, int64_t *k) {
+  for (int o = 0; o < l->prank; o++) {
+    int i = tensor_dim(l, l->order[o]);
+    if (i < 0) continue;
+    int64_t c = dim_regs(l, ty, i);
+    k[i] = r % c;
+    r = (int)(r / c);
+  }
+}
+
+static int reg_join(const Layout *l, const IrType *ty, const int64_t *k) {
+  int r = 0, mul = 1;
+  for (int o = 0; o < l->prank; o++) {
+    int i = tensor_dim(l, l->order[o]);
+    if (i < 0) continue;
+    r += (int)k[i] * mul;
+    mul *= (int)dim_regs(l, ty, i);
+  }
+  return r;
+}
+
+/* Coordinate along tensor dim i of register-index k for the calling thread. */
+static LLVMValueRef coord(Lower *L, const Layout *l, const IrType *ty, int i, int64_t k) {
+  int d = l->dims[i];
+  int64_t per = per_thread(l, ty, i);
+  int64_t tile = (int64_t)l->spt[d] * l->tpw[d] * l->wpc[d];
+  int64_t rep = k / per, within = k % per;
+  LLVMValueRef t = LLVMBuildMul(L->b, warp_dim(L, l, d), lw_i32(L, l->tpw[d]), "");
+  t = LLVMBuildAdd(L->b, t, lane_dim(L, l, d), "");
+  t = LLVMBuildMul(L->b, t, lw_i32(L, l->spt[d]), "");
+  t = LLVMBuildAdd(L->b, t, lw_i32(L, rep * tile + within), "");
+  return LLVMBuildAnd(L->b, t, lw_i32(L, ty->shape[i] - 1), "");
+}
+
+static LLVMValueRef linear_index(Lower *L, const Layout *l, const IrType *ty, int r) {
+  int64_t k[IR_MAX_RANK];
+  reg_split(l, ty, r, k);
+  LLVMValueRef idx = lw_i32(L, 0);
+  int64_t stride = 1;
+  for (int i = ty->rank - 1; i >= 0; i--) {
+    LLVMValueRef c = coord(L, l, ty, i, k[i]);
+    idx = LLVMBuildAdd(L->b, idx, LLVMBuildMul(L->b, c, lw_i32(L, stride), ""), "");
+    stride *= ty->shape[i];
+  }
+  return idx;
+}
+
+/* True (i1) in the one thread that owns each element; NULL when every thread does. */
+static LLVMValueRef owner_pred(Lower *L, const Layout *l, const IrType *ty) {
+  LLVMValueRef p = NULL;
+  if (!ty->rank || !l) return LLVMBuildICmp(L->b, LLVMIntEQ, L->tid, lw_i32(L, 0), "");
+  bool present[IR_MAX_RANK] = {0};
+  for (int i = 0; i < l->rank; i++) {
+    int d = l->dims[i];
+    present[d] = true;
+    int64_t tile = (int64_t)l->spt[d] * l->tpw[d] * l->wpc[d];
+    if (tile <= ty->shape[i]) continue;
+    LLVMValueRef t = LLVMBuildMul(L->b, warp_dim(L, l, d), lw_i32(L, l->tpw[d]), "");
+    t = LLVMBuildAdd(L->b, t, lane_dim(L, l, d), "");
+    t = LLVMBuildMul(L->b, t, lw_i32(L, l->spt[d]), "");
+    LLVMValueRef c = LLVMBuildICmp(L->b, LLVMIntULT, t, lw_i32(L, ty->shape[i]), "");
+    p = p ? LLVMBuildAnd(L->b, p, c, "") : c;
+  }
+  for (int d = 0; d < l->prank; d++) {
+    if (present[d] || (l->tpw[d] == 1 && l->wpc[d] == 1)) continue;
+    LLVMValueRef c = LLVMBuildICmp(L->b, LLVMIntEQ, LLVMBuildAdd(L->b, lane_dim(L, l, d), warp_dim(L, l, d), ""), lw_i32(L, 0), "");
+    p = p ? LLVMBuildAnd(L->b, p, c, "") : c;
+  }
+  return p;
+}
+
+/* ---- target primitives ----------------------------------------------------------------------- */
+
+static void barrier(Lower *L) {
+  if (L->t->kind == TGT_NVPTX) {
+    LLVMValueRef zero = lw_i32(L, 0);
+    lw_intrin(L, "llvm.nvvm.barrier.cta.sync.aligned.all", NULL, 0, &zero, 1);
+  } else {
+    LLVMBuildFence(L->b, LLVMAtomicOrderingRelease, 0, "");
+    lw_intrin(L, "llvm.amdgcn.s.barrier", NULL, 0, NULL, 0);
+    LLVMBuildFence(L->b, LLVMAtomicOrderingAcquire, 0, "");
+  }
+}
+
+static LLVMValueRef smem_ptr(Lower *L, LLVMValueRef byte_off) {
+  if (!L->smem) {
+    LLVMTypeRef arr = LLVMArrayType2(L->i8, 0);
+    L->smem = LLVMAddGlobalInAddressSpace(L->mod, arr, "__liger_smem", (unsigned)L->t->shared_as);
+    LLVMSetLinkage(L->smem, LLVMExternalLinkage);
+    LLVMSetAlignment(L->smem, 16);
+  }
+  return LLVMBuildGEP2(L->b, L->i8, L->smem, &byte_off, 1, "");
+}
+
+static void use_smem(Lower *L, size_t bytes) {
+  if (bytes > L->smem_bytes) L->smem_bytes = bytes;
+}
+
+/* Butterfly exchange with the lane `lane ^ mask` (any 16/32/64-bit scalar). */
+static LLVMValueRef shfl_xor(Lower *L, LLVMValueRef v, int mask) {
+  LLVMTypeRef ty = LLVMTypeOf(v);
+  unsigned bits;
+  switch (LLVMGetTypeKind(ty)) {
+  case LLVMIntegerTypeKind: bits = LLVMGetIntTypeWidth(ty); break;
+  case LLVMHalfTypeKind: case LLVMBFloatTypeKind: bits = 16; break;
+  case LLVMFloatTypeKind: bits = 32; break;
+  default: bits = 64; break; /* double, pointers */
+  }
+  if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind) v = LLVMBuildPtrToInt(L->b, v, L->i64, "");
+  if (bits == 64) {
+    LLVMValueRef x = LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind ? v : LLVMBuildBitCast(L->b, v, L->i64, "");
+    LLVMValueRef lo = LLVMBuildTrunc(L->b, x, L->i32, "");
+    LLVMValueRef hi = LLVMBuildTrunc(L->b, LLVMBuildLShr(L->b, x, LLVMConstInt(L->i64, 32, 0), ""), L->i32, "");
+    lo = LLVMBuildZExt(L->b, shfl_xor(L, lo, mask), L->i64, "");
+    hi = LLVMBuildZExt(L->b, shfl_xor(L, hi, mask), L->i64, "");
+    x = LLVMBuildOr(L->b, lo, LLVMBuildShl(L->b, hi, LLVMConstInt(L->i64, 32, 0), ""), "");
+    if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind) return LLVMBuildIntToPtr(L->b, x, ty, "");
+    return LLVMBuildBitCast(L->b, x, ty, "");
+  }
+  LLVMValueRef x;
+  if (bits < 32) {
+    LLVMTypeRef it = LLVMIntTypeInContext(L->ctx, bits);
+    x = LLVMBuildZExt(L->b, LLVMBuildBitCast(L->b, v, it, ""), L->i32, "");
+  } else {
+    x = LLVMBuildBitCast(L->b, v, L->i32, "");
+  }
+  LLVMValueRef r;
+  if (L->t->kind == TGT_NVPTX) {
+    LLVMValueRef args[4] = {lw_i32(L, -1), x, lw_i32(L, mask), lw_i32(L, 0x1f)};
+    r = lw_intrin(L, "llvm.nvvm.shfl.sync.bfly.i32", NULL, 0, args, 4);
+  } else {
+    LLVMValueRef addr = LLVMBuildShl(L->b, LLVMBuildXor(L->b, L->lane, lw_i32(L, mask), ""), lw_i32(L, 2), "");
+    LLVMValueRef args[2] = {addr, x};
+    r = lw_intrin(L, "llvm.amdgcn.ds.bpermute", NULL, 0, args, 2);
+  }
+  if (bits < 32) r = LLVMBuildTrunc(L->b, r, LLVMIntTypeInContext(L->ctx, bits), "");
+  return LLVMBuildBitCast(L->b, r, ty, "");
+}
+
+/* ---- layout conversion --------------------------------------------------------------------------- */
+
+static size_t elem_bytes(const IrType *t) { return t->dt == DT_I1 ? 1 : (size_t)dtype_bits(t->dt) / 8; }
+
+static TVal convert(Lower *L, TVal src, const IrType *ty, const Layout *from, const Layout *to) {
+  size_t eb = elem_bytes(ty);
+  LLVMTypeRef et = lw_elem_type(L, ty);
+  LLVMTypeRef st = ty->dt == DT_I1 ? L->i8 : et;
+  use_smem(L, (size_t)ty->numel * eb);
+  barrier(L);
+  for (int r = 0; r < src.n; r++) {
+    LLVMValueRef off = LLVMBuildMul(L->b, linear_index(L, from, ty, r), lw_i32(L, (int64_t)eb), "");
+    LLVMValueRef v = ty->dt == DT_I1 ? LLVMBuildZExt(L->b, src.e[r], L->i8, "") : src.e[r];
+    LLVMBuildStore(L->b, v, smem_ptr(L, off));
+  }
+  barrier(L);
+  TVal out = lw_tval(L, layout_regs(to, ty));
+  for (int r = 0; r < out.n; r++) {
+    LLVMValueRef off = LLVMBuildMul(L->b, linear_index(L, to, ty, r), lw_i32(L, (int64_t)eb), "");
+    LLVMValueRef v = LLVMBuildLoad2(L->b, st, smem_ptr(L, off), "");
+    out.e[r] = ty->dt == DT_I1 ? LLVMBuildTrunc(L->b, v, L->i1, "") : v;
+  }
+  barrier(L);
+  return out;
+}
+
+static TVal in_layout(Lower *L, const IrValue *v, const Layout *want) {
+  TVal tv = lw_get(L, v);
+  const Layout *have = layout_of(v);
+  if (!v->type->rank || layout_equal(have, want)) return tv;
+  return convert(L, tv, v->type, have, want);
+}
+
+TVal gpu_operand(Lower *L, const IrValue *v, const IrValue *user) {
+  if (!v->type->rank || !user->type->rank) return lw_get(L, v);
+  return in_layout(L, v, layout_of(user));
+}
+
+static bool same_params(const Layout *a, const Layout *b) {
+  if (a->prank != b->prank) return false;
+  for (int d = 0; d < a->prank; d++)
+    if (a->spt[d] != b->spt[d] || a->tpw[d] != b->tpw[d] || a->wpc[d] != b->wpc[d] || a->order[d] != b->order[d]) return false;
+  return true;
+}
+
+/* ---- ops ---------------------------------------------------------------------------------------- */
+
+static void lower_const(Lower *L, IrOp *op) {
+  const IrType *t = op->res[0]->type;
+  int n = t->rank ? layout_regs(layout_of(op->res[0]), t) : 1;
+  IrType e = *t;
+  e.rank = 0;
+  LLVMValueRef k = lw_const(L, &e, op->i, op->f);
+  TVal v = lw_tval(L, n);
+  for (int i = 0; i < n; i++) v.e[i] = k;
+  lw_set(L, op->res[0], v);
+}
+
+static void lower_arange(Lower *L, IrOp *op) {
+  const IrType *t = op->res[0]->type;
+  const Layout *l = layout_of(op->res[0]);
+  TVal v = lw_tval(L, layout_regs(l, t));
+  for (int r = 0; r < v.n; r++) {
+    int64_t k[IR_MAX_RANK];
+    reg_split(l, t, r, k);
+    v.e[r] = LLVMBuildAdd(L->b, coord(L, l, t, 0, k[0]), lw_i32(L, op->i), "");
+  }
+  lw_set(L, op->res[0], v);
+}
+
+static void lower_splat(Lower *L, IrOp *op) {
+  const IrType *t = op->res[0]->type;
+  TVal s = lw_get(L, op->opnds[0]);
+  TVal v = lw_tval(L, layout_regs(layout_of(op->res[0]), t));
+  for (int i = 0; i < v.n; i++) v.e[i] = s.e[0];
+  lw_set(L, op->res[0], v);
+}
+
+/* expand_dims and broadcast: register-to-register when the layouts share their parent. */
+static void lower_reshape_like(Lower *L, IrOp *op) {
+  const IrValue *in = op->opnds[0], *out = op->res[0];
+  const Layout *lo = layout_of(out);
+  const IrType *ti = in->type, *to = out->type;
+  const Layout *want = lo;
+  Layout tmp;
+  if (op->kind == OP_EXPAND_DIMS) {
+    tmp = *lo;
+    tmp.rank = lo->rank - 1;
+    for (int i = 0, j = 0; i < lo->rank; i++)
+      if (i != op->i) tmp.dims[j++] = lo->dims[i];
+    want = &tmp;
+  }
+  TVal src = lw_get(L, in);
+  const Layout *li = layout_of(in);
+  if (!li || !layout_equal(li, want) || !same_params(li, lo)) {
+    Layout *copy = arena_alloc(&L->arena, sizeof(Layout));
+    *copy = *want;
+    src = convert(L, src, ti, li, copy);
+    li = copy;
+  }
+  TVal v = lw_tval(L, layout_regs(lo, to));
+  for (int r = 0; r < v.n; r++) {
+    int64_t k[IR_MAX_RANK], ki[IR_MAX_RANK];
+    reg_split(lo, to, r, k);
+    for (int i = 0, j = 0; i < to->rank; i++) {
+      if (op->kind == OP_EXPAND_DIMS) {
+        if (i == op->i) continue;
+        ki[j++] = k[i];
+      } else {
+        ki[i] = ti->shape[i] == 1 ? 0 : k[i];
+      }
+    }
+    v.e[r] = src.e[reg_join(li, ti, ki)];
+  }
+  lw_set(L, out, v);
+}
+
+/* How many consecutive registers of a pointer tile one vector access may cover. */
+static int vec_width(const IrOp *op, const Layout *l, const IrType *pty) {
+  if (!pty->rank) return 1;
+  int fi = tensor_dim(l, l->order[0]);
+  if (fi < 0) return 1;
+  int64_t bytes = dtype_bits(pty->pointee->dt) / 8;
+  int64_t v = per_thread(l, pty, fi);
+  const AxisInfo *ax = axis_of(op->opnds[0]);
+  if (ax->contig[fi] < v) v = ax->contig[fi];
+  if (ax->div[fi] / bytes < v) v = ax->div[fi] / bytes;
+  if (16 / bytes < v) v = 16 / bytes;
+  if (op->flags & MEM_MASK) {
+    const AxisInfo *m = axis_of(op->opnds[op->kind == OP_LOAD ? 1 : 2]);
+    if (m->constancy[fi] < v) v = m->constancy[fi];
+  }
+  int w = 1;
+  while (w * 2 <= v) w *= 2;
+  return w;
+}
+
+static void lower_load(Lower *L, IrOp *op) {
+  const IrValue *p = op->opnds[0];
+  const IrType *pt = p->type, *rt = op->res[0]->type;
+  const Layout *l = layout_of(p);
+  TVal ptrs = lw_get(L, p);
+  TVal mask = {0}, other = {0};
+  if (op->flags & MEM_MASK) mask = pt->rank ? in_layout(L, op->opnds[1], l) : lw_get(L, op->opnds[1]);
+  if (op->flags & MEM_OTHER) other = pt->rank ? in_layout(L, op->opnds[2], l) : lw_get(L, op->opnds[2]);
+  int w = vec_width(op, l, pt);
+  LLVMTypeRef et = lw_elem_type(L, rt);
+  LLVMTypeRef vt = w > 1 ? LLVMVectorType(et, (unsigned)w) : et;
+  unsigned align = (unsigned)(w * (dtype_bits(rt->dt) / 8));
+  TVal out = lw_tval(L, ptrs.n);
+  for (int r = 0; r < ptrs.n; r += w) {
+    LLVMValueRef val;
+    LLVMValueRef oth = LLVMConstNull(vt);
+    if (other.n) {
+      if (w == 1) oth = other.e[r];
+      else {
+        oth = LLVMGetPoison(vt);
+        for (int i = 0; i < w; i++) oth = LLVMBuildInsertElement(L->b, oth, other.e[r + i], lw_i32(L, i), "");
+      }
+    }
+    if (mask.n) {
+      LLVMBasicBlockRef cur = LLVMGetInsertBlock(L->b), ld = lw_block(L, "ld"), join = lw_block(L, "ld.join");
+      LLVMBuildCondBr(L->b, mask.e[r], ld, join);
+      LLVMPositionBuilderAtEnd(L->b, ld);
+      LLVMValueRef x = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
+      LLVMSetAlignment(x, align);
+      if (op->flags & MEM_VOLATILE) LLVMSetVolatile(x, 1);
+      LLVMBuildBr(L->b, join);
+      LLVMPositionBuilderAtEnd(L->b, join);
+      val = LLVMBuildPhi(L->b, vt, "");
+      LLVMValueRef in_v[2] = {x, oth};
+      LLVMBasicBlockRef in_b[2] = {ld, cur};
+      LLVMAddIncoming(val, in_v, in_b, 2);
+    } else {
+      val = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
+      LLVMSetAlignment(val, align);
+      if (op->flags & MEM_VOLATILE) LLVMSetVolatile(val, 1);
+    }
+    if (w == 1) out.e[r] = val;
+    else
+      for (int i = 0; i < w; i++) out.e[r + i] = LLVMBuildExtractElement(L->b, val, lw_i32(L, i), "");
+  }
+  lw_set(L, op->res[0], out);
+}
+
+static void lower_store(Lower *L, IrOp *op) {
+  const IrValue *p = op->opnds[0];
+  const IrType *pt = p->type, *vt0 = op->opnds[1]->type;
+  const Layout *l = layout_of(p);
+  TVal ptrs = lw_get(L, p);
+  TVal val = pt->rank ? in_layout(L, op->opnds[1], l) : lw_get(L, op->opnds[1]);
+  TVal mask = {0};
+  if (op->flags & MEM_MASK) mask = pt->rank ? in_layout(L, op->opnds[2], l) : lw_get(L, op->opnds[2]);
+  LLVMValueRef own = owner_pred(L, l, pt);
+  int w = vec_width(op, l, pt);
+  LLVMTypeRef et = lw_elem_type(L, vt0);
+  LLVMTypeRef vt = w > 1 ? LLVMVectorType(et, (unsigned)w) : et;
+  unsigned align = (unsigned)(w * (dtype_bits(vt0->dt) / 8));
+  for (int r = 0; r < ptrs.n; r += w) {
+    LLVMValueRef x = val.e[r];
+    if (w > 1) {
+      x = LLVMGetPoison(vt);
+      for (int i = 0; i < w; i++) x = LLVMBuildInsertElement(L->b, x, val.e[r + i], lw_i32(L, i), "");
+    }
+    LLVMValueRef pred = own;
+    if (mask.n) pred = pred ? LLVMBuildAnd(L->b, pred, mask.e[r], "") : mask.e[r];
+    LLVMBasicBlockRef st = NULL, join = NULL;
+    if (pred) {
+      st = lw_block(L, "st");
+      join = lw_block(L, "st.join");
+      LLVMBuildCondBr(L->b, pred, st, join);
+      LLVMPositionBuilderAtEnd(L->b, st);
+    }
+    LLVMValueRef s = LLVMBuildStore(L->b, x, ptrs.e[r]);
+    LLVMSetAlignment(s, align);
+    if (pred) {
+      LLVMBuildBr(L->b, join);
+      LLVMPositionBuilderAtEnd(L->b, join);
+    }
+  }
+}
+
+static void lower_reduce(Lower *L, IrOp *op) {
+  const IrValue *in = op->opnds[0], *res = op->res[0];
+  const IrType *ti = in->type, *tr = res->type;
+  const Layout *li = layout_of(in), *lr = layout_of(res);
+  ReduceKind k = (ReduceKind)op->i2;
+  DType dt = ti->dt;
+  int ax = (int)op->i, pd = li->dims[ax];
+  TVal src = lw_get(L, in);
+  int nout = tr->rank ? layout_regs(lr, tr) : 1;
+  TVal acc = lw_tval(L, nout);
+  for (int r = 0; r < src.n; r++) {
+    int64_t kk[IR_MAX_RANK], ko[IR_MAX_RANK];
+    reg_split(li, ti, r, kk);
+    for (int i = 0, j = 0; i < ti->rank; i++)
+      if (i != ax) ko[j++] = kk[i];
+    int o = tr->rank ? reg_join(lr, tr, ko) : 0;
+    acc.e[o] = acc.e[o] ? lw_combine(L, k, dt, acc.e[o], src.e[r]) : src.e[r];
+  }
+  int64_t S = ti->shape[ax], per = per_thread(li, ti, ax);
+  int64_t distinct_l = li->tpw[pd] < S / per ? li->tpw[pd] : S / per;
+  int ls = lane_stride(li, pd);
+  for (int64_t step = 1; step < distinct_l; step <<= 1)
+    for (int o = 0; o < nout; o++) acc.e[o] = lw_combine(L, k, dt, acc.e[o], shfl_xor(L, acc.e[o], (int)(step * ls)));
+  int64_t span = per * li->tpw[pd];
+  int64_t distinct_w = S > span ? S / span : 1;
+  if (distinct_w > li->wpc[pd]) distinct_w = li->wpc[pd];
+  if (distinct_w > 1) {
+    size_t eb = elem_bytes(ti);
+    int64_t outn = tr->numel;
+    LLVMTypeRef et = lw_elem_type(L, ti);
+    use_smem(L, (size_t)(distinct_w * outn) * eb);
+    LLVMValueRef slot = LLVMBuildAnd(L->b, warp_dim(L, li, pd), lw_i32(L, distinct_w - 1), "");
+    barrier(L);
+    for (int o = 0; o < nout; o++) {
+      LLVMValueRef idx = tr->rank ? linear_index(L, lr, tr, o) : lw_i32(L, 0);
+      LLVMValueRef at = LLVMBuildAdd(L->b, LLVMBuildMul(L->b, slot, lw_i32(L, outn), ""), idx, "");
+      LLVMBuildStore(L->b, acc.e[o], smem_ptr(L, LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)eb), "")));
+    }
+    barrier(L);
+    for (int o = 0; o < nout; o++) {
+      LLVMValueRef idx = tr->rank ? linear_index(L, lr, tr, o) : lw_i32(L, 0);
+      LLVMValueRef a = NULL;
+      for (int64_t w = 0; w < distinct_w; w++) {
+        LLVMValueRef at = LLVMBuildAdd(L->b, lw_i32(L, w * outn), idx, "");
+        LLVMValueRef x = LLVMBuildLoad2(L->b, et, smem_ptr(L, LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)eb), "")), "");
+        a = a ? lw_combine(L, k, dt, a, x) : x;
+      }
+      acc.e[o] = a;
+    }
+    barrier(L);
+  }
+  lw_set(L, res, acc);
+}
+
+bool gpu_lower_op(Lower *L, IrOp *op) {
+  switch (op->kind) {
+  case OP_CONST: lower_const(L, op); return true;
+  case OP_ARANGE: lower_arange(L, op); return true;
+  case OP_SPLAT: lower_splat(L, op); return true;
+  case OP_EXPAND_DIMS: case OP_BROADCAST: lower_reshape_like(L, op); return true;
+  case OP_LOAD: lower_load(L, op); return true;
+  case OP_STORE: lower_store(L, op); return true;
+  case OP_REDUCE: lower_reduce(L, op); return true;
+  case OP_BARRIER: barrier(L); return true;
+  default: return false;
+  }
+}
+
+/* ---- the kernel function --------------------------------------------------------------------------- */
+
+static LLVMValueRef sreg(Lower *L, const char *name) { return lw_intrin(L, name, NULL, 0, NULL, 0); }
+
+void gpu_prologue(Lower *L) {
+  IrFunc *f = L->f;
+  LLVMTypeRef *pts = arena_alloc(&L->arena, sizeof(LLVMTypeRef) * (size_t)(f->nparams + 1));
+  for (int i = 0; i < f->nparams; i++) {
+    const IrType *t = f->params[i]->type;
+    pts[i] = t->dt == DT_I1 ? L->i8 : lw_elem_type(L, t);
+  }
+  LLVMTypeRef fty = LLVMFunctionType(L->vd, pts, (unsigned)f->nparams, 0);
+  L->fn = LLVMAddFunction(L->mod, f->name, fty);
+  int threads = f->num_warps * L->t->warp_size;
+  char buf[32];
+  if (L->t->kind == TGT_NVPTX) {
+    LLVMSetFunctionCallConv(L->fn, LLVMPTXKernelCallConv);
+    snprintf(buf, sizeof buf, "%d", threads);
+    LLVMAddAttributeAtIndex(L->fn, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(L->ctx, "nvvm.maxntid", 12, buf, (unsigned)strlen(buf)));
+  } else {
+    LLVMSetFunctionCallConv(L->fn, LLVMAMDGPUKERNELCallConv);
+    snprintf(buf, sizeof buf, "1,%d", threads);
+    LLVMAddAttributeAtIndex(L->fn, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(L->ctx, "amdgpu-flat-work-group-size", 27, buf, (unsigned)strlen(buf)));
+    LLVMAddModuleFlag(L->mod, LLVMModuleFlagBehaviorError, "amdhsa_code_object_version", 26,
+                      LLVMValueAsMetadata(LLVMConstInt(L->i32, 500, 0)));
+  }
+  LLVMPositionBuilderAtEnd(L->b, lw_block(L, "entry"));
+  if (L->t->kind == TGT_NVPTX) {
+    L->tid = sreg(L, "llvm.nvvm.read.ptx.sreg.tid.x");
+    static const char *const ctaid[3] = {"llvm.nvvm.read.ptx.sreg.ctaid.x", "llvm.nvvm.read.ptx.sreg.ctaid.y", "llvm.nvvm.read.ptx.sreg.ctaid.z"};
+    static const char *const nctaid[3] = {"llvm.nvvm.read.ptx.sreg.nctaid.x", "llvm.nvvm.read.ptx.sreg.nctaid.y", "llvm.nvvm.read.ptx.sreg.nctaid.z"};
+    for (int i = 0; i < 3; i++) {
+      L->pid[i] = sreg(L, ctaid[i]);
+      L->nprog[i] = sreg(L, nctaid[i]);
+    }
+  } else {
+    L->tid = sreg(L, "llvm.amdgcn.workitem.id.x");
+    static const char *const wg[3] = {"llvm.amdgcn.workgroup.id.x", "llvm.amdgcn.workgroup.id.y", "llvm.amdgcn.workgroup.id.z"};
+    /* code object v5: the implicit arguments start with hidden_block_count_{x,y,z} */
+    LLVMValueRef imp = sreg(L, "llvm.amdgcn.implicitarg.ptr");
+    for (int i = 0; i < 3; i++) {
+      L->pid[i] = sreg(L, wg[i]);
+      LLVMValueRef off = lw_i32(L, 4 * i);
+      LLVMValueRef ptr = LLVMBuildGEP2(L->b, L->i8, imp, &off, 1, "");
+      L->nprog[i] = LLVMBuildLoad2(L->b, L->i32, ptr, "");
+      LLVMSetAlignment(L->nprog[i], 4);
+    }
+  }
+  L->lane = LLVMBuildAnd(L->b, L->tid, lw_i32(L, L->t->warp_size - 1), "");
+  L->warp = LLVMBuildLShr(L->b, L->tid, lw_i32(L, ilog2(L->t->warp_size)), "");
+  for (int i = 0; i < f->nparams; i++) {
+    TVal v = lw_tval(L, 1);
+    v.e[0] = LLVMGetParam(L->fn, (unsigned)i);
+    if (f->params[i]->type->dt == DT_I1) v.e[0] = LLVMBuildTrunc(L->b, v.e[0], L->i1, "");
+    lw_set(L, f->params[i], v);
+  }
+}

@@ -1,0 +1,63 @@
+/*
+ * lower_util.h — private to lower*.c: the lowering state and helpers shared by the generic
+ * part (lower.c: scalar and elementwise ops, the function frame) and the per-thread GPU
+ * part (lower_gpu.c: layouts, memory, reductions) and the CPU vector part (lower_cpu.c).
+ */
+#ifndef LIGER_LOWER_UTIL_H
+#define LIGER_LOWER_UTIL_H
+
+#include "codegen.h"
+
+/* A lowered tile: on GPUs, the `n` elements this thread owns (scalars, in layout register
+ * order); on the CPU, n == 1 and e[0] is one LLVM vector of the whole tile. Scalars are
+ * n == 1 everywhere. */
+typedef struct TVal {
+  int n;
+  LLVMValueRef *e;
+} TVal;
+
+typedef struct Lower {
+  Arena arena;
+  LLVMContextRef ctx;
+  LLVMModuleRef mod;
+  LLVMBuilderRef b;
+  const Target *t;
+  IrFunc *f;
+  Diag *d;
+  LLVMValueRef fn;
+  TVal *vals;          /* indexed by IrValue.id */
+  int nvals;
+  LLVMValueRef tid, lane, warp; /* GPU: i32 */
+  LLVMValueRef pid[3], nprog[3];
+  LLVMValueRef smem;   /* GPU: dynamic shared memory base */
+  size_t smem_bytes;
+  LLVMValueRef scratch; /* CPU: per-program scratch */
+  bool failed;
+  LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr_g, ptr_s, vd;
+} Lower;
+
+/* lower.c */
+LLVMTypeRef lw_elem_type(Lower *L, const IrType *t);           /* scalar LLVM type of t's elements */
+LLVMTypeRef lw_type(Lower *L, const IrType *t);                /* CPU: vector for blocks */
+LLVMValueRef lw_i32(Lower *L, int64_t v);
+LLVMValueRef lw_const(Lower *L, const IrType *elem, int64_t i, double f);
+LLVMValueRef lw_intrin(Lower *L, const char *name, LLVMTypeRef *over, int nover, LLVMValueRef *args, int nargs);
+LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType in_dt, LLVMValueRef *args);
+LLVMValueRef lw_cast(Lower *L, LLVMValueRef v, const IrType *from, const IrType *to, bool bitcast);
+LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMValueRef b);
+TVal lw_get(Lower *L, const IrValue *v);
+void lw_set(Lower *L, const IrValue *v, TVal tv);
+TVal lw_tval(Lower *L, int n);
+void lw_fail(Lower *L, const IrOp *op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+LLVMBasicBlockRef lw_block(Lower *L, const char *name);
+
+/* lower_gpu.c: ops whose lowering depends on layouts (GPU targets) */
+void gpu_prologue(Lower *L);
+bool gpu_lower_op(Lower *L, IrOp *op); /* false: not handled here */
+/* Operand `v` in the layout of `user` (converted through shared memory if it differs). */
+TVal gpu_operand(Lower *L, const IrValue *v, const IrValue *user);
+/* lower_cpu.c */
+void cpu_prologue(Lower *L);
+bool cpu_lower_op(Lower *L, IrOp *op);
+
+#endif

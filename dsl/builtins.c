@@ -1,0 +1,917 @@
+/*
+ * builtins.c — the triton.language surface, Python builtins and libdevice, as one table.
+ *
+ * Each entry names its module, its Python signature (parameter names and defaults, as in
+ * Triton) and a handler; call_builtin binds positional and keyword arguments to that
+ * signature generically, so handlers see their arguments in declaration order.
+ */
+#include "sema_val.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef SVal (*BuiltinFn)(Sema *S, const Node *call, const Builtin *b, SVal *a);
+
+struct Builtin {
+  const char *module; /* canonical: "tl", "triton", "libdevice", "builtins", "dtype" */
+  const char *name;
+  const char *params; /* "input,axis=None,keep_dims=False" */
+  BuiltinFn fn;
+  int op;             /* handler-specific: an IrOpKind, a ReduceKind ... */
+  bool member;        /* also callable as a tensor method: x.to(...), x.sum() */
+};
+
+#define MAX_PARAMS 12
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out) {
+  if (v.kind == SV_INT || v.kind == SV_BOOL) {
+    *out = v.i;
+    return true;
+  }
+  if (v.kind != SV_ERR) diag_error(S->d, loc, "%s must be a compile-time int, got %s", what, sv_kind_name(v));
+  return false;
+}
+
+static bool want_tensor(Sema *S, SrcLoc loc, SVal v, const char *what, IrValue **out) {
+  if (v.kind == SV_ERR) return false;
+  IrValue *x = to_ir(S, loc, v);
+  if (!x) {
+    diag_hint(S->d, "%s must be a tensor or a number", what);
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+static bool want_dtype(Sema *S, SrcLoc loc, SVal v, const IrType **out) {
+  if (v.kind == SV_DTYPE) {
+    *out = v.dt;
+    return true;
+  }
+  if (v.kind != SV_ERR) diag_error(S->d, loc, "expected a dtype (e.g. tl.float32), got %s", sv_kind_name(v));
+  return false;
+}
+
+static bool want_shape(Sema *S, SrcLoc loc, SVal v, int *rank, int64_t *shape) {
+  if (v.kind == SV_INT) {
+    *rank = 1;
+    shape[0] = v.i;
+  } else if (v.kind == SV_TUPLE) {
+    if (v.n > IR_MAX_RANK) {
+      diag_unsupported(S->d, loc, "tensors of rank above %d are not supported", IR_MAX_RANK);
+      return false;
+    }
+    *rank = v.n;
+    for (int i = 0; i < v.n; i++)
+      if (!want_int(S, loc, v.items[i], "a shape dimension", &shape[i])) return false;
+  } else {
+    if (v.kind != SV_ERR) diag_error(S->d, loc, "a shape must be a tuple of compile-time ints, got %s", sv_kind_name(v));
+    return false;
+  }
+  int64_t numel = 1;
+  for (int i = 0; i < *rank; i++) {
+    if (shape[i] <= 0 || (shape[i] & (shape[i] - 1))) {
+      diag_error(S->d, loc, "shape dimension %lld is not a power of two (Triton requires power-of-two block shapes)", (long long)shape[i]);
+      diag_hint(S->d, "round up with triton.next_power_of_2 and mask the tail");
+      return false;
+    }
+    numel *= shape[i];
+  }
+  if (numel > (1 << 20)) {
+    diag_error(S->d, loc, "a block of %lld elements exceeds Triton's limit of 1048576 (2^20)", (long long)numel);
+    return false;
+  }
+  return true;
+}
+
+static const char *want_str(Sema *S, SrcLoc loc, SVal v, const char *what) {
+  if (v.kind == SV_STR) return v.s;
+  if (v.kind == SV_NONE) return "";
+  if (v.kind != SV_ERR) diag_error(S->d, loc, "%s must be a string, got %s", what, sv_kind_name(v));
+  return NULL;
+}
+
+/* ---- programs and creation ---------------------------------------------------------------- */
+
+static SVal b_program_id(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  int64_t axis;
+  if (!want_int(S, call->loc, a[0], "axis", &axis)) return sv_err();
+  if (axis < 0 || axis > 2) {
+    diag_error(S->d, call->loc, "program axis must be 0, 1 or 2, got %lld", (long long)axis);
+    return sv_err();
+  }
+  IrOp *op = ir_build(&S->b, (IrOpKind)b->op, ir_scalar(S->m, DT_I32), 0, NULL);
+  op->i = axis;
+  return sv_val(op->res[0]);
+}
+
+static SVal b_arange(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  int64_t lo, hi;
+  if (!want_int(S, call->loc, a[0], "arange start", &lo) || !want_int(S, call->loc, a[1], "arange end", &hi)) return sv_err();
+  int64_t n = hi - lo;
+  if (hi <= lo) {
+    diag_error(S->d, call->loc, "arange's end (%lld) must be greater than its start (%lld)", (long long)hi, (long long)lo);
+    return sv_err();
+  }
+  if (n & (n - 1)) {
+    diag_error(S->d, call->loc, "arange's range must be a power of two, got %lld", (long long)n);
+    diag_hint(S->d, "use tl.arange(0, triton.next_power_of_2(n)) with a mask");
+    return sv_err();
+  }
+  if (n > (1 << 20) || lo < INT32_MIN || hi > INT32_MAX) {
+    diag_error(S->d, call->loc, "arange of %lld elements exceeds Triton's limit of 1048576", (long long)n);
+    return sv_err();
+  }
+  IrOp *op = ir_build(&S->b, OP_ARANGE, ir_block(S->m, ir_scalar(S->m, DT_I32), 1, &n), 0, NULL);
+  op->i = lo;
+  op->i2 = hi;
+  return sv_val(op->res[0]);
+}
+
+static SVal make_full(Sema *S, SrcLoc loc, int rank, const int64_t *shape, SVal value, const IrType *dt) {
+  IrValue *v;
+  if (value.kind == SV_VAL) {
+    if (value.v->type->rank) {
+      diag_error(S->d, loc, "tl.full's value must be a scalar");
+      return sv_err();
+    }
+    v = cast_to(S, loc, value.v, dt);
+  } else if (sv_is_const(value)) {
+    v = dtype_is_float(dt->dt) ? ir_const_float(&S->b, dt, value.kind == SV_FLOAT ? value.f : (double)value.i)
+                               : ir_const_int(&S->b, dt, value.kind == SV_FLOAT ? (int64_t)value.f : value.i);
+  } else {
+    if (value.kind != SV_ERR) diag_error(S->d, loc, "tl.full's value must be a number, got %s", sv_kind_name(value));
+    return sv_err();
+  }
+  if (!rank) return sv_val(v);
+  return sv_val(ir_build1(&S->b, OP_SPLAT, ir_block(S->m, dt, rank, shape), v));
+}
+
+static SVal b_full(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  int rank = 0;
+  int64_t shape[IR_MAX_RANK];
+  const IrType *dt;
+  bool zeros = b->op == 0;
+  if (a[0].kind == SV_TUPLE && a[0].n == 0) rank = 0;
+  else if (!want_shape(S, call->loc, a[0], &rank, shape)) return sv_err();
+  if (!want_dtype(S, call->loc, zeros ? a[1] : a[2], &dt)) return sv_err();
+  return make_full(S, call->loc, rank, shape, zeros ? sv_int(0) : a[1], dt);
+}
+
+static SVal b_zeros_like(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
+  return make_full(S, call->loc, x->type->rank, x->type->shape, sv_int(0), ir_elem(S->m, x->type));
+}
+
+/* ---- memory --------------------------------------------------------------------------------- */
+
+static bool parse_cache(Sema *S, SrcLoc loc, SVal v, bool store, int *out) {
+  const char *s = want_str(S, loc, v, "cache_modifier");
+  if (!s) return false;
+  if (*s == '.') s++;
+  static const char *const names[] = {"", "ca", "cg", "cv", "wb", "cs", "wt"};
+  for (int i = 0; i < 7; i++)
+    if (!strcmp(s, names[i])) {
+      bool ok = i == 0 || i == CACHE_CG || (store ? i >= CACHE_WB : i <= CACHE_CV);
+      if (ok) {
+        *out = i;
+        return true;
+      }
+    }
+  diag_error(S->d, loc, "unsupported cache_modifier '%s' for %s", s, store ? "a store (use .wb, .cg, .cs or .wt)" : "a load (use .ca, .cg or .cv)");
+  return false;
+}
+
+static bool parse_evict(Sema *S, SrcLoc loc, SVal v, int *out) {
+  const char *s = want_str(S, loc, v, "eviction_policy");
+  if (!s) return false;
+  if (!*s || !strcmp(s, "evict_normal")) *out = EVICT_NONE;
+  else if (!strcmp(s, "evict_first")) *out = EVICT_FIRST;
+  else if (!strcmp(s, "evict_last")) *out = EVICT_LAST;
+  else {
+    diag_error(S->d, loc, "unsupported eviction_policy '%s' (use evict_first or evict_last)", s);
+    return false;
+  }
+  return true;
+}
+
+static bool check_pointer(Sema *S, SrcLoc loc, SVal p, IrValue **out) {
+  if (p.kind == SV_ERR) return false;
+  if (p.kind != SV_VAL || p.v->type->dt != DT_PTR) {
+    diag_error(S->d, loc, "expected a pointer or a tensor of pointers, got %s", sv_kind_name(p));
+    return false;
+  }
+  if (p.v->type->pointee->dt == DT_I1) {
+    diag_unsupported(S->d, loc, "loads and stores through int1 pointers are not supported yet");
+    return false;
+  }
+  *out = p.v;
+  return true;
+}
+
+static bool check_mask(Sema *S, SrcLoc loc, SVal m, IrValue **ptr, IrValue **mask) {
+  IrValue *mv;
+  if (!want_tensor(S, loc, m, "mask", &mv)) return false;
+  mv = cast_to(S, loc, mv, ir_scalar(S->m, DT_I1));
+  if (!(*ptr)->type->rank && mv->type->rank) *ptr = broadcast_to(S, loc, *ptr, mv->type);
+  else mv = broadcast_to(S, loc, mv, (*ptr)->type);
+  if (!*ptr || !mv) return false;
+  *mask = mv;
+  return true;
+}
+
+static SVal b_load(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *ptr, *mask = NULL, *other = NULL;
+  if (!check_pointer(S, call->loc, a[0], &ptr)) return sv_err();
+  if (a[3].kind == SV_TUPLE ? a[3].n : a[3].kind != SV_NONE) {
+    diag_unsupported(S->d, call->loc, "block pointers (boundary_check) are not supported yet");
+    return sv_err();
+  }
+  if (a[1].kind != SV_NONE && !check_mask(S, call->loc, a[1], &ptr, &mask)) return sv_err();
+  if (a[2].kind != SV_NONE) {
+    if (!mask) {
+      diag_error(S->d, call->loc, "'other' can only be given together with 'mask'");
+      return sv_err();
+    }
+    const IrType *elem = ptr->type->pointee;
+    if (sv_is_const(a[2])) other = dtype_is_float(elem->dt) ? ir_const_float(&S->b, elem, a[2].kind == SV_FLOAT ? a[2].f : (double)a[2].i)
+                                                              : ir_const_int(&S->b, elem, a[2].kind == SV_FLOAT ? (int64_t)a[2].f : a[2].i);
+    else if (!want_tensor(S, call->loc, a[2], "other", &other)) return sv_err();
+    other = broadcast_to(S, call->loc, cast_to(S, call->loc, other, elem), ptr->type);
+    if (!other) return sv_err();
+  }
+  int cache = 0, evict = 0;
+  if (!parse_cache(S, call->loc, a[5], false, &cache) || !parse_evict(S, call->loc, a[6], &evict)) return sv_err();
+  bool vol;
+  if (!py_truthy(S, call->loc, a[7], &vol)) return sv_err();
+  IrValue *ops[3] = {ptr, mask, other};
+  const IrType *t = ir_with_elem(S->m, ptr->type, ptr->type->pointee);
+  IrOp *op = ir_build(&S->b, OP_LOAD, t, 1 + !!mask + !!other, ops);
+  op->flags = (mask ? MEM_MASK : 0) | (other ? MEM_OTHER : 0) | (vol ? MEM_VOLATILE : 0);
+  op->i = cache;
+  op->i2 = evict;
+  return sv_val(op->res[0]);
+}
+
+static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *ptr, *val, *mask = NULL;
+  if (!check_pointer(S, call->loc, a[0], &ptr) || !want_tensor(S, call->loc, a[1], "value", &val)) return sv_err();
+  if (a[3].kind == SV_TUPLE ? a[3].n : a[3].kind != SV_NONE) {
+    diag_unsupported(S->d, call->loc, "block pointers (boundary_check) are not supported yet");
+    return sv_err();
+  }
+  if (!ptr->type->rank && val->type->rank) ptr = broadcast_to(S, call->loc, ptr, val->type);
+  if (!ptr) return sv_err();
+  if (a[2].kind != SV_NONE && !check_mask(S, call->loc, a[2], &ptr, &mask)) return sv_err();
+  val = broadcast_to(S, call->loc, cast_to(S, call->loc, val, ptr->type->pointee), ptr->type);
+  if (!val) return sv_err();
+  if (val->type->rank != ptr->type->rank) {
+    diag_error(S->d, call->loc, "cannot store a tensor into a single pointer");
+    return sv_err();
+  }
+  int cache = 0, evict = 0;
+  if (!parse_cache(S, call->loc, a[4], true, &cache) || !parse_evict(S, call->loc, a[5], &evict)) return sv_err();
+  IrValue *ops[3] = {ptr, val, mask};
+  IrOp *op = ir_build(&S->b, OP_STORE, NULL, 2 + !!mask, ops);
+  op->flags = mask ? MEM_MASK : 0;
+  op->i = cache;
+  op->i2 = evict;
+  return (SVal){.kind = SV_NONE};
+}
+
+/* ---- elementwise ---------------------------------------------------------------------------- */
+
+static SVal b_where(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *c, *x, *y;
+  if (!want_tensor(S, call->loc, a[0], "condition", &c)) return sv_err();
+  c = cast_to(S, call->loc, c, ir_scalar(S->m, DT_I1));
+  if (!promote_pair(S, call->loc, a[1], a[2], false, false, &x, &y)) return sv_err();
+  if (!broadcast_pair(S, call->loc, &c, &x) || !broadcast_pair(S, call->loc, &c, &y) || !broadcast_pair(S, call->loc, &x, &y))
+    return sv_err();
+  return sv_val(ir_build(&S->b, OP_SELECT, x->type, 3, (IrValue *[]){c, x, y})->res[0]);
+}
+
+static SVal b_minmax2(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  bool nan = false;
+  if (a[2].kind != SV_NONE && a[2].kind != SV_INT && a[2].kind != SV_BOOL) {
+    diag_error(S->d, call->loc, "propagate_nan must be tl.PropagateNan.NONE or ALL");
+    return sv_err();
+  }
+  nan = a[2].kind != SV_NONE && a[2].i != 0;
+  return maximum_minimum(S, call->loc, b->op == OP_MAX, a[0], a[1], nan);
+}
+
+static SVal b_clamp(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  SVal lo = maximum_minimum(S, call->loc, true, a[0], a[1], false);
+  return maximum_minimum(S, call->loc, false, lo, a[2], false);
+}
+
+/* Math functions: Triton accepts only fp32/fp64 for most of them. */
+static SVal b_math1(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "x", &x)) return sv_err();
+  DType dt = x->type->dt;
+  bool any_float = b->op == OP_ABS;
+  if (b->op == OP_ABS) {
+    if (!dtype_is_int(dt) || dtype_is_signed(dt)) return sv_val(ir_build1(&S->b, OP_ABS, x->type, x));
+    return sv_val(x); /* |unsigned| */
+  }
+  if (!any_float && dt != DT_F32 && dt != DT_F64) {
+    if (dtype_is_int(dt) && !strcmp(b->module, "libdevice")) {
+      diag_error(S->d, call->loc, "libdevice.%s expects a floating-point argument, got %s", b->name, dtype_name(dt));
+      return sv_err();
+    }
+    diag_error(S->d, call->loc, "Expected dtype ['fp32', 'fp64'] but got %s (tl.%s)", dtype_name(dt), b->name);
+    diag_hint(S->d, "cast first: x.to(tl.float32)");
+    return sv_err();
+  }
+  return sv_val(ir_build1(&S->b, (IrOpKind)b->op, x->type, x));
+}
+
+static SVal b_fma(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x, *y, *z;
+  if (!promote_pair(S, call->loc, a[0], a[1], false, true, &x, &y)) return sv_err();
+  if (!want_tensor(S, call->loc, a[2], "z", &z)) return sv_err();
+  z = cast_to(S, call->loc, z, ir_elem(S->m, x->type));
+  if (!broadcast_pair(S, call->loc, &x, &z) || !broadcast_pair(S, call->loc, &y, &z) || !broadcast_pair(S, call->loc, &x, &y))
+    return sv_err();
+  return sv_val(ir_build(&S->b, OP_FMA, x->type, 3, (IrValue *[]){x, y, z})->res[0]);
+}
+
+static SVal b_sigmoid(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  /* 1 / (1 + exp(-x)), as triton.language.standard computes it */
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "x", &x)) return sv_err();
+  SVal e = unop(S, call->loc, TK_MINUS, sv_val(x));
+  if (e.kind == SV_ERR) return e;
+  Builtin exp_b = {.module = "tl", .name = "exp", .op = OP_EXP};
+  e = b_math1(S, call, &exp_b, &e);
+  return binop(S, call->loc, TK_SLASH, sv_float(1.0), binop(S, call->loc, TK_PLUS, sv_float(1.0), e));
+}
+
+static SVal b_cast(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x;
+  const IrType *dt;
+  if (!want_tensor(S, call->loc, a[0], "input", &x) || !want_dtype(S, call->loc, a[1], &dt)) return sv_err();
+  bool bitcast = false;
+  if (!py_truthy(S, call->loc, a[3], &bitcast)) return sv_err();
+  if (a[2].kind != SV_NONE) {
+    const char *r = want_str(S, call->loc, a[2], "fp_downcast_rounding");
+    if (!r) return sv_err();
+    if (strcmp(r, "rtne")) {
+      diag_unsupported(S->d, call->loc, "fp_downcast_rounding='%s' is not supported yet (only 'rtne')", r);
+      return sv_err();
+    }
+  }
+  if (bitcast) {
+    if (dtype_bits(x->type->dt) != dtype_bits(dt->dt)) {
+      diag_error(S->d, call->loc, "bitcast needs equal bit widths: %s has %d bits, %s has %d", dtype_name(x->type->dt),
+                 dtype_bits(x->type->dt), dtype_name(dt->dt), dtype_bits(dt->dt));
+      return sv_err();
+    }
+    IrOp *op = ir_build(&S->b, OP_CAST, ir_with_elem(S->m, x->type, dt), 1, &x);
+    op->i = 1;
+    return sv_val(op->res[0]);
+  }
+  if ((x->type->dt == DT_PTR) != (dt->dt == DT_PTR) && dtype_bits(dt->dt) != 64 && dtype_bits(x->type->dt) != 64) {
+    diag_error(S->d, call->loc, "pointers can only be cast to and from 64-bit integers");
+    return sv_err();
+  }
+  return sv_val(cast_to(S, call->loc, x, dt));
+}
+
+/* ---- reductions ------------------------------------------------------------------------------- */
+
+static IrValue *reduce_axis(Sema *S, SrcLoc loc, IrValue *x, int axis, ReduceKind k) {
+  const IrType *t = x->type;
+  int64_t shape[IR_MAX_RANK];
+  for (int i = 0, j = 0; i < t->rank; i++)
+    if (i != axis) shape[j++] = t->shape[i];
+  const IrType *rt = t->rank == 1 ? ir_elem(S->m, t) : ir_block(S->m, ir_elem(S->m, t), t->rank - 1, shape);
+  S->b.loc = loc;
+  IrOp *op = ir_build(&S->b, OP_REDUCE, rt, 1, &x);
+  op->i = axis;
+  op->i2 = k;
+  return op->res[0];
+}
+
+static SVal b_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
+  ReduceKind k = (ReduceKind)b->op;
+  bool keep = false;
+  int keep_idx = k == RED_SUM ? 2 : k == RED_XOR ? 2 : 4;
+  if (!py_truthy(S, call->loc, a[keep_idx], &keep)) return sv_err();
+  if ((k == RED_MAX || k == RED_MIN) && a[2].kind != SV_NONE && a[2].i) {
+    diag_unsupported(S->d, call->loc, "tl.%s(..., return_indices=True) is not supported yet", b->name);
+    return sv_err();
+  }
+  DType dt = x->type->dt;
+  if (k == RED_SUM) {
+    const IrType *want = NULL;
+    if (a[3].kind != SV_NONE && !want_dtype(S, call->loc, a[3], &want)) return sv_err();
+    if (want) x = cast_to(S, call->loc, x, want);
+    else if (dtype_is_int(dt) && dtype_bits(dt) < 32)
+      x = cast_to(S, call->loc, x, ir_scalar(S->m, dtype_is_signed(dt) ? DT_I32 : DT_U32));
+  } else if (k == RED_XOR) {
+    if (!dtype_is_int(dt)) {
+      diag_error(S->d, call->loc, "xor_sum needs integers, got %s", dtype_name(dt));
+      return sv_err();
+    }
+  } else {
+    if (dt == DT_BF16 || dt == DT_F16) x = cast_to(S, call->loc, x, ir_scalar(S->m, DT_F32));
+    else if (dtype_is_int(dt) && dtype_bits(dt) < 32) x = cast_to(S, call->loc, x, ir_scalar(S->m, DT_I32));
+  }
+  if (x->type->dt == DT_PTR) {
+    diag_error(S->d, call->loc, "cannot reduce pointers");
+    return sv_err();
+  }
+  if (!x->type->rank) return sv_val(x);
+  int rank = x->type->rank;
+  if (a[1].kind == SV_NONE) {
+    /* all axes */
+    for (int ax = rank - 1; ax >= 0; ax--) x = reduce_axis(S, call->loc, x, ax, k);
+    if (keep)
+      for (int i = 0; i < rank; i++) x = expand_dims(S, call->loc, x, 0);
+    return sv_val(x);
+  }
+  int64_t axis;
+  if (!want_int(S, call->loc, a[1], "axis", &axis)) return sv_err();
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) {
+    diag_error(S->d, call->loc, "axis %lld is out of range for a tensor of rank %d", (long long)a[1].i, rank);
+    return sv_err();
+  }
+  x = reduce_axis(S, call->loc, x, (int)axis, k);
+  if (keep) x = expand_dims(S, call->loc, x, (int)axis);
+  return x ? sv_val(x) : sv_err();
+}
+
+/* ---- shape ops --------------------------------------------------------------------------------- */
+
+static SVal b_expand_dims(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x;
+  int64_t axis;
+  if (!want_tensor(S, call->loc, a[0], "input", &x) || !want_int(S, call->loc, a[1], "axis", &axis)) return sv_err();
+  x = expand_dims(S, call->loc, x, (int)axis);
+  return x ? sv_val(x) : sv_err();
+}
+
+static SVal b_broadcast_to(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x;
+  int rank;
+  int64_t shape[IR_MAX_RANK];
+  SVal sh = a[1];
+  if (sh.kind == SV_TUPLE && sh.n == 1 && sh.items[0].kind == SV_TUPLE) sh = sh.items[0];
+  if (!want_tensor(S, call->loc, a[0], "input", &x) || !want_shape(S, call->loc, sh, &rank, shape)) return sv_err();
+  x = broadcast_to(S, call->loc, x, ir_block(S->m, ir_scalar(S->m, DT_I32), rank, shape));
+  return x ? sv_val(x) : sv_err();
+}
+
+/* ---- compile-time helpers ------------------------------------------------------------------------ */
+
+static SVal b_cdiv(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  if (sv_is_const(a[0]) && sv_is_const(a[1])) {
+    SVal num = binop(S, call->loc, TK_MINUS, binop(S, call->loc, TK_PLUS, a[0], a[1]), sv_int(1));
+    return binop(S, call->loc, TK_DSLASH, num, a[1]);
+  }
+  SVal num = binop(S, call->loc, TK_MINUS, binop(S, call->loc, TK_PLUS, a[0], a[1]), sv_int(1));
+  return binop(S, call->loc, TK_DSLASH, num, a[1]);
+}
+
+static SVal b_next_pow2(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  int64_t n;
+  if (!want_int(S, call->loc, a[0], "n", &n)) return sv_err();
+  int64_t p = 1;
+  while (p < n) p <<= 1;
+  return sv_int(p);
+}
+
+static SVal b_constexpr(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  if (a[0].kind == SV_VAL) {
+    diag_error(S->d, call->loc, "tl.constexpr needs a compile-time value");
+    return sv_err();
+  }
+  return a[0];
+}
+
+static SVal b_static_assert(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  bool t;
+  if (a[0].kind == SV_VAL) {
+    diag_error(S->d, call->loc, "tl.static_assert needs a compile-time condition");
+    return sv_err();
+  }
+  if (py_truthy(S, call->loc, a[0], &t) && !t)
+    diag_error(S->d, call->loc, "static assertion failed%s%s", a[1].kind == SV_STR ? ": " : "", a[1].kind == SV_STR ? a[1].s : "");
+  return (SVal){.kind = SV_NONE};
+}
+
+static SVal b_nop(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)S; (void)call; (void)b; (void)a;
+  return (SVal){.kind = SV_NONE};
+}
+
+static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  /* multiple_of / max_contiguous / max_constancy: accepted, returned unchanged */
+  (void)S; (void)call; (void)b;
+  return a[0];
+}
+
+static SVal b_barrier(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)call; (void)b; (void)a;
+  ir_build(&S->b, OP_BARRIER, NULL, 0, NULL);
+  return (SVal){.kind = SV_NONE};
+}
+
+static SVal b_pointer_type(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  const IrType *e;
+  if (!want_dtype(S, call->loc, a[0], &e)) return sv_err();
+  return sv_dtype(ir_ptr(S->m, e));
+}
+
+/* Python builtins min(a, b, ...) / max(...) */
+static SVal b_py_minmax(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  SVal acc = a[0];
+  if (acc.kind == SV_TUPLE && a[1].kind == SV_NONE) {
+    if (!acc.n) {
+      diag_error(S->d, call->loc, "%s() of an empty tuple", b->name);
+      return sv_err();
+    }
+    SVal t = acc;
+    acc = t.items[0];
+    for (int i = 1; i < t.n; i++) acc = maximum_minimum(S, call->loc, b->op == OP_MAX, acc, t.items[i], false);
+    return acc;
+  }
+  for (int i = 1; i < 4 && a[i].kind != SV_NONE; i++) acc = maximum_minimum(S, call->loc, b->op == OP_MAX, acc, a[i], false);
+  return acc;
+}
+
+static SVal b_len(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  if (a[0].kind == SV_TUPLE) return sv_int(a[0].n);
+  if (a[0].kind == SV_STR) return sv_int((int64_t)strlen(a[0].s));
+  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "len() needs a tuple, got %s", sv_kind_name(a[0]));
+  return sv_err();
+}
+
+static SVal b_py_float(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  if (sv_is_const(a[0])) return sv_float(a[0].kind == SV_FLOAT ? a[0].f : (double)a[0].i);
+  if (a[0].kind == SV_STR) {
+    const char *s = a[0].s;
+    while (*s == ' ') s++;
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && !*end) return sv_float(v);
+  }
+  if (a[0].kind == SV_VAL) return sv_val(cast_to(S, call->loc, a[0].v, ir_scalar(S->m, DT_F32)));
+  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "float() cannot convert %s", sv_kind_name(a[0]));
+  return sv_err();
+}
+
+static SVal b_py_int(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  if (sv_is_const(a[0])) return sv_int(a[0].kind == SV_FLOAT ? (int64_t)a[0].f : a[0].i);
+  if (a[0].kind == SV_VAL) return sv_val(cast_to(S, call->loc, a[0].v, ir_scalar(S->m, DT_I32)));
+  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "int() cannot convert %s", sv_kind_name(a[0]));
+  return sv_err();
+}
+
+static SVal b_range_outside_for(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)a;
+  diag_error(S->d, call->loc, "%s() can only be used as the iterable of a for loop", b->name);
+  return sv_err();
+}
+
+static SVal b_dtype_attr(Sema *S, const Node *call, const Builtin *b, SVal *a);
+
+/* ---- the table ---------------------------------------------------------------------------------- */
+
+#define X_POINTER "pointer,mask=None,other=None,boundary_check=(),padding_option='',cache_modifier='',eviction_policy='',volatile=False"
+
+static const Builtin builtins[] = {
+    {"tl", "program_id", "axis", b_program_id, OP_PROGRAM_ID, false},
+    {"tl", "num_programs", "axis", b_program_id, OP_NUM_PROGRAMS, false},
+    {"tl", "arange", "start,end", b_arange, 0, false},
+    {"tl", "zeros", "shape,dtype", b_full, 0, false},
+    {"tl", "full", "shape,value,dtype", b_full, 1, false},
+    {"tl", "zeros_like", "input", b_zeros_like, 0, true},
+    {"tl", "load", X_POINTER, b_load, 0, false},
+    {"tl", "store", "pointer,value,mask=None,boundary_check=(),cache_modifier='',eviction_policy=''", b_store, 0, false},
+    {"tl", "where", "condition,x,y", b_where, 0, false},
+    {"tl", "maximum", "x,y,propagate_nan=None", b_minmax2, OP_MAX, false},
+    {"tl", "minimum", "x,y,propagate_nan=None", b_minmax2, OP_MIN, false},
+    {"tl", "clamp", "x,min,max,propagate_nan=None", b_clamp, 0, false},
+    {"tl", "sum", "input,axis=None,keep_dims=False,dtype=None", b_reduce, RED_SUM, true},
+    {"tl", "xor_sum", "input,axis=None,keep_dims=False", b_reduce, RED_XOR, true},
+    {"tl", "max", "input,axis=None,return_indices=False,return_indices_tie_break_left=True,keep_dims=False", b_reduce, RED_MAX, true},
+    {"tl", "min", "input,axis=None,return_indices=False,return_indices_tie_break_left=True,keep_dims=False", b_reduce, RED_MIN, true},
+    {"tl", "exp", "x", b_math1, OP_EXP, true},
+    {"tl", "exp2", "x", b_math1, OP_EXP2, true},
+    {"tl", "log", "x", b_math1, OP_LOG, true},
+    {"tl", "log2", "x", b_math1, OP_LOG2, true},
+    {"tl", "sqrt", "x", b_math1, OP_SQRT, true},
+    {"tl", "sqrt_rn", "x", b_math1, OP_SQRT_RN, true},
+    {"tl", "rsqrt", "x", b_math1, OP_RSQRT, true},
+    {"tl", "sin", "x", b_math1, OP_SIN, true},
+    {"tl", "cos", "x", b_math1, OP_COS, true},
+    {"tl", "erf", "x", b_math1, OP_ERF, true},
+    {"tl", "floor", "x", b_math1, OP_FLOOR, true},
+    {"tl", "ceil", "x", b_math1, OP_CEIL, true},
+    {"tl", "abs", "x", b_math1, OP_ABS, true},
+    {"tl", "fma", "x,y,z", b_fma, 0, true},
+    {"tl", "sigmoid", "x", b_sigmoid, 0, true},
+    {"tl", "cast", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, false},
+    {"tl", "to", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, true},
+    {"tl", "expand_dims", "input,axis", b_expand_dims, 0, true},
+    {"tl", "broadcast_to", "input,shape", b_broadcast_to, 0, true},
+    {"tl", "cdiv", "x,div", b_cdiv, 0, false},
+    {"tl", "constexpr", "value", b_constexpr, 0, false},
+    {"tl", "static_assert", "cond,msg=''", b_static_assert, 0, false},
+    {"tl", "static_print", "values", b_nop, 0, false},
+    {"tl", "debug_barrier", "", b_barrier, 0, false},
+    {"tl", "multiple_of", "input,values", b_hint, 0, false},
+    {"tl", "max_contiguous", "input,values", b_hint, 0, false},
+    {"tl", "max_constancy", "input,values", b_hint, 0, false},
+    {"tl", "pointer_type", "element_ty,address_space=1,const=False", b_pointer_type, 0, false},
+    {"tl", "range", "arg1,arg2=None,step=None,num_stages=None,loop_unroll_factor=None", b_range_outside_for, 0, false},
+    {"tl", "static_range", "arg1,arg2=None,step=None", b_range_outside_for, 0, false},
+    {"triton", "cdiv", "x,div", b_cdiv, 0, false},
+    {"triton", "next_power_of_2", "n", b_next_pow2, 0, false},
+    {"libdevice", "exp", "x", b_math1, OP_EXP, false},
+    {"libdevice", "exp2", "x", b_math1, OP_EXP2, false},
+    {"libdevice", "log", "x", b_math1, OP_LOG, false},
+    {"libdevice", "log2", "x", b_math1, OP_LOG2, false},
+    {"libdevice", "sqrt", "x", b_math1, OP_SQRT, false},
+    {"libdevice", "rsqrt", "x", b_math1, OP_RSQRT, false},
+    {"libdevice", "sin", "x", b_math1, OP_SIN, false},
+    {"libdevice", "cos", "x", b_math1, OP_COS, false},
+    {"libdevice", "tanh", "x", b_math1, OP_TANH, false},
+    {"libdevice", "erf", "x", b_math1, OP_ERF, false},
+    {"libdevice", "floor", "x", b_math1, OP_FLOOR, false},
+    {"libdevice", "ceil", "x", b_math1, OP_CEIL, false},
+    {"libdevice", "fabs", "x", b_math1, OP_ABS, false},
+    {"libdevice", "fma", "x,y,z", b_fma, 0, false},
+    {"builtins", "min", "a,b=None,c=None,d=None", b_py_minmax, OP_MIN, false},
+    {"builtins", "max", "a,b=None,c=None,d=None", b_py_minmax, OP_MAX, false},
+    {"builtins", "len", "obj", b_len, 0, false},
+    {"builtins", "float", "x", b_py_float, 0, false},
+    {"builtins", "int", "x", b_py_int, 0, false},
+    {"builtins", "range", "arg1,arg2=None,step=None", b_range_outside_for, 0, false},
+    {"builtins", "print", "a=None,b=None,c=None,d=None", b_nop, 0, false},
+    {"dtype", "element_ty", "self", b_dtype_attr, 0, false},
+    {"dtype", "primitive_bitwidth", "self", b_dtype_attr, 1, false},
+    {"dtype", "is_floating", "self", b_dtype_attr, 2, false},
+    {"dtype", "is_int", "self", b_dtype_attr, 3, false},
+    {"dtype", "is_ptr", "self", b_dtype_attr, 4, false},
+    {"dtype", "is_int_signed", "self", b_dtype_attr, 5, false},
+    {"dtype", "is_fp16", "self", b_dtype_attr, 6, false},
+    {"dtype", "is_bf16", "self", b_dtype_attr, 7, false},
+    {"dtype", "is_fp32", "self", b_dtype_attr, 8, false},
+    {"dtype", "is_fp64", "self", b_dtype_attr, 9, false},
+};
+
+static SVal b_dtype_attr(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  const IrType *t = a[0].dt;
+  switch (b->op) {
+  case 0:
+    if (t->dt != DT_PTR) {
+      diag_error(S->d, call->loc, "element_ty is only defined on pointer dtypes, not %s", dtype_name(t->dt));
+      return sv_err();
+    }
+    return sv_dtype(t->pointee);
+  case 1: return sv_int(dtype_bits(t->dt));
+  case 2: return sv_bool(dtype_is_float(t->dt));
+  case 3: return sv_bool(dtype_is_int(t->dt));
+  case 4: return sv_bool(t->dt == DT_PTR);
+  case 5: return sv_bool(dtype_is_signed(t->dt));
+  case 6: return sv_bool(t->dt == DT_F16);
+  case 7: return sv_bool(t->dt == DT_BF16);
+  case 8: return sv_bool(t->dt == DT_F32);
+  default: return sv_bool(t->dt == DT_F64);
+  }
+}
+
+const Builtin *builtin_find(const char *module, const char *name) {
+  if (!module) return NULL;
+  if (!strcmp(module, "tl.math")) module = "tl";
+  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+    if (!strcmp(builtins[i].module, module) && !strcmp(builtins[i].name, name)) return &builtins[i];
+  return NULL;
+}
+
+/* ---- modules --------------------------------------------------------------------------------------- */
+
+static const struct { const char *path, *canon; } modules[] = {
+    {"triton", "triton"},
+    {"triton.language", "tl"},
+    {"triton.language.core", "tl"},
+    {"triton.language.standard", "tl"},
+    {"triton.language.math", "tl.math"},
+    {"triton.language.extra", "tl.extra"},
+    {"triton.language.extra.cuda", "tl.extra.cuda"},
+    {"triton.language.extra.hip", "tl.extra.hip"},
+    {"triton.language.extra.libdevice", "libdevice"},
+    {"triton.language.extra.cuda.libdevice", "libdevice"},
+    {"triton.language.extra.hip.libdevice", "libdevice"},
+    {"triton.language.libdevice", "libdevice"},
+    {"math", "math"},
+};
+
+const char *module_canonical(const char *path) {
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+    if (!strcmp(modules[i].path, path) || !strcmp(modules[i].canon, path)) return modules[i].canon;
+  return path;
+}
+
+bool module_known(const char *path) {
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+    if (!strcmp(modules[i].path, path)) return true;
+  return false;
+}
+
+static const char *module_path(const char *canon) {
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+    if (!strcmp(modules[i].canon, canon)) return modules[i].path;
+  return canon;
+}
+
+/* ---- dtypes ------------------------------------------------------------------------------------------ */
+
+SVal dtype_by_name(Sema *S, const char *name) {
+  static const struct { const char *name; DType dt; } names[] = {
+      {"float32", DT_F32}, {"float16", DT_F16}, {"bfloat16", DT_BF16}, {"float64", DT_F64},
+      {"int1", DT_I1},     {"int8", DT_I8},     {"int16", DT_I16},     {"int32", DT_I32},
+      {"int64", DT_I64},   {"uint8", DT_U8},    {"uint16", DT_U16},    {"uint32", DT_U32},
+      {"uint64", DT_U64},  {"fp32", DT_F32},    {"fp16", DT_F16},      {"bf16", DT_BF16},
+      {"fp64", DT_F64},    {"bool", DT_I1},     {"float", DT_F32},     {"double", DT_F64},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(names[i].name, name)) return sv_dtype(ir_scalar(S->m, names[i].dt));
+  return sv_err();
+}
+
+/* ---- attribute access ------------------------------------------------------------------------------- */
+
+SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
+  if (obj.kind == SV_MODULE) {
+    const char *canon = obj.s;
+    const char *full = arena_printf(S->a, "%s.%s", module_path(canon), name);
+    if (module_known(full)) return (SVal){.kind = SV_MODULE, .s = module_canonical(full)};
+    const Builtin *b = builtin_find(canon, name);
+    if (b) return (SVal){.kind = SV_BUILTIN, .b = b};
+    if (!strcmp(canon, "tl") || !strcmp(canon, "tl.math")) {
+      SVal d = dtype_by_name(S, name);
+      if (d.kind == SV_DTYPE) return d;
+      if (!strcmp(name, "PropagateNan")) return (SVal){.kind = SV_MODULE, .s = "tl.PropagateNan"};
+    }
+    if (!strcmp(canon, "tl.PropagateNan")) {
+      if (!strcmp(name, "NONE")) return sv_int(0);
+      if (!strcmp(name, "ALL")) return sv_int(1);
+    }
+    if (!strcmp(canon, "math") && !strcmp(name, "inf")) return sv_float(INFINITY);
+    if (!strcmp(canon, "math") && !strcmp(name, "pi")) return sv_float(M_PI);
+    if (!strcmp(canon, "math") && !strcmp(name, "e")) return sv_float(M_E);
+    if (!strcmp(canon, "triton") && !strcmp(name, "jit")) {
+      diag_error(S->d, n->loc, "triton.jit is a decorator, not a function to call inside a kernel");
+      return sv_err();
+    }
+    diag_unsupported(S->d, n->loc, "%s.%s is not supported%s", module_path(canon), name,
+                     strcmp(canon, "libdevice") ? "" : " (this libdevice function is not available yet)");
+    return sv_err();
+  }
+  if (obj.kind == SV_DTYPE) {
+    const Builtin *b = builtin_find("dtype", name);
+    if (!b) {
+      diag_error(S->d, n->loc, "dtype has no attribute '%s'", name);
+      return sv_err();
+    }
+    if (!strncmp(name, "is_", 3)) {
+      SVal *self = arena_alloc(S->a, sizeof(SVal));
+      *self = obj;
+      return (SVal){.kind = SV_METHOD, .b = b, .self = self};
+    }
+    return b->fn(S, n, b, &obj);
+  }
+  if (obj.kind == SV_VAL) {
+    const IrType *t = obj.v->type;
+    if (!strcmp(name, "dtype")) return sv_dtype(ir_elem(S->m, t));
+    if (!strcmp(name, "shape")) {
+      SVal r = {.kind = SV_TUPLE, .n = t->rank};
+      r.items = arena_alloc(S->a, sizeof(SVal) * (size_t)(t->rank + 1));
+      for (int i = 0; i < t->rank; i++) r.items[i] = sv_int(t->shape[i]);
+      return r;
+    }
+    if (!strcmp(name, "numel")) return sv_int(t->numel);
+    const Builtin *b = builtin_find("tl", name);
+    if (b && b->member) {
+      SVal *self = arena_alloc(S->a, sizeof(SVal));
+      *self = obj;
+      return (SVal){.kind = SV_METHOD, .b = b, .self = self};
+    }
+    diag_error(S->d, n->loc, "tensor has no attribute '%s'", name);
+    return sv_err();
+  }
+  if (sv_is_const(obj) && !strcmp(name, "to")) {
+    /* eps.to(tl.float32) on a constexpr */
+    const Builtin *b = builtin_find("tl", "to");
+    SVal *self = arena_alloc(S->a, sizeof(SVal));
+    *self = obj;
+    return (SVal){.kind = SV_METHOD, .b = b, .self = self};
+  }
+  diag_error(S->d, n->loc, "%s has no attribute '%s'", sv_kind_name(obj), name);
+  return sv_err();
+}
+
+/* ---- calls -------------------------------------------------------------------------------------------- */
+
+static SVal parse_default(const char *s) {
+  if (!strcmp(s, "None")) return (SVal){.kind = SV_NONE};
+  if (!strcmp(s, "True")) return sv_bool(true);
+  if (!strcmp(s, "False")) return sv_bool(false);
+  if (!strcmp(s, "()")) return (SVal){.kind = SV_TUPLE};
+  if (s[0] == '\'') return (SVal){.kind = SV_STR, .s = ""};
+  return sv_int(strtoll(s, NULL, 10));
+}
+
+SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal *args, int nargs,
+                  const Node *const *kwn, SVal *kw, int nkw) {
+  char names[MAX_PARAMS][40];
+  char defs[MAX_PARAMS][40];
+  bool has_def[MAX_PARAMS];
+  int np = 0;
+  for (const char *p = b->params; *p && np < MAX_PARAMS;) {
+    const char *end = strchr(p, ',');
+    if (!end) end = p + strlen(p);
+    const char *eq = memchr(p, '=', (size_t)(end - p));
+    const char *name_end = eq ? eq : end;
+    snprintf(names[np], sizeof names[np], "%.*s", (int)(name_end - p), p);
+    has_def[np] = eq != NULL;
+    if (eq) snprintf(defs[np], sizeof defs[np], "%.*s", (int)(end - eq - 1), eq + 1);
+    np++;
+    p = *end ? end + 1 : end;
+  }
+  SVal a[MAX_PARAMS];
+  bool set[MAX_PARAMS] = {0};
+  int pos = 0;
+  if (self) {
+    a[pos] = *self;
+    set[pos++] = true;
+  }
+  for (int i = 0; i < nargs; i++) {
+    if (pos >= np) {
+      diag_error(S->d, call->loc, "%s() takes at most %d arguments but %d were given", b->name, np - (self != NULL), nargs);
+      return sv_err();
+    }
+    a[pos] = args[i];
+    set[pos++] = true;
+  }
+  for (int k = 0; k < nkw; k++) {
+    int idx = -1;
+    for (int i = 0; i < np; i++)
+      if (!strcmp(names[i], kwn[k]->name)) idx = i;
+    if (idx < 0) {
+      diag_error(S->d, kwn[k]->loc, "%s() got an unexpected keyword argument '%s'", b->name, kwn[k]->name);
+      return sv_err();
+    }
+    if (set[idx]) {
+      diag_error(S->d, kwn[k]->loc, "%s() got multiple values for argument '%s'", b->name, kwn[k]->name);
+      return sv_err();
+    }
+    a[idx] = kw[k];
+    set[idx] = true;
+  }
+  for (int i = 0; i < np; i++) {
+    if (set[i]) {
+      if (a[i].kind == SV_ERR) return sv_err();
+      continue;
+    }
+    if (!has_def[i]) {
+      diag_error(S->d, call->loc, "%s() missing required argument '%s'", b->name, names[i]);
+      return sv_err();
+    }
+    a[i] = parse_default(defs[i]);
+  }
+  return b->fn(S, call, b, a);
+}

@@ -1,0 +1,62 @@
+/*
+ * diag.c — diagnostics of the front end: `file:line:col: error: ...`, the source line and a
+ * caret under the column, then an optional hint. Messages accumulate in a Diag so that
+ * several independent errors of one file are reported together.
+ */
+#include "dsl.h"
+
+#include <string.h>
+
+static void show_line(StrBuf *b, SrcLoc loc) {
+  if (!loc.file || loc.line <= 0) return;
+  const char *p = loc.file->text;
+  for (int l = 1; l < loc.line && *p; p++)
+    if (*p == '\n') l++;
+  const char *end = strchr(p, '\n');
+  int n = end ? (int)(end - p) : (int)strlen(p);
+  sb_printf(b, "  %.*s\n  ", n, p);
+  for (int i = 1; i < loc.col && i <= n; i++) sb_puts(b, p[i - 1] == '\t' ? "\t" : " ");
+  sb_puts(b, "^\n");
+}
+
+static void vreport(Diag *d, SrcLoc loc, const char *kind, const char *fmt, va_list ap) {
+  d->nerrors++;
+  if (d->nerrors > DIAG_MAX) return;
+  if (loc.file && loc.line > 0)
+    sb_printf(&d->text, "%s:%d:%d: %s: ", loc.file->name, loc.line, loc.col, kind);
+  else if (loc.file)
+    sb_printf(&d->text, "%s: %s: ", loc.file->name, kind);
+  else
+    sb_printf(&d->text, "%s: ", kind);
+  sb_vprintf(&d->text, fmt, ap);
+  sb_puts(&d->text, "\n");
+  show_line(&d->text, loc);
+  if (d->nerrors == DIAG_MAX) sb_puts(&d->text, "too many errors; stopping here\n");
+}
+
+void diag_verror(Diag *d, SrcLoc loc, const char *fmt, va_list ap) { vreport(d, loc, "error", fmt, ap); }
+
+void diag_error(Diag *d, SrcLoc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(d, loc, "error", fmt, ap);
+  va_end(ap);
+}
+
+void diag_unsupported(Diag *d, SrcLoc loc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  d->unsupported = true;
+  vreport(d, loc, "error", fmt, ap);
+  va_end(ap);
+}
+
+void diag_hint(Diag *d, const char *fmt, ...) {
+  if (d->nerrors > DIAG_MAX) return;
+  va_list ap;
+  va_start(ap, fmt);
+  sb_puts(&d->text, "  hint: ");
+  sb_vprintf(&d->text, fmt, ap);
+  sb_puts(&d->text, "\n");
+  va_end(ap);
+}

@@ -1,0 +1,765 @@
+/*
+ * sema.c — third stage of the front end: syntax tree → tile IR.
+ *
+ * Walks a kernel like Triton's code generator: Python values (constexprs) are computed at
+ * compile time, everything else becomes typed IR. Jit helpers are inlined at their calls,
+ * `if` on a constexpr keeps one branch, and module globals are evaluated on first use.
+ * Typing rules live in sema_ops.c, the triton.language surface in builtins.c.
+ */
+#include "sema_val.h"
+
+#include <math.h>
+#include <string.h>
+
+SVal sv_err(void) { return (SVal){.kind = SV_ERR}; }
+SVal sv_int(int64_t i) { return (SVal){.kind = SV_INT, .i = i}; }
+SVal sv_float(double f) { return (SVal){.kind = SV_FLOAT, .f = f}; }
+SVal sv_bool(bool b) { return (SVal){.kind = SV_BOOL, .i = b}; }
+SVal sv_val(IrValue *v) { return (SVal){.kind = SV_VAL, .v = v}; }
+SVal sv_dtype(const IrType *t) { return (SVal){.kind = SV_DTYPE, .dt = t}; }
+bool sv_is_const(SVal v) { return v.kind == SV_INT || v.kind == SV_FLOAT || v.kind == SV_BOOL; }
+
+const char *sv_kind_name(SVal v) {
+  switch (v.kind) {
+  case SV_ERR: return "an invalid value";
+  case SV_VAL: return v.v->type->rank ? "a tensor" : "a runtime scalar";
+  case SV_INT: return "an int";
+  case SV_FLOAT: return "a float";
+  case SV_BOOL: return "a bool";
+  case SV_STR: return "a string";
+  case SV_NONE: return "None";
+  case SV_DTYPE: return "a dtype";
+  case SV_TUPLE: return "a tuple";
+  case SV_SLICE: return "a slice";
+  case SV_FUNC: return "a jit function";
+  case SV_MODULE: return "a module";
+  case SV_BUILTIN: case SV_METHOD: return "a function";
+  }
+  return "?";
+}
+
+/* ---- scopes ---------------------------------------------------------------------------- */
+
+static Binding *find(Scope *s, const char *name) {
+  for (Binding *b = s->head; b; b = b->next)
+    if (!strcmp(b->name, name)) return b;
+  return NULL;
+}
+
+static void bind(Sema *S, Scope *s, const char *name, SVal v) {
+  Binding *b = find(s, name);
+  if (!b) {
+    b = arena_alloc(S->a, sizeof(Binding));
+    b->name = name;
+    b->next = s->head;
+    s->head = b;
+  }
+  b->v = v;
+  b->lazy = NULL;
+}
+
+static SVal eval_global(Sema *S, Binding *g, SrcLoc use) {
+  if (!g->lazy) return g->v;
+  if (g->busy) {
+    diag_error(S->d, use, "global '%s' is defined in terms of itself", g->name);
+    return sv_err();
+  }
+  g->busy = true;
+  Scope *saved = S->scope;
+  S->scope = &S->globals;
+  const Node *n = g->lazy;
+  SVal v = eval(S, n->a);
+  S->scope = saved;
+  g->busy = false;
+  g->lazy = NULL;
+  if (v.kind == SV_VAL) {
+    diag_error(S->d, n->loc, "global '%s' must be a compile-time value (tl.constexpr)", g->name);
+    v = sv_err();
+  }
+  g->v = v;
+  return v;
+}
+
+static SVal lookup(Sema *S, const Node *n) {
+  Binding *b = find(S->scope, n->name);
+  if (b) return b->v;
+  b = find(&S->globals, n->name);
+  if (b) return eval_global(S, b, n->loc);
+  const Builtin *bi = builtin_find("builtins", n->name);
+  if (bi) return (SVal){.kind = SV_BUILTIN, .b = bi};
+  diag_error(S->d, n->loc, "name '%s' is not defined", n->name);
+  return sv_err();
+}
+
+/* ---- expressions ------------------------------------------------------------------------ */
+
+static SVal eval_call(Sema *S, const Node *n) {
+  SVal fn = eval(S, n->a);
+  int nargs = 0;
+  SVal *args = arena_alloc(S->a, sizeof(SVal) * (size_t)(n->args.n + 1));
+  for (int i = 0; i < n->args.n; i++) {
+    const Node *x = n->args.items[i];
+    if (x->kind == ND_STARRED) {
+      SVal t = eval(S, x->a);
+      if (t.kind != SV_TUPLE) {
+        if (t.kind != SV_ERR) diag_error(S->d, x->loc, "'*' needs a tuple, got %s", sv_kind_name(t));
+        return sv_err();
+      }
+      SVal *grown = arena_alloc(S->a, sizeof(SVal) * (size_t)(n->args.n + t.n + 1));
+      memcpy(grown, args, sizeof(SVal) * (size_t)nargs);
+      args = grown;
+      for (int j = 0; j < t.n; j++) args[nargs++] = t.items[j];
+    } else {
+      args[nargs++] = eval(S, x);
+    }
+  }
+  int nkw = n->kwargs.n;
+  SVal *kw = arena_alloc(S->a, sizeof(SVal) * (size_t)(nkw + 1));
+  const Node **kwn = arena_alloc(S->a, sizeof(Node *) * (size_t)(nkw + 1));
+  for (int i = 0; i < nkw; i++) {
+    kwn[i] = n->kwargs.items[i];
+    kw[i] = eval(S, kwn[i]->a);
+  }
+  switch (fn.kind) {
+  case SV_ERR:
+    return sv_err();
+  case SV_BUILTIN:
+    return call_builtin(S, n, fn.b, NULL, args, nargs, kwn, kw, nkw);
+  case SV_METHOD:
+    return call_builtin(S, n, fn.b, fn.self, args, nargs, kwn, kw, nkw);
+  case SV_FUNC:
+    return call_jit(S, n, fn.fn, args, nargs, kwn, kw, nkw);
+  case SV_DTYPE: {
+    /* tl.float32(x): a dtype used as a constructor casts */
+    if (nargs != 1 || nkw) {
+      diag_error(S->d, n->loc, "a dtype called as a function takes exactly one argument");
+      return sv_err();
+    }
+    if (args[0].kind == SV_ERR) return sv_err();
+    IrValue *v = to_ir(S, n->loc, args[0]);
+    return v ? sv_val(cast_to(S, n->loc, v, fn.dt)) : sv_err();
+  }
+  default:
+    diag_error(S->d, n->loc, "%s is not callable", sv_kind_name(fn));
+    return sv_err();
+  }
+}
+
+static SVal eval_subscript(Sema *S, const Node *n) {
+  SVal obj = eval(S, n->a);
+  if (obj.kind == SV_ERR) return obj;
+  const Node *idx = n->b;
+  if (obj.kind == SV_TUPLE) {
+    SVal i = eval(S, idx);
+    if (i.kind == SV_ERR) return i;
+    if (i.kind != SV_INT) {
+      diag_error(S->d, idx->loc, "tuple index must be a compile-time int, got %s", sv_kind_name(i));
+      return sv_err();
+    }
+    int64_t k = i.i < 0 ? i.i + obj.n : i.i;
+    if (k < 0 || k >= obj.n) {
+      diag_error(S->d, idx->loc, "tuple index %lld out of range (length %d)", (long long)i.i, obj.n);
+      return sv_err();
+    }
+    return obj.items[k];
+  }
+  if (obj.kind != SV_VAL) {
+    diag_error(S->d, n->loc, "%s cannot be subscripted", sv_kind_name(obj));
+    return sv_err();
+  }
+  /* tensor[None, :]: only None (new axis) and full slices are allowed, as in Triton */
+  const NodeList *items = idx->kind == ND_TUPLE ? &idx->args : NULL;
+  int count = items ? items->n : 1;
+  IrValue *v = obj.v;
+  int src_dim = 0, out_dim = 0;
+  for (int i = 0; i < count; i++) {
+    const Node *it = items ? items->items[i] : idx;
+    if (it->kind == ND_NONE) {
+      v = expand_dims(S, it->loc, v, out_dim);
+      if (!v) return sv_err();
+      out_dim++;
+    } else if (it->kind == ND_SLICE && !it->a && !it->b && !it->c) {
+      if (src_dim >= obj.v->type->rank) {
+        diag_error(S->d, it->loc, "too many indices for a tensor of rank %d", obj.v->type->rank);
+        return sv_err();
+      }
+      src_dim++;
+      out_dim++;
+    } else {
+      diag_error(S->d, it->loc, "unsupported tensor index: only None and ':' are allowed (as in Triton)");
+      diag_hint(S->d, "use tl.load with computed offsets to pick elements");
+      return sv_err();
+    }
+  }
+  return sv_val(v);
+}
+
+static SVal eval_boolop(Sema *S, const Node *n) {
+  SVal acc = eval(S, n->args.items[0]);
+  for (int i = 1; i < n->args.n; i++) {
+    if (acc.kind == SV_ERR) return acc;
+    if (acc.kind != SV_VAL) {
+      /* Python short-circuit on compile-time values */
+      bool t;
+      if (!py_truthy(S, n->loc, acc, &t)) return sv_err();
+      if ((n->op == TK_AND && !t) || (n->op == TK_OR && t)) return acc;
+      acc = eval(S, n->args.items[i]);
+      continue;
+    }
+    SVal r = eval(S, n->args.items[i]);
+    if (r.kind == SV_ERR) return r;
+    /* runtime: logical and/or of the truth values */
+    SVal l1 = compare(S, n->loc, TK_NE, acc, sv_int(0));
+    SVal r1 = compare(S, n->loc, TK_NE, r, sv_int(0));
+    acc = binop(S, n->loc, n->op == TK_AND ? TK_AMP : TK_PIPE, l1, r1);
+  }
+  return acc;
+}
+
+static SVal eval_compare(Sema *S, const Node *n) {
+  SVal left = eval(S, n->args.items[0]);
+  SVal result = sv_bool(true);
+  for (int i = 1; i < n->args.n; i++) {
+    SVal right = eval(S, n->args.items[i]);
+    SVal c = compare(S, n->loc, n->ops[i - 1], left, right);
+    if (c.kind == SV_ERR) return c;
+    if (i == 1) result = c;
+    else result = binop(S, n->loc, TK_AMP, result, c); /* a < b < c == (a < b) & (b < c) */
+    left = right;
+  }
+  return result;
+}
+
+SVal eval(Sema *S, const Node *n) {
+  SrcLoc saved = S->b.loc;
+  S->b.loc = n->loc;
+  SVal r;
+  switch (n->kind) {
+  case ND_NAME: r = lookup(S, n); break;
+  case ND_INT: r = sv_int(n->ival); break;
+  case ND_FLOAT: r = sv_float(n->fval); break;
+  case ND_BOOL: r = sv_bool(n->ival); break;
+  case ND_NONE: r = (SVal){.kind = SV_NONE}; break;
+  case ND_STR: r = (SVal){.kind = SV_STR, .s = n->name}; break;
+  case ND_ATTR: {
+    SVal obj = eval(S, n->a);
+    r = obj.kind == SV_ERR ? obj : value_attr(S, n, obj, n->name);
+    break;
+  }
+  case ND_CALL: r = eval_call(S, n); break;
+  case ND_SUBSCRIPT: r = eval_subscript(S, n); break;
+  case ND_TUPLE: case ND_LIST: {
+    r = (SVal){.kind = SV_TUPLE, .n = n->args.n};
+    r.items = arena_alloc(S->a, sizeof(SVal) * (size_t)(n->args.n + 1));
+    for (int i = 0; i < n->args.n; i++) {
+      r.items[i] = eval(S, n->args.items[i]);
+      if (r.items[i].kind == SV_ERR) { r = sv_err(); break; }
+    }
+    break;
+  }
+  case ND_BINOP: {
+    SVal l = eval(S, n->a), rr = eval(S, n->b);
+    r = binop(S, n->loc, n->op, l, rr);
+    break;
+  }
+  case ND_UNOP: r = unop(S, n->loc, n->op, eval(S, n->a)); break;
+  case ND_BOOLOP: r = eval_boolop(S, n); break;
+  case ND_COMPARE: r = eval_compare(S, n); break;
+  case ND_IFEXP: {
+    SVal c = eval(S, n->a);
+    if (c.kind == SV_ERR) { r = c; break; }
+    if (c.kind != SV_VAL) {
+      bool t;
+      r = !py_truthy(S, n->loc, c, &t) ? sv_err() : eval(S, t ? n->b : n->c);
+      break;
+    }
+    /* runtime condition: both sides are evaluated (they have no side effects here) */
+    SVal x = eval(S, n->b), y = eval(S, n->c);
+    IrValue *xv, *yv;
+    if (x.kind == SV_ERR || y.kind == SV_ERR || !promote_pair(S, n->loc, x, y, false, false, &xv, &yv)) {
+      r = sv_err();
+      break;
+    }
+    IrValue *cv = to_ir(S, n->loc, compare(S, n->loc, TK_NE, c, sv_int(0)));
+    if (!cv || !broadcast_pair(S, n->loc, &cv, &xv) || !broadcast_pair(S, n->loc, &cv, &yv) ||
+        !broadcast_pair(S, n->loc, &xv, &yv)) {
+      r = sv_err();
+      break;
+    }
+    IrValue *o[3] = {cv, xv, yv};
+    r = sv_val(ir_build(&S->b, OP_SELECT, xv->type, 3, o)->res[0]);
+    break;
+  }
+  case ND_SLICE: r = (SVal){.kind = SV_SLICE}; break;
+  case ND_LAMBDA:
+    diag_unsupported(S->d, n->loc, "lambda is only supported inside @triton.heuristics");
+    r = sv_err();
+    break;
+  case ND_DICT:
+    diag_unsupported(S->d, n->loc, "dicts are not supported inside kernels");
+    r = sv_err();
+    break;
+  case ND_STARRED:
+    diag_error(S->d, n->loc, "'*' is only allowed in call arguments");
+    r = sv_err();
+    break;
+  default:
+    diag_error(S->d, n->loc, "internal error: unexpected node in an expression");
+    r = sv_err();
+  }
+  S->b.loc = saved;
+  return r;
+}
+
+/* ---- statements -------------------------------------------------------------------------- */
+
+static void exec_block(Sema *S, const NodeList *body);
+
+static void assign(Sema *S, const Node *target, SVal v) {
+  switch (target->kind) {
+  case ND_NAME:
+    bind(S, S->scope, target->name, v);
+    return;
+  case ND_TUPLE: case ND_LIST:
+    if (v.kind == SV_ERR) {
+      for (int i = 0; i < target->args.n; i++) assign(S, target->args.items[i], v);
+      return;
+    }
+    if (v.kind != SV_TUPLE || v.n != target->args.n) {
+      diag_error(S->d, target->loc, "cannot unpack %s into %d names", sv_kind_name(v), target->args.n);
+      return;
+    }
+    for (int i = 0; i < v.n; i++) assign(S, target->args.items[i], v.items[i]);
+    return;
+  case ND_SUBSCRIPT:
+    diag_unsupported(S->d, target->loc, "assignment to a subscript is not supported (tensors are immutable in Triton)");
+    diag_hint(S->d, "use tl.where to build a new tensor, or tl.store to write memory");
+    return;
+  case ND_ATTR:
+    diag_unsupported(S->d, target->loc, "assignment to an attribute is not supported in kernels");
+    return;
+  default:
+    diag_error(S->d, target->loc, "cannot assign to this expression");
+  }
+}
+
+static void exec_if(Sema *S, const Node *n) {
+  SVal c = eval(S, n->a);
+  if (c.kind == SV_ERR) return;
+  if (c.kind != SV_VAL) {
+    bool t;
+    if (py_truthy(S, n->a->loc, c, &t)) exec_block(S, t ? &n->body : &n->orelse);
+    return;
+  }
+  diag_unsupported(S->d, n->loc, "an 'if' on a runtime value is not supported yet (only constexpr conditions)");
+  diag_hint(S->d, "make the condition a tl.constexpr, or compute both sides and choose with tl.where");
+}
+
+static void exec_for(Sema *S, const Node *n) {
+  const Node *it = n->a;
+  const char *fname = NULL;
+  if (it->kind == ND_CALL) {
+    if (it->a->kind == ND_ATTR) fname = it->a->name;
+    else if (it->a->kind == ND_NAME) fname = it->a->name;
+  }
+  if (!fname || (strcmp(fname, "static_range") && strcmp(fname, "range"))) {
+    diag_unsupported(S->d, it->loc, "a for loop must iterate over range, tl.range or tl.static_range");
+    return;
+  }
+  bool is_static = !strcmp(fname, "static_range");
+  SVal bounds[3] = {sv_int(0), sv_int(0), sv_int(1)};
+  int nb = it->args.n;
+  if (nb < 1 || nb > 3) {
+    diag_error(S->d, it->loc, "%s takes 1 to 3 arguments", fname);
+    return;
+  }
+  bool all_const = true;
+  for (int i = 0; i < nb; i++) {
+    SVal v = eval(S, it->args.items[i]);
+    if (v.kind == SV_ERR) return;
+    bounds[nb == 1 ? 1 : i] = v;
+    all_const &= v.kind == SV_INT || v.kind == SV_BOOL;
+  }
+  if (is_static && !all_const) {
+    diag_error(S->d, it->loc, "tl.static_range bounds must be compile-time ints");
+    return;
+  }
+  if (!is_static) {
+    diag_unsupported(S->d, n->loc, "runtime for loops are not supported yet (only tl.static_range)");
+    return;
+  }
+  int64_t lo = bounds[0].i, hi = bounds[1].i, step = bounds[2].i;
+  if (step == 0) {
+    diag_error(S->d, it->loc, "range step must not be zero");
+    return;
+  }
+  int64_t trips = 0;
+  for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) {
+    if (++trips > 4096) {
+      diag_error(S->d, it->loc, "tl.static_range unrolls more than 4096 iterations");
+      return;
+    }
+    assign(S, n->b, sv_int(i));
+    exec_block(S, &n->body);
+    if (S->returned) return;
+  }
+}
+
+static void exec_stmt(Sema *S, const Node *n) {
+  S->b.loc = n->loc;
+  switch (n->kind) {
+  case ND_EXPR:
+    if (n->a->kind == ND_STR) return; /* docstring */
+    eval(S, n->a);
+    return;
+  case ND_ASSIGN: {
+    SVal v = eval(S, n->a);
+    for (int i = 0; i < n->args.n; i++) assign(S, n->args.items[i], v);
+    return;
+  }
+  case ND_ANNASSIGN:
+    if (n->a) assign(S, n->b, eval(S, n->a));
+    return;
+  case ND_AUGASSIGN: {
+    SVal cur = eval(S, n->b);
+    SVal rhs = eval(S, n->a);
+    assign(S, n->b, binop(S, n->loc, n->op, cur, rhs));
+    return;
+  }
+  case ND_IF: exec_if(S, n); return;
+  case ND_FOR:
+    if (n->orelse.n) diag_unsupported(S->d, n->loc, "for ... else is not supported in kernels");
+    exec_for(S, n);
+    return;
+  case ND_WHILE:
+    diag_unsupported(S->d, n->loc, "while loops are not supported yet");
+    return;
+  case ND_RETURN:
+    S->ret = n->a ? eval(S, n->a) : (SVal){.kind = SV_NONE};
+    S->returned = true;
+    return;
+  case ND_PASS: return;
+  case ND_BREAK: case ND_CONTINUE:
+    diag_unsupported(S->d, n->loc, "'%s' is not supported in kernels", n->kind == ND_BREAK ? "break" : "continue");
+    return;
+  case ND_ASSERT: {
+    SVal c = eval(S, n->a);
+    if (c.kind == SV_ERR || c.kind == SV_VAL) return; /* device_assert: emitted only in debug mode */
+    bool t;
+    if (py_truthy(S, n->loc, c, &t) && !t) {
+      SVal msg = n->b ? eval(S, n->b) : (SVal){.kind = SV_NONE};
+      diag_error(S->d, n->loc, "assertion failed%s%s", msg.kind == SV_STR ? ": " : "", msg.kind == SV_STR ? msg.s : "");
+    }
+    return;
+  }
+  case ND_FUNCDEF:
+    diag_unsupported(S->d, n->loc, "nested function definitions are not supported in kernels");
+    return;
+  case ND_IMPORT: case ND_IMPORTFROM:
+    diag_unsupported(S->d, n->loc, "imports inside a kernel are not supported; import at module level");
+    return;
+  case ND_GLOBAL:
+    diag_unsupported(S->d, n->loc, "global/nonlocal declarations are not supported in kernels");
+    return;
+  default:
+    diag_unsupported(S->d, n->loc, "this statement is not supported in kernels");
+  }
+}
+
+static void exec_block(Sema *S, const NodeList *body) {
+  for (int i = 0; i < body->n && !S->returned; i++) exec_stmt(S, body->items[i]);
+}
+
+/* ---- jit functions ------------------------------------------------------------------------ */
+
+static bool is_constexpr_annotation(const Node *ann) {
+  if (!ann) return false;
+  if (ann->kind == ND_ATTR || ann->kind == ND_NAME) return !strcmp(ann->name, "constexpr");
+  if (ann->kind == ND_STR) return strstr(ann->name, "constexpr") != NULL;
+  return false;
+}
+
+/* Binds call arguments to a def's parameters (positional, keyword, defaults). */
+static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope, SVal *args, int nargs,
+                        const Node *const *kwn, SVal *kw, int nkw) {
+  const NodeList *ps = &fn->args;
+  if (nargs > ps->n) {
+    diag_error(S->d, call->loc, "%s() takes %d arguments but %d were given", fn->name, ps->n, nargs);
+    return false;
+  }
+  bool ok = true;
+  for (int i = 0; i < ps->n; i++) {
+    const Node *p = ps->items[i];
+    SVal v = {.kind = SV_ERR};
+    bool have = false;
+    if (i < nargs) { v = args[i]; have = true; }
+    for (int k = 0; k < nkw; k++)
+      if (!strcmp(kwn[k]->name, p->name)) {
+        if (have) {
+          diag_error(S->d, kwn[k]->loc, "%s() got multiple values for argument '%s'", fn->name, p->name);
+          ok = false;
+        }
+        v = kw[k];
+        have = true;
+      }
+    if (!have && p->a) {
+      Scope *saved = S->scope;
+      S->scope = &S->globals;
+      v = eval(S, p->a);
+      S->scope = saved;
+      have = true;
+    }
+    if (!have) {
+      diag_error(S->d, call->loc, "%s() missing required argument '%s'", fn->name, p->name);
+      ok = false;
+      continue;
+    }
+    if (is_constexpr_annotation(p->c) && v.kind == SV_VAL) {
+      diag_error(S->d, call->loc, "argument '%s' of %s() is a tl.constexpr but got a runtime value", p->name, fn->name);
+      ok = false;
+    }
+    bind(S, scope, p->name, v);
+  }
+  for (int k = 0; k < nkw; k++) {
+    bool found = false;
+    for (int i = 0; i < ps->n; i++) found |= !strcmp(kwn[k]->name, ps->items[i]->name);
+    if (!found) {
+      diag_error(S->d, kwn[k]->loc, "%s() got an unexpected keyword argument '%s'", fn->name, kwn[k]->name);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, const Node *const *kwn, SVal *kw,
+              int nkw) {
+  if (S->depth > 64) {
+    diag_error(S->d, call->loc, "jit function calls nest more than 64 deep (recursion is not supported)");
+    return sv_err();
+  }
+  Scope local = {0};
+  if (!bind_params(S, call, fn, &local, args, nargs, kwn, kw, nkw)) return sv_err();
+  Scope *saved_scope = S->scope;
+  bool saved_ret = S->returned;
+  SVal saved_val = S->ret;
+  S->scope = &local;
+  S->returned = false;
+  S->ret = (SVal){.kind = SV_NONE};
+  S->depth++;
+  exec_block(S, &fn->body);
+  S->depth--;
+  SVal r = S->ret;
+  S->scope = saved_scope;
+  S->returned = saved_ret;
+  S->ret = saved_val;
+  return r;
+}
+
+/* ---- module scope ---------------------------------------------------------------------------- */
+
+static void bind_module(Sema *S, const char *name, const char *path) {
+  bind(S, &S->globals, name, (SVal){.kind = SV_MODULE, .s = module_canonical(path)});
+}
+
+static void load_module_scope(Sema *S) {
+  for (int i = 0; i < S->mod->body.n; i++) {
+    const Node *n = S->mod->body.items[i];
+    switch (n->kind) {
+    case ND_IMPORT:
+      if (n->alias) bind_module(S, n->alias, n->name);
+      else {
+        /* "import triton.language" binds "triton" */
+        const char *dot = strchr(n->name, '.');
+        bind_module(S, dot ? arena_strndup(S->a, n->name, (size_t)(dot - n->name)) : n->name,
+                    dot ? arena_strndup(S->a, n->name, (size_t)(dot - n->name)) : n->name);
+      }
+      break;
+    case ND_IMPORTFROM:
+      for (int k = 0; k < n->args.n; k++) {
+        const Node *al = n->args.items[k];
+        const char *as = al->alias ? al->alias : al->name;
+        const char *full = arena_printf(S->a, "%s.%s", n->name, al->name);
+        if (module_known(full)) bind_module(S, as, full);
+        else if (builtin_find(module_canonical(n->name), al->name))
+          bind(S, &S->globals, as, (SVal){.kind = SV_BUILTIN, .b = builtin_find(module_canonical(n->name), al->name)});
+        else if (module_known(n->name)) {
+          SVal d = dtype_by_name(S, al->name);
+          if (d.kind == SV_DTYPE) bind(S, &S->globals, as, d);
+        }
+        /* other imports (torch, helpers from host code) stay unbound: using them in a
+         * kernel reports "not defined" */
+      }
+      break;
+    case ND_FUNCDEF:
+      bind(S, &S->globals, n->name, (SVal){.kind = SV_FUNC, .fn = n});
+      break;
+    case ND_ASSIGN:
+      for (int k = 0; k < n->args.n; k++)
+        if (n->args.items[k]->kind == ND_NAME) {
+          bind(S, &S->globals, n->args.items[k]->name, sv_err());
+          find(&S->globals, n->args.items[k]->name)->lazy = n;
+        }
+      break;
+    case ND_ANNASSIGN:
+      if (n->b->kind == ND_NAME && n->a) {
+        bind(S, &S->globals, n->b->name, sv_err());
+        find(&S->globals, n->b->name)->lazy = n;
+      }
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* ---- entry points ------------------------------------------------------------------------------- */
+
+static bool decorated_jit(const Node *fn) {
+  for (int i = 0; i < fn->decorators.n; i++) {
+    const Node *d = fn->decorators.items[i];
+    if (d->kind == ND_CALL) d = d->a;
+    if ((d->kind == ND_ATTR || d->kind == ND_NAME) && !strcmp(d->name, "jit")) return true;
+  }
+  return false;
+}
+
+static const Node *find_kernel(Diag *d, const Module *mod, const char **name) {
+  const Node *found = NULL;
+  for (int i = 0; i < mod->body.n; i++) {
+    const Node *n = mod->body.items[i];
+    if (n->kind != ND_FUNCDEF || !decorated_jit(n)) continue;
+    if (*name ? !strcmp(n->name, *name) : true) found = n;
+  }
+  if (!found) {
+    if (*name) diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function named '%s'", *name);
+    else diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function in this file");
+    return NULL;
+  }
+  *name = found->name;
+  return found;
+}
+
+int sema_kernel_params(Arena *a, Diag *d, const Module *mod, const char **name, KernelParam **out) {
+  const Node *fn = find_kernel(d, mod, name);
+  if (!fn) return -1;
+  KernelParam *ps = arena_alloc(a, sizeof(KernelParam) * (size_t)(fn->args.n + 1));
+  for (int i = 0; i < fn->args.n; i++) {
+    const Node *p = fn->args.items[i];
+    ps[i].name = p->name;
+    ps[i].constexpr_ = is_constexpr_annotation(p->c);
+    ps[i].has_default = p->a != NULL;
+  }
+  *out = ps;
+  return fn->args.n;
+}
+
+/* Evaluates a constexpr given as text ("1024", "tl.float32") in the module's scope. */
+static SVal eval_text(Sema *S, const char *name, const char *text) {
+  SrcFile *f = arena_alloc(S->a, sizeof(SrcFile));
+  f->name = arena_printf(S->a, "<constexpr %s>", name);
+  f->text = arena_printf(S->a, "%s\n", text);
+  f->len = strlen(f->text);
+  Module *m = parse_module(S->a, S->d, f);
+  if (!m) return sv_err();
+  if (m->body.n != 1 || m->body.items[0]->kind != ND_EXPR) {
+    diag_error(S->d, (SrcLoc){f, 1, 1}, "the value of constexpr '%s' must be one expression", name);
+    return sv_err();
+  }
+  Scope *saved = S->scope;
+  S->scope = &S->globals;
+  SVal v = eval(S, m->body.items[0]->a);
+  S->scope = saved;
+  if (v.kind == SV_VAL) {
+    diag_error(S->d, (SrcLoc){f, 1, 1}, "the value of constexpr '%s' must be a compile-time value", name);
+    return sv_err();
+  }
+  return v;
+}
+
+static const IrType *arg_type(IrModule *m, const ArgSpec *spec) {
+  if (spec->dt == DT_PTR) return ir_ptr(m, ir_scalar(m, spec->elem));
+  return ir_scalar(m, spec->dt);
+}
+
+IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, const char *const *cnames,
+                     const char *const *cvalues, int nconsts, const ArgSpec *args, int nargs, int num_warps) {
+  const Node *fn = find_kernel(d, mod, &name);
+  if (!fn) return NULL;
+  Sema S = {.a = a, .d = d, .mod = mod};
+  S.m = ir_module_new(a);
+  S.scope = &S.globals;
+  load_module_scope(&S);
+
+  IrFunc *f = arena_alloc(a, sizeof(IrFunc));
+  f->name = fn->name;
+  f->num_warps = num_warps > 0 ? num_warps : 4;
+  f->body = ir_block_new(S.m);
+  f->params = arena_alloc(a, sizeof(IrValue *) * (size_t)(fn->args.n + 1));
+  f->param_names = arena_alloc(a, sizeof(char *) * (size_t)(fn->args.n + 1));
+  S.m->func = f;
+  S.b = (IrBuilder){.m = S.m, .block = f->body};
+
+  Scope local = {0};
+  int errors = d->nerrors;
+  for (int k = 0; k < nconsts; k++) {
+    bool found = false;
+    for (int i = 0; i < fn->args.n; i++) {
+      const Node *p = fn->args.items[i];
+      if (strcmp(p->name, cnames[k])) continue;
+      found = true;
+      if (!is_constexpr_annotation(p->c))
+        diag_error(d, p->loc, "'%s' is given as a constexpr but is not annotated tl.constexpr", p->name);
+    }
+    if (!found) diag_error(d, fn->loc, "%s() has no parameter named '%s'", fn->name, cnames[k]);
+  }
+  int next_arg = 0;
+  for (int i = 0; i < fn->args.n; i++) {
+    const Node *p = fn->args.items[i];
+    if (is_constexpr_annotation(p->c)) {
+      SVal v = sv_err();
+      bool have = false;
+      for (int k = 0; k < nconsts; k++)
+        if (!strcmp(cnames[k], p->name)) {
+          v = eval_text(&S, p->name, cvalues[k]);
+          have = true;
+        }
+      if (!have && p->a) {
+        v = eval(&S, p->a);
+        have = true;
+      }
+      if (!have) diag_error(d, p->loc, "constexpr parameter '%s' has no value: pass it with -D %s=VALUE", p->name, p->name);
+      bind(&S, &local, p->name, v);
+      continue;
+    }
+    if (next_arg >= nargs) {
+      diag_error(d, p->loc, "no argument type was given for parameter '%s' (%d given)", p->name, nargs);
+      bind(&S, &local, p->name, sv_err());
+      continue;
+    }
+    const ArgSpec *spec = &args[next_arg++];
+    if (spec->equal_to_one) {
+      bind(&S, &local, p->name, sv_int(1));
+      continue;
+    }
+    IrValue *v = ir_value_new(S.m, arg_type(S.m, spec));
+    v->index = f->nparams;
+    v->divisibility = spec->divisibility > 0 ? spec->divisibility : 1;
+    f->param_names[f->nparams] = p->name;
+    f->params[f->nparams++] = v;
+    bind(&S, &local, p->name, sv_val(v));
+  }
+  if (next_arg < nargs)
+    diag_error(d, fn->loc, "%s() takes %d runtime arguments but %d argument types were given", fn->name, next_arg, nargs);
+  if (d->nerrors > errors) return NULL;
+
+  S.scope = &local;
+  exec_block(&S, &fn->body);
+  if (d->nerrors > errors) return NULL;
+  if (S.returned && S.ret.kind != SV_NONE)
+    diag_error(d, fn->loc, "a kernel cannot return a value");
+  S.b.loc = fn->loc;
+  ir_build(&S.b, OP_RETURN, NULL, 0, NULL);
+  ir_dce(f);
+  if (!ir_verify(f, d)) return NULL;
+  return d->nerrors > errors ? NULL : S.m;
+}

@@ -1,0 +1,107 @@
+/*
+ * sema_val.h — private to sema*.c: the values the semantic analyser computes with.
+ *
+ * A kernel is analysed the way Triton's code generator walks Python: every expression
+ * yields an SVal, which is either a compile-time Python value (int, float, bool, str, None,
+ * dtype, tuple, module, function — Triton's constexprs) or a typed IR value (a tensor or a
+ * runtime scalar). Operations on compile-time values follow Python; on IR values, Triton.
+ */
+#ifndef LIGER_SEMA_VAL_H
+#define LIGER_SEMA_VAL_H
+
+#include "ir.h"
+
+typedef enum SvKind {
+  SV_ERR,     /* poisoned by an earlier error: operations on it stay silent */
+  SV_VAL,     /* IR value (tensor or runtime scalar) */
+  SV_INT, SV_FLOAT, SV_BOOL, SV_STR, SV_NONE,
+  SV_DTYPE,   /* a dtype object: tl.float32, tl.pointer_type(...) */
+  SV_TUPLE,
+  SV_SLICE,   /* ':' inside a subscript */
+  SV_FUNC,    /* a @triton.jit function (inlined at calls) */
+  SV_MODULE,  /* a module: s = canonical path ("triton.language") */
+  SV_BUILTIN, /* a builtin function: b */
+  SV_METHOD,  /* a builtin bound to self (x.to, x.dtype.element_ty ...) */
+} SvKind;
+
+typedef struct Builtin Builtin;
+typedef struct SVal SVal;
+struct SVal {
+  SvKind kind;
+  IrValue *v;
+  int64_t i;
+  double f;
+  const char *s;
+  const IrType *dt;
+  SVal *items;
+  int n;
+  const Node *fn;
+  const Builtin *b;
+  SVal *self;
+};
+
+typedef struct Binding Binding;
+struct Binding {
+  const char *name;
+  SVal v;
+  const Node *lazy; /* module globals: the assignment, evaluated on first use */
+  bool busy;        /* evaluating `lazy` (cycle guard) */
+  Binding *next;
+};
+
+typedef struct Scope {
+  Binding *head;
+} Scope;
+
+typedef struct Sema {
+  Arena *a;
+  Diag *d;
+  IrModule *m;
+  IrBuilder b;
+  const Module *mod;
+  Scope globals;
+  Scope *scope;     /* current function's locals */
+  int depth;        /* inlining depth */
+  bool returned;    /* the current function executed `return` */
+  SVal ret;
+  int runtime_cf;   /* > 0 inside a runtime if/for body */
+} Sema;
+
+/* sema.c */
+SVal sv_err(void);
+SVal sv_int(int64_t i);
+SVal sv_float(double f);
+SVal sv_bool(bool b);
+SVal sv_val(IrValue *v);
+SVal sv_dtype(const IrType *t);
+bool sv_is_const(SVal v);            /* int, float or bool */
+SVal eval(Sema *S, const Node *n);
+SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, const Node *const *kwnodes,
+              SVal *kwargs, int nkw);
+const char *sv_kind_name(SVal v);
+
+/* sema_ops.c: Triton's typing rules */
+IrValue *to_ir(Sema *S, SrcLoc loc, SVal v);                     /* constexpr → typed constant */
+SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r);         /* op: TK_PLUS ... */
+SVal compare(Sema *S, SrcLoc loc, int op, SVal l, SVal r);       /* op: TK_LT ... */
+SVal unop(Sema *S, SrcLoc loc, int op, SVal x);
+IrValue *cast_to(Sema *S, SrcLoc loc, IrValue *v, const IrType *elem); /* keeps the shape */
+IrValue *broadcast_to(Sema *S, SrcLoc loc, IrValue *v, const IrType *shape_of);
+bool broadcast_pair(Sema *S, SrcLoc loc, IrValue **x, IrValue **y);
+IrValue *expand_dims(Sema *S, SrcLoc loc, IrValue *v, int axis);
+/* Promotes two operands to their common computation type (the literal rule included) and
+ * broadcasts them. `div_or_mod` selects the fp32 rule for 16-bit floats. */
+bool promote_pair(Sema *S, SrcLoc loc, SVal l, SVal r, bool div_or_mod, bool arith, IrValue **x, IrValue **y);
+SVal maximum_minimum(Sema *S, SrcLoc loc, bool is_max, SVal l, SVal r, bool propagate_nan);
+bool py_truthy(Sema *S, SrcLoc loc, SVal v, bool *out);
+
+/* builtins.c: triton / triton.language / libdevice / Python builtins */
+const Builtin *builtin_find(const char *module, const char *name);
+bool module_known(const char *path);
+const char *module_canonical(const char *path);
+SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal *args, int nargs,
+                  const Node *const *kwnodes, SVal *kwargs, int nkw);
+SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name); /* x.dtype, x.to ... */
+SVal dtype_by_name(Sema *S, const char *name);                      /* "float32" → dtype */
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * liger.h — the public C API of libliger-jit.
+ *
+ * libliger-jit compiles Triton-syntax kernels (the .py files in kernels/) for NVIDIA (PTX/cubin),
+ * AMD (AMDGCN/hsaco) and the host CPU, and launches them on the caller's stream.
+ *
+ * Conventions that hold for every function below:
+ *  - Every call that can fail returns a liger_status. On failure the message of that
+ *    failure is kept per thread and read with liger_last_error(); a successful call does
+ *    not clear it. Nothing in the library calls exit() or abort().
+ *  - Objects come in _create/_destroy (or _load/_release) pairs. The caller owns what a
+ *    function hands out through an `out` parameter until it passes it to the paired
+ *    release function. Strings passed in are copied; the caller keeps ownership of them.
+ *  - Thread-safety: a liger_context and the liger_kernel objects made from it may be used
+ *    from several threads at once (compilation and launch take the context's lock where
+ *    they touch shared state). Destroying an object while another thread uses it is the
+ *    caller's error.
+ */
+#ifndef LIGER_LIGER_H
+#define LIGER_LIGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LIGER_API __attribute__((visibility("default")))
+#else
+#define LIGER_API
+#endif
+
+/* ---- status and errors ------------------------------------------------------------- */
+
+typedef enum liger_status {
+  LIGER_OK = 0,
+  LIGER_ERR_INVALID_ARG,   /* a bad argument to an API call (NULL, out of range, wrong type) */
+  LIGER_ERR_NO_DEVICE,     /* the requested device or its driver is not present */
+  LIGER_ERR_COMPILE,       /* the kernel source has an error; the message has file:line:col */
+  LIGER_ERR_UNSUPPORTED,   /* a valid Triton construct or target feature we do not support yet */
+  LIGER_ERR_IO,            /* a file could not be read or written */
+  LIGER_ERR_DRIVER,        /* the CUDA/HIP driver or a vendor library returned an error */
+  LIGER_ERR_OUT_OF_MEMORY, /* host or device allocation failed */
+  LIGER_ERR_INTERNAL       /* a bug in liger-jit: please report the message */
+} liger_status;
+
+/* Message of the last failed call made by the calling thread ("" if none). The pointer
+ * stays valid until the next failing call on this thread. Never NULL. */
+LIGER_API const char *liger_last_error(void);
+
+/* Short constant name of a status, e.g. "LIGER_ERR_COMPILE". Never NULL. */
+LIGER_API const char *liger_status_name(liger_status status);
+
+/* Version string of the library, e.g. "0.1.0 (LLVM 22.1.8)". Static storage. */
+LIGER_API const char *liger_version(void);
+
+/* ---- data types ---------------------------------------------------------------------- */
+
+typedef enum liger_dtype {
+  LIGER_I1, LIGER_I8, LIGER_I16, LIGER_I32, LIGER_I64,
+  LIGER_U8, LIGER_U16, LIGER_U32, LIGER_U64,
+  LIGER_F16, LIGER_BF16, LIGER_F32, LIGER_F64
+} liger_dtype;
+
+/* Size in bytes of one element of `dt` (int1 is stored as one byte). */
+LIGER_API size_t liger_dtype_size(liger_dtype dt);
+
+/* ---- contexts ------------------------------------------------------------------------ */
+
+typedef struct liger_context liger_context;
+
+/* Opens a device. `device` is "cpu", "cuda", "cuda:N", "hip", "hip:N" or "auto" (the first
+ * CUDA device, else the first HIP device, else the CPU). NULL means "auto".
+ * Errors: LIGER_ERR_INVALID_ARG for an unknown name, LIGER_ERR_NO_DEVICE when the driver or
+ * the device is absent. On success *out is a new context; release it with
+ * liger_context_destroy. */
+LIGER_API liger_status liger_context_create(const char *device, liger_context **out);
+
+/* Releases the context and everything loaded through it (kernels must be released first).
+ * NULL is accepted and ignored. */
+LIGER_API void liger_context_destroy(liger_context *ctx);
+
+/* Human-readable device description, e.g. "cuda:0 NVIDIA H200 (sm_90, 132 SMs)" or
+ * "cpu x86-64 (2 threads)". Owned by the context. */
+LIGER_API const char *liger_context_device(const liger_context *ctx);
+
+/* Compilation target of the context's device: "sm_90", "gfx942", "cpu", ... Owned by the
+ * context. */
+LIGER_API const char *liger_context_target(const liger_context *ctx);
+
+/* Device memory. On the CPU these are ordinary host allocations. The copies are
+ * synchronous with respect to the host. */
+LIGER_API liger_status liger_malloc(liger_context *ctx, size_t bytes, void **out);
+LIGER_API liger_status liger_free(liger_context *ctx, void *ptr);
+LIGER_API liger_status liger_memcpy_htod(liger_context *ctx, void *dst, const void *src, size_t bytes);
+LIGER_API liger_status liger_memcpy_dtoh(liger_context *ctx, void *dst, const void *src, size_t bytes);
+LIGER_API liger_status liger_memset_d8(liger_context *ctx, void *dst, int value, size_t bytes);
+
+/* Waits for all work queued on `stream` (NULL: the default stream). CPU launches are
+ * synchronous, so this returns at once there. */
+LIGER_API liger_status liger_synchronize(liger_context *ctx, void *stream);
+
+/* ---- kernels ------------------------------------------------------------------------- */
+
+/* A compile-time (tl.constexpr) value, written as the Python literal Triton would receive:
+ * "1024", "True", "1e-6", "'mean'", "tl.float32", "None". */
+typedef struct liger_constexpr {
+  const char *name;
+  const char *value;
+} liger_constexpr;
+
+typedef enum liger_arg_kind {
+  LIGER_ARG_PTR,  /* device pointer; `dtype` is the element type (Triton "*fp32") */
+  LIGER_ARG_INT,  /* integer; specialised like Triton: ==1 folded, %16 noted; i32 or i64 by value */
+  LIGER_ARG_FLOAT,/* float scalar, passed as fp32 (Triton's rule for Python floats) */
+  LIGER_ARG_BOOL
+} liger_arg_kind;
+
+/* One runtime argument of a kernel, in declaration order (constexpr parameters excluded). */
+typedef struct liger_arg {
+  liger_arg_kind kind;
+  liger_dtype dtype; /* LIGER_ARG_PTR: element type; otherwise ignored */
+  union {
+    void *ptr;
+    int64_t i;
+    double f;
+    int b;
+  } v;
+} liger_arg;
+
+static inline liger_arg liger_arg_ptr(void *p, liger_dtype elem) {
+  liger_arg a; a.kind = LIGER_ARG_PTR; a.dtype = elem; a.v.ptr = p; return a;
+}
+static inline liger_arg liger_arg_int(int64_t i) {
+  liger_arg a; a.kind = LIGER_ARG_INT; a.dtype = LIGER_I64; a.v.i = i; return a;
+}
+static inline liger_arg liger_arg_float(double f) {
+  liger_arg a; a.kind = LIGER_ARG_FLOAT; a.dtype = LIGER_F32; a.v.f = f; return a;
+}
+static inline liger_arg liger_arg_bool(int b) {
+  liger_arg a; a.kind = LIGER_ARG_BOOL; a.dtype = LIGER_I1; a.v.b = b; return a;
+}
+
+typedef struct liger_kernel liger_kernel;
+
+/* Loads the @triton.jit function `name` from the kernel file `path` (jit helpers it calls in
+ * the same file are inlined), binding the constexpr parameters listed in `consts`
+ * (`nconsts` entries; defaults from the source apply to the rest). The source is parsed and
+ * checked now; machine code is built lazily, once per argument specialisation, at the first
+ * launch (or liger_kernel_compile). `num_warps` 0 means 4.
+ * Errors: LIGER_ERR_IO (file), LIGER_ERR_COMPILE (with file:line:col and a caret),
+ * LIGER_ERR_UNSUPPORTED. Release with liger_kernel_release. */
+LIGER_API liger_status liger_kernel_load(liger_context *ctx, const char *path, const char *name,
+                                         const liger_constexpr *consts, int nconsts, int num_warps,
+                                         liger_kernel **out);
+
+/* As liger_kernel_load, from source text in memory; `filename` is used in diagnostics. */
+LIGER_API liger_status liger_kernel_load_source(liger_context *ctx, const char *source,
+                                                const char *filename, const char *name,
+                                                const liger_constexpr *consts, int nconsts,
+                                                int num_warps, liger_kernel **out);
+
+LIGER_API void liger_kernel_release(liger_kernel *k);
+
+/* Builds (or finds) the machine code for the specialisation that `args` select, without
+ * launching. Useful to take compilation out of a timed region. */
+LIGER_API liger_status liger_kernel_compile(liger_kernel *k, const liger_arg *args, int nargs);
+
+/* Number of runtime (non-constexpr) parameters the kernel takes. */
+LIGER_API int liger_kernel_num_args(const liger_kernel *k);
+
+/* Launches the kernel over grid[0] x grid[1] x grid[2] programs on `stream` (a CUstream or
+ * hipStream_t; NULL for the default stream; ignored on the CPU, where the call returns when
+ * the grid has run). Asynchronous on GPUs. Errors: LIGER_ERR_INVALID_ARG (argument count or
+ * kind does not match the kernel, grid dimension 0 or too large), compile errors as above,
+ * LIGER_ERR_DRIVER. */
+LIGER_API liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream,
+                                    const liger_arg *args, int nargs);
+
+/* ---- ahead-of-time compilation (ligerc) ---------------------------------------------- */
+
+typedef enum liger_emit {
+  LIGER_EMIT_TIR,   /* tile IR text */
+  LIGER_EMIT_LAYOUT,/* tile IR text annotated with the layouts chosen for the target */
+  LIGER_EMIT_LLVM,  /* LLVM IR text after optimisation */
+  LIGER_EMIT_PTX,   /* PTX text (NVIDIA targets) */
+  LIGER_EMIT_CUBIN, /* cubin (NVIDIA targets; needs libnvJitLink at run time) */
+  LIGER_EMIT_ASM,   /* target assembly text (PTX on NVIDIA, AMDGCN on AMD, host asm on cpu) */
+  LIGER_EMIT_OBJ,   /* relocatable object (AMD and cpu) */
+  LIGER_EMIT_HSACO  /* AMD code object, linked (AMD targets) */
+} liger_emit;
+
+typedef struct liger_compile_options {
+  const char *path;      /* kernel file; or NULL and `source` */
+  const char *source;    /* source text when path is NULL */
+  const char *filename;  /* name for diagnostics when compiling `source` */
+  const char *kernel;    /* @triton.jit function to compile; NULL: the last one in the file */
+  const char *target;    /* "sm_80", "sm_90", "sm_90a", "gfx90a", "gfx942", "gfx1100", "cpu" */
+  const char *signature; /* runtime argument types, Triton AOT style: "*fp32:16, i32, i64:16, fp32";
+                            NULL: every pointer "*fp32:16", every other argument "i32" */
+  const liger_constexpr *consts;
+  int nconsts;
+  int num_warps;         /* 0: 4 */
+  liger_emit emit;
+} liger_compile_options;
+
+/* Compiles one kernel for one target and returns the requested artifact in *out (allocated
+ * with malloc, *out_len bytes, NUL-terminated for text forms; free with liger_free_host).
+ * Needs no GPU. Errors as for liger_kernel_load, plus LIGER_ERR_INVALID_ARG for a target or
+ * emit kind that does not fit. */
+LIGER_API liger_status liger_compile(const liger_compile_options *opts, char **out, size_t *out_len);
+
+/* Frees memory returned by liger_compile. */
+LIGER_API void liger_free_host(void *p);
+
+/* Lists the targets liger_compile accepts, comma separated. Static storage. */
+LIGER_API const char *liger_targets(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIGER_LIGER_H */

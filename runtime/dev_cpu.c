@@ -1,0 +1,343 @@
+/*
+ * dev_cpu.c — the host CPU as a device (rt_backend_cpu).
+ *
+ * codegen's host target emits a relocatable object whose kernel entry has the CPU ABI in
+ * runtime.h (RtCpuEntry). Loading links that object into the process with an ORC LLJIT
+ * (one per module, kept alive by the module, since it owns the code pages); launching runs
+ * every program of the grid through the thread pool in pool.c. "Device memory" is ordinary
+ * 64-byte-aligned host memory, and launches are synchronous, so sync is a no-op.
+ */
+#include "runtime.h"
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  RT_CPU_ALIGN = 64,         /* cache line: allocations and per-worker scratch */
+  RT_CPU_MAX_THREADS = 1024, /* sanity bound for LIGER_CPU_THREADS */
+};
+
+struct RtDevice {
+  RtPool *pool;
+};
+
+struct RtModule {
+  RtDevice *dev;
+  LLVMOrcLLJITRef jit; /* owns the linked code; disposed on unload */
+  RtCpuEntry entry;
+  char jit_err[1024];  /* first error ORC reported while linking (see rt_cpu_report) */
+};
+
+/* ---- LLVM initialisation, once per process ----------------------------------------- */
+
+static pthread_once_t rt_cpu_llvm_once = PTHREAD_ONCE_INIT;
+static int rt_cpu_llvm_ok;
+
+static void rt_cpu_llvm_init(void) {
+  /* Both return nonzero on failure (no native target compiled into this LLVM). */
+  rt_cpu_llvm_ok = !LLVMInitializeNativeTarget() && !LLVMInitializeNativeAsmPrinter();
+}
+
+/* Moves the text of an LLVMErrorRef into `dst` (consuming the error). */
+static void rt_cpu_take_error(LLVMErrorRef err, char *dst, size_t cap) {
+  char *msg = LLVMGetErrorMessage(err);
+  snprintf(dst, cap, "%s", msg ? msg : "(no message)");
+  LLVMDisposeErrorMessage(msg);
+}
+
+static liger_status rt_cpu_fail_llvm(liger_status st, const char *what, LLVMErrorRef err) {
+  char *msg = LLVMGetErrorMessage(err);
+  rt_fail(st, "cpu: %s: %s", what, msg ? msg : "(no message)");
+  LLVMDisposeErrorMessage(msg);
+  return st;
+}
+
+/* ORC reports some failures (an unresolved symbol in the object, say) to the session's
+ * reporter rather than in the lookup's own error, whose text is then only "failed to
+ * materialize". Keep the first report so load() can say which symbol was missing. Lookups
+ * run on the loading thread (no compile threads), and the module outlives its LLJIT. */
+static void rt_cpu_report(void *ctx, LLVMErrorRef err) {
+  RtModule *m = ctx;
+  if (m->jit_err[0]) {
+    LLVMConsumeError(err);
+    return;
+  }
+  rt_cpu_take_error(err, m->jit_err, sizeof m->jit_err);
+}
+
+/* ---- device ------------------------------------------------------------------------ */
+
+/* "model name : Intel(R) Xeon(R) ..." from /proc/cpuinfo, or "host CPU". */
+static void rt_cpu_model_name(char *dst, size_t cap) {
+  snprintf(dst, cap, "host CPU");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "model name", 10) != 0) continue;
+    char *v = strchr(line, ':');
+    if (!v) break;
+    v++;
+    while (*v == ' ' || *v == '\t') v++;
+    size_t n = strlen(v);
+    while (n > 0 && isspace((unsigned char)v[n - 1])) v[--n] = '\0';
+    if (n > 0) snprintf(dst, cap, "%s", v);
+    break;
+  }
+  fclose(f);
+}
+
+static liger_status rt_cpu_thread_count(int *out) {
+  *out = 0; /* the pool's default: online CPUs */
+  const char *env = getenv("LIGER_CPU_THREADS");
+  if (!env || !*env) return LIGER_OK;
+  char *end;
+  errno = 0;
+  long n = strtol(env, &end, 10);
+  if (errno || *end || n < 1 || n > RT_CPU_MAX_THREADS)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "LIGER_CPU_THREADS=\"%s\": expected a number in 1..%d",
+                   env, RT_CPU_MAX_THREADS);
+  *out = (int)n;
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_open(int ordinal, RtDevice **out, RtDeviceInfo *info) {
+  if (!out || !info) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: open: NULL output");
+  *out = NULL;
+  if (ordinal != 0)
+    return rt_fail(LIGER_ERR_NO_DEVICE, "cpu:%d: there is one CPU device, cpu:0", ordinal);
+  int threads;
+  liger_status st = rt_cpu_thread_count(&threads);
+  if (st) return st;
+  RtDevice *dev = calloc(1, sizeof *dev);
+  if (!dev) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: open: device struct");
+  st = rt_pool_create(threads, &dev->pool);
+  if (st) {
+    free(dev);
+    return st;
+  }
+  memset(info, 0, sizeof *info);
+  rt_cpu_model_name(info->name, sizeof info->name);
+  snprintf(info->target, sizeof info->target, "cpu");
+  info->warp_size = 1;
+  info->num_sms = rt_pool_size(dev->pool);
+  info->max_shared = (size_t)1 << 30;
+  *out = dev;
+  return LIGER_OK;
+}
+
+static void rt_cpu_close(RtDevice *dev) {
+  if (!dev) return;
+  rt_pool_destroy(dev->pool);
+  free(dev);
+}
+
+/* ---- memory: plain host memory ------------------------------------------------------ */
+
+static liger_status rt_cpu_alloc(RtDevice *dev, size_t bytes, void **out) {
+  (void)dev;
+  if (!out) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: alloc: NULL output");
+  /* aligned_alloc wants a multiple of the alignment; a zero-byte request still gets a
+   * distinct pointer, as cuMemAlloc callers expect something they can free. */
+  size_t rounded = bytes == 0 ? RT_CPU_ALIGN : (bytes + RT_CPU_ALIGN - 1) & ~(size_t)(RT_CPU_ALIGN - 1);
+  if (rounded < bytes) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: alloc of %zu bytes", bytes);
+  *out = aligned_alloc(RT_CPU_ALIGN, rounded);
+  if (!*out) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: alloc of %zu bytes", bytes);
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_free(RtDevice *dev, void *ptr) {
+  (void)dev;
+  free(ptr);
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_copy(RtDevice *dev, void *dst, const void *src, size_t bytes) {
+  (void)dev;
+  if (bytes == 0) return LIGER_OK;
+  if (!dst || !src) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: copy of %zu bytes with a NULL pointer", bytes);
+  memcpy(dst, src, bytes);
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_memset8(RtDevice *dev, void *dst, int value, size_t bytes) {
+  (void)dev;
+  if (bytes == 0) return LIGER_OK;
+  if (!dst) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: memset of %zu bytes at NULL", bytes);
+  memset(dst, value, bytes);
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_sync(RtDevice *dev, void *stream) {
+  (void)dev;
+  (void)stream; /* launches return when the grid has run */
+  return LIGER_OK;
+}
+
+/* ---- modules ------------------------------------------------------------------------ */
+
+static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, const char *kernel,
+                                RtModule **out) {
+  if (!out) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: load: NULL output");
+  *out = NULL;
+  if (!image || len == 0 || !kernel || !*kernel)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: load: empty image or kernel name");
+  pthread_once(&rt_cpu_llvm_once, rt_cpu_llvm_init);
+  if (!rt_cpu_llvm_ok)
+    return rt_fail(LIGER_ERR_UNSUPPORTED, "cpu: this LLVM has no native (host) target built in");
+
+  RtModule *m = calloc(1, sizeof *m);
+  if (!m) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: load: module struct");
+  m->dev = dev;
+
+  LLVMErrorRef err = LLVMOrcCreateLLJIT(&m->jit, NULL);
+  if (err) {
+    free(m);
+    return rt_cpu_fail_llvm(LIGER_ERR_INTERNAL, "creating the LLJIT", err);
+  }
+  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(m->jit), rt_cpu_report, m);
+
+  /* The kernel may call libm (expf, logf, ...) and memset/memcpy: resolve anything the
+   * object does not define against the symbols already loaded in this process. */
+  LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(m->jit);
+  LLVMOrcDefinitionGeneratorRef gen;
+  err = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(m->jit),
+                                                             NULL, NULL);
+  liger_status st = LIGER_OK;
+  if (err) {
+    st = rt_cpu_fail_llvm(LIGER_ERR_INTERNAL, "process symbol generator", err);
+    goto fail;
+  }
+  LLVMOrcJITDylibAddGenerator(jd, gen);
+
+  /* LLJIT takes ownership of the buffer, even when adding fails. */
+  LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(image, len, kernel);
+  if (!buf) {
+    st = rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: load: copying %zu bytes of object", len);
+    goto fail;
+  }
+  err = LLVMOrcLLJITAddObjectFile(m->jit, jd, buf);
+  if (err) {
+    st = rt_cpu_fail_llvm(LIGER_ERR_INVALID_ARG, "the kernel image is not a loadable host object", err);
+    goto fail;
+  }
+
+  LLVMOrcExecutorAddress addr = 0;
+  err = LLVMOrcLLJITLookup(m->jit, &addr, kernel);
+  if (err) {
+    char what[256];
+    snprintf(what, sizeof what, "linking kernel '%s'", kernel);
+    st = rt_cpu_fail_llvm(LIGER_ERR_INVALID_ARG, what, err);
+    if (m->jit_err[0]) {
+      rt_fail_append("\n");
+      rt_fail_append(m->jit_err);
+    }
+    goto fail;
+  }
+  if (!addr) {
+    st = rt_fail(LIGER_ERR_INVALID_ARG, "cpu: kernel '%s' resolved to address 0", kernel);
+    goto fail;
+  }
+  /* ORC hands back an integer address; converting it to a function pointer is what the
+   * C API is for (POSIX guarantees the round trip through void *). */
+  m->entry = (RtCpuEntry)(uintptr_t)addr;
+  *out = m;
+  return LIGER_OK;
+
+fail:
+  err = LLVMOrcDisposeLLJIT(m->jit);
+  if (err) LLVMConsumeError(err);
+  free(m);
+  return st;
+}
+
+static void rt_cpu_unload(RtModule *m) {
+  if (!m) return;
+  LLVMErrorRef err = LLVMOrcDisposeLLJIT(m->jit);
+  if (err) LLVMConsumeError(err); /* nothing useful to do with it on the way out */
+  free(m);
+}
+
+/* ---- launch ------------------------------------------------------------------------- */
+
+typedef struct RtCpuGrid {
+  RtCpuEntry entry;
+  void **args;
+  int32_t nprog[3];
+  int64_t g0, g01;    /* grid[0] and grid[0]*grid[1], for index → pid */
+  char *scratch;      /* nworkers slices of `stride` bytes, or NULL */
+  size_t stride;
+} RtCpuGrid;
+
+static void rt_cpu_program(void *ctx, int64_t i, int worker) {
+  const RtCpuGrid *g = ctx;
+  int32_t pid[3] = {(int32_t)(i % g->g0), (int32_t)((i / g->g0) % (g->g01 / g->g0)),
+                    (int32_t)(i / g->g01)};
+  g->entry(g->args, pid, g->nprog, g->scratch ? g->scratch + (size_t)worker * g->stride : NULL);
+}
+
+static liger_status rt_cpu_launch(RtModule *m, const uint32_t grid[3], uint32_t threads,
+                                  uint32_t shared, void *stream, void **args, int nargs) {
+  (void)threads; /* a CPU program is one thread; the vector width is in the code */
+  (void)stream;
+  (void)nargs;
+  if (!m || !grid) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: launch: NULL module or grid");
+  for (int d = 0; d < 3; d++)
+    if (grid[d] > INT32_MAX)
+      return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: launch: grid[%d] = %u exceeds the int32 program id",
+                     d, grid[d]);
+  if (grid[0] == 0 || grid[1] == 0 || grid[2] == 0) return LIGER_OK;
+  /* The product fits in 93 bits; keep it well inside int64 so the pool's counter cannot
+   * overflow when it overshoots by a chunk per thread. */
+  uint64_t g01 = (uint64_t)grid[0] * grid[1];
+  if (g01 > (uint64_t)INT64_MAX / 4 / grid[2])
+    return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: launch: grid %u x %u x %u has too many programs",
+                   grid[0], grid[1], grid[2]);
+  int64_t n = (int64_t)(g01 * grid[2]);
+
+  RtCpuGrid g = {
+      .entry = m->entry,
+      .args = args,
+      .nprog = {(int32_t)grid[0], (int32_t)grid[1], (int32_t)grid[2]},
+      .g0 = grid[0],
+      .g01 = (int64_t)g01,
+  };
+  /* Scratch per launch, one slice per worker: simple, and safe when several threads launch
+   * the same module. Allocation is cheap next to running a grid. */
+  if (shared > 0) {
+    g.stride = ((size_t)shared + RT_CPU_ALIGN - 1) & ~(size_t)(RT_CPU_ALIGN - 1);
+    size_t nworkers = (size_t)rt_pool_size(m->dev->pool);
+    g.scratch = aligned_alloc(RT_CPU_ALIGN, g.stride * nworkers);
+    if (!g.scratch)
+      return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: launch: %zu scratch bytes for %zu workers",
+                     g.stride, nworkers);
+  }
+  rt_pool_run(m->dev->pool, n, rt_cpu_program, &g);
+  free(g.scratch);
+  return LIGER_OK;
+}
+
+const RtBackend rt_backend_cpu = {
+    .name = "cpu",
+    .open = rt_cpu_open,
+    .close = rt_cpu_close,
+    .alloc = rt_cpu_alloc,
+    .free = rt_cpu_free,
+    .htod = rt_cpu_copy,
+    .dtoh = rt_cpu_copy,
+    .memset8 = rt_cpu_memset8,
+    .sync = rt_cpu_sync,
+    .load = rt_cpu_load,
+    .unload = rt_cpu_unload,
+    .launch = rt_cpu_launch,
+};

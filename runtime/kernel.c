@@ -1,0 +1,300 @@
+/*
+ * kernel.c — the JIT: a liger_kernel is a kernel source with its constexprs bound; each
+ * distinct argument specialisation (Triton's rules: dtypes of pointers, 16-byte alignment,
+ * ints equal to 1 or divisible by 16) is compiled once, loaded on the context's device and
+ * kept. Launch packs the arguments the way the compiled signature wants them.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS 64
+
+typedef struct Variant {
+  ArgSpec specs[MAX_ARGS];
+  RtModule *mod;
+  KernelMeta meta;
+  struct Variant *next;
+} Variant;
+
+struct liger_kernel {
+  liger_context *ctx;
+  SrcFile file;
+  char *text;
+  KernelParams params;
+  int nruntime;        /* parameters that are not constexpr */
+  char **cnames, **cvalues;
+  int nconsts;
+  int num_warps;
+  pthread_mutex_t lock;
+  bool locked_init;
+  Variant *variants;
+};
+
+liger_status rt_source_load(const char *path, const char *source, const char *filename, SrcFile *file, char **text) {
+  *text = NULL;
+  if (path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s'", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    rewind(fp);
+    char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
+    if (!buf || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
+      free(buf);
+      fclose(fp);
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s'", path);
+    }
+    fclose(fp);
+    buf[n > 0 ? n : 0] = 0;
+    if (strlen(buf) != (size_t)(n > 0 ? n : 0)) {
+      free(buf);
+      return rt_fail(LIGER_ERR_COMPILE, "%s: the file contains a NUL byte; kernel sources are text", path);
+    }
+    *text = buf;
+    *file = (SrcFile){path, buf, (size_t)(n > 0 ? n : 0)};
+    return LIGER_OK;
+  }
+  if (!source) return rt_fail(LIGER_ERR_INVALID_ARG, "neither a kernel path nor source text was given");
+  *text = strdup(source);
+  if (!*text) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  *file = (SrcFile){filename ? filename : "<source>", *text, strlen(*text)};
+  return LIGER_OK;
+}
+
+liger_status rt_kernel_params(const SrcFile *file, const char *name, KernelParams *out) {
+  memset(out, 0, sizeof *out);
+  Arena a = {0};
+  Diag d = {0};
+  liger_status st = LIGER_OK;
+  Module *m = parse_module(&a, &d, file);
+  KernelParam *ps = NULL;
+  int n = m ? sema_kernel_params(&a, &d, m, &name, &ps) : -1;
+  if (n < 0) {
+    st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "parse error");
+  } else {
+    out->name = strdup(name);
+    out->p = calloc((size_t)n + 1, sizeof(KernelParam));
+    out->n = n;
+    for (int i = 0; i < n; i++) {
+      out->p[i] = ps[i];
+      out->p[i].name = strdup(ps[i].name);
+    }
+  }
+  sb_free(&d.text);
+  arena_free(&a);
+  return st;
+}
+
+void rt_kernel_params_free(KernelParams *kp) {
+  for (int i = 0; i < kp->n; i++) free((char *)kp->p[i].name);
+  free(kp->p);
+  free(kp->name);
+  memset(kp, 0, sizeof *kp);
+}
+
+static liger_status load_common(liger_context *ctx, const char *path, const char *source, const char *filename,
+                                const char *name, const liger_constexpr *consts, int nconsts, int num_warps,
+                                liger_kernel **out) {
+  if (!out) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_load: out is NULL");
+  *out = NULL;
+  if (!ctx) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_load: context is NULL");
+  if (nconsts < 0 || (nconsts && !consts)) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_load: bad constexpr list");
+  if (num_warps < 0 || num_warps > 32 || (num_warps & (num_warps - 1)))
+    return rt_fail(LIGER_ERR_INVALID_ARG, "num_warps must be a power of two from 1 to 32, got %d", num_warps);
+  liger_kernel *k = calloc(1, sizeof *k);
+  if (!k) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  k->ctx = ctx;
+  k->num_warps = num_warps ? num_warps : 4;
+  liger_status st = rt_source_load(path, source, filename, &k->file, &k->text);
+  if (st == LIGER_OK) st = rt_kernel_params(&k->file, name, &k->params);
+  if (st == LIGER_OK) {
+    k->cnames = calloc((size_t)nconsts + 1, sizeof(char *));
+    k->cvalues = calloc((size_t)nconsts + 1, sizeof(char *));
+    k->nconsts = nconsts;
+    for (int i = 0; i < nconsts && st == LIGER_OK; i++) {
+      if (!consts[i].name || !consts[i].value) {
+        st = rt_fail(LIGER_ERR_INVALID_ARG, "constexpr %d has no name or value", i);
+        break;
+      }
+      bool found = false;
+      for (int j = 0; j < k->params.n; j++)
+        if (!strcmp(k->params.p[j].name, consts[i].name)) found = k->params.p[j].constexpr_;
+      if (!found)
+        st = rt_fail(LIGER_ERR_INVALID_ARG, "%s() has no tl.constexpr parameter named '%s'", k->params.name, consts[i].name);
+      k->cnames[i] = strdup(consts[i].name);
+      k->cvalues[i] = strdup(consts[i].value);
+    }
+    for (int j = 0; j < k->params.n; j++) k->nruntime += !k->params.p[j].constexpr_;
+  }
+  if (st != LIGER_OK) {
+    liger_kernel_release(k);
+    return st;
+  }
+  pthread_mutex_init(&k->lock, NULL);
+  k->locked_init = true;
+  *out = k;
+  return LIGER_OK;
+}
+
+liger_status liger_kernel_load(liger_context *ctx, const char *path, const char *name, const liger_constexpr *consts,
+                               int nconsts, int num_warps, liger_kernel **out) {
+  if (!path) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_load: path is NULL");
+  return load_common(ctx, path, NULL, NULL, name, consts, nconsts, num_warps, out);
+}
+
+liger_status liger_kernel_load_source(liger_context *ctx, const char *source, const char *filename, const char *name,
+                                      const liger_constexpr *consts, int nconsts, int num_warps, liger_kernel **out) {
+  if (!source) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_load_source: source is NULL");
+  return load_common(ctx, NULL, source, filename, name, consts, nconsts, num_warps, out);
+}
+
+void liger_kernel_release(liger_kernel *k) {
+  if (!k) return;
+  for (Variant *v = k->variants, *n; v; v = n) {
+    n = v->next;
+    if (v->mod) k->ctx->be->unload(v->mod);
+    free(v);
+  }
+  for (int i = 0; i < k->nconsts; i++) {
+    free(k->cnames ? k->cnames[i] : NULL);
+    free(k->cvalues ? k->cvalues[i] : NULL);
+  }
+  free(k->cnames);
+  free(k->cvalues);
+  rt_kernel_params_free(&k->params);
+  free(k->text);
+  if (k->locked_init) pthread_mutex_destroy(&k->lock);
+  free(k);
+}
+
+int liger_kernel_num_args(const liger_kernel *k) { return k ? k->nruntime : -1; }
+
+static const DType dt_of[] = {DT_I1, DT_I8, DT_I16, DT_I32, DT_I64, DT_U8, DT_U16, DT_U32, DT_U64, DT_F16, DT_BF16, DT_F32, DT_F64};
+
+static liger_status specialise(const liger_kernel *k, const liger_arg *args, int nargs, ArgSpec *specs) {
+  if (nargs != k->nruntime)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "%s() takes %d runtime arguments, %d were given", k->params.name, k->nruntime, nargs);
+  if (nargs > MAX_ARGS) return rt_fail(LIGER_ERR_UNSUPPORTED, "kernels with more than %d arguments are not supported", MAX_ARGS);
+  if (nargs && !args) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: args is NULL");
+  for (int i = 0; i < nargs; i++) {
+    const liger_arg *a = &args[i];
+    ArgSpec s = {.divisibility = 1};
+    switch (a->kind) {
+    case LIGER_ARG_PTR:
+      if ((unsigned)a->dtype >= sizeof dt_of / sizeof dt_of[0]) return rt_fail(LIGER_ERR_INVALID_ARG, "argument %d: bad dtype", i);
+      s.dt = DT_PTR;
+      s.elem = dt_of[a->dtype];
+      if (((uintptr_t)a->v.ptr & 15) == 0) s.divisibility = 16;
+      break;
+    case LIGER_ARG_INT:
+      s.dt = a->v.i >= INT32_MIN && a->v.i <= INT32_MAX ? DT_I32 : DT_I64;
+      s.equal_to_one = a->v.i == 1;
+      if (a->v.i % 16 == 0) s.divisibility = 16;
+      break;
+    case LIGER_ARG_FLOAT: s.dt = DT_F32; break;
+    case LIGER_ARG_BOOL: s.dt = DT_I1; break;
+    default: return rt_fail(LIGER_ERR_INVALID_ARG, "argument %d: unknown kind %d", i, (int)a->kind);
+    }
+    specs[i] = s;
+  }
+  return LIGER_OK;
+}
+
+static bool same_specs(const ArgSpec *a, const ArgSpec *b, int n) {
+  for (int i = 0; i < n; i++)
+    if (a[i].dt != b[i].dt || a[i].elem != b[i].elem || a[i].divisibility != b[i].divisibility ||
+        a[i].equal_to_one != b[i].equal_to_one)
+      return false;
+  return true;
+}
+
+static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant **out) {
+  const Target *t = k->ctx->target;
+  liger_emit emit = t->kind == TGT_NVPTX ? LIGER_EMIT_CUBIN : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
+  CompileJob job = {.file = &k->file, .kernel = k->params.name, .const_names = (const char *const *)k->cnames,
+                    .const_values = (const char *const *)k->cvalues, .nconsts = k->nconsts, .args = specs,
+                    .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
+  CompileResult r;
+  liger_status st = cg_compile(&job, emit, &r);
+  if (st == LIGER_ERR_NO_DEVICE && emit == LIGER_EMIT_CUBIN) st = cg_compile(&job, LIGER_EMIT_PTX, &r); /* driver JIT */
+  if (st != LIGER_OK) return st;
+  Variant *v = calloc(1, sizeof *v);
+  if (!v) {
+    free(r.data);
+    free(r.kernel_name);
+    return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  memcpy(v->specs, specs, sizeof(ArgSpec) * (size_t)k->nruntime);
+  v->meta = r.meta;
+  st = k->ctx->be->load(k->ctx->dev, r.data, r.len + (emit == LIGER_EMIT_CUBIN ? 0 : 1), r.kernel_name, &v->mod);
+  free(r.data);
+  free(r.kernel_name);
+  if (st != LIGER_OK) {
+    free(v);
+    return st;
+  }
+  *out = v;
+  return LIGER_OK;
+}
+
+static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nargs, ArgSpec *specs, Variant **out) {
+  if (!k) return rt_fail(LIGER_ERR_INVALID_ARG, "kernel is NULL");
+  liger_status st = specialise(k, args, nargs, specs);
+  if (st != LIGER_OK) return st;
+  pthread_mutex_lock(&k->lock);
+  Variant *v = k->variants;
+  while (v && !same_specs(v->specs, specs, k->nruntime)) v = v->next;
+  if (!v) {
+    st = build_variant(k, specs, &v);
+    if (st == LIGER_OK) {
+      v->next = k->variants;
+      k->variants = v;
+    }
+  }
+  pthread_mutex_unlock(&k->lock);
+  *out = v;
+  return st;
+}
+
+liger_status liger_kernel_compile(liger_kernel *k, const liger_arg *args, int nargs) {
+  ArgSpec specs[MAX_ARGS];
+  Variant *v;
+  return find_variant(k, args, nargs, specs, &v);
+}
+
+liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream, const liger_arg *args, int nargs) {
+  if (!grid) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: grid is NULL");
+  ArgSpec specs[MAX_ARGS];
+  Variant *v;
+  liger_status st = find_variant(k, args, nargs, specs, &v);
+  if (st != LIGER_OK) return st;
+  if (grid[0] > INT32_MAX || grid[1] > 65535 || grid[2] > 65535)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "grid (%u, %u, %u) is too large", grid[0], grid[1], grid[2]);
+  union {
+    void *p;
+    int32_t i32;
+    int64_t i64;
+    float f;
+    uint8_t b;
+  } vals[MAX_ARGS];
+  void *ptrs[MAX_ARGS];
+  int n = 0;
+  for (int i = 0; i < nargs; i++) {
+    if (specs[i].equal_to_one) continue; /* folded into the code */
+    switch (args[i].kind) {
+    case LIGER_ARG_PTR: vals[n].p = args[i].v.ptr; break;
+    case LIGER_ARG_INT:
+      if (specs[i].dt == DT_I32) vals[n].i32 = (int32_t)args[i].v.i;
+      else vals[n].i64 = args[i].v.i;
+      break;
+    case LIGER_ARG_FLOAT: vals[n].f = (float)args[i].v.f; break;
+    case LIGER_ARG_BOOL: vals[n].b = args[i].v.b != 0; break;
+    }
+    ptrs[n] = &vals[n];
+    n++;
+  }
+  return k->ctx->be->launch(v->mod, grid, (uint32_t)v->meta.threads, (uint32_t)v->meta.shared, stream, ptrs, n);
+}
