@@ -184,3 +184,20 @@ extern "C" liger_status cg_link_hsaco(const void *obj, size_t len, char **out, s
   }
 #endif
 }
+
+#ifdef LIGER_STATIC_LLVM
+/* Debian's LLVM 22 builds Polly into its LTO back end (which liblldELF pulls in) but ships
+ * neither a static libPolly nor the plugin header. lld only runs LTO on bitcode inputs and
+ * we only give it AMDGPU objects, so this hook is never called; it is defined with the
+ * layout of llvm::PassPluginLibraryInfo (version, name, version string, callback) so the
+ * static link resolves. */
+struct LigerPluginInfo {
+  uint32_t api_version;
+  const char *name;
+  const char *version;
+  void (*register_callbacks)(void *);
+};
+static void liger_no_polly(void *) {}
+LigerPluginInfo getPollyPluginInfo();
+LigerPluginInfo getPollyPluginInfo() { return {1, "liger-no-polly", "0", liger_no_polly}; }
+#endif
