@@ -104,6 +104,7 @@ typedef struct Token {
   int64_t ival;     /* TK_INT (values that do not fit in int64 are an error) */
   double fval;      /* TK_FLOAT */
   char *str;        /* TK_STR: decoded value (arena) */
+  bool fstring;     /* TK_STR with an f prefix: the parser rejects it inside kernels */
 } Token;
 
 /* Spelling of a token kind for messages: "'('", "name", "end of line". */

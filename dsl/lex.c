@@ -21,6 +21,7 @@ typedef struct Lexer {
   const char *line_start;
   int line;
   int depth;           /* bracket nesting: newlines are not tokens inside brackets */
+  SrcLoc open[64];     /* where the innermost open brackets are */
   int indents[100];
   int nindent;
   Token *toks;
@@ -169,7 +170,7 @@ static const char *lex_string(Lexer *L, const char *start, const char *p) {
   L->line = save_line;
   L->line_start = save_ls;
   t->str = decode_string(L, body, q, raw, t->loc);
-  if (fstr) diag_error(L->diag, t->loc, "f-strings are not supported in kernels");
+  t->fstring = fstr;
   return end;
 }
 
@@ -313,7 +314,10 @@ Token *lex_file(Arena *a, Diag *d, const SrcFile *f, int *ntok) {
       size_t n = strlen(punct[i].text);
       if (!strncmp(p, punct[i].text, n)) {
         TokKind k = punct[i].kind;
-        if (k == TK_LPAREN || k == TK_LBRACK || k == TK_LBRACE) L.depth++;
+        if (k == TK_LPAREN || k == TK_LBRACK || k == TK_LBRACE) {
+          if (L.depth < 64) L.open[L.depth] = here(&L, p);
+          L.depth++;
+        }
         if ((k == TK_RPAREN || k == TK_RBRACK || k == TK_RBRACE) && L.depth > 0) L.depth--;
         push(&L, k, p, p + n);
         p += n;
@@ -329,6 +333,10 @@ Token *lex_file(Arena *a, Diag *d, const SrcFile *f, int *ntok) {
       p++;
       while (((unsigned char)*p & 0xC0) == 0x80) p++;
     }
+  }
+  if (L.depth > 0) {
+    diag_error(d, L.open[L.depth <= 64 ? L.depth - 1 : 63], "this bracket is never closed");
+    diag_hint(d, "the file ends inside it");
   }
   if (L.ntok && L.toks[L.ntok - 1].kind != TK_NEWLINE) push(&L, TK_NEWLINE, p, p);
   while (L.nindent > 1) {

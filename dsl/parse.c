@@ -101,6 +101,7 @@ static Node *atom(Parser *P) {
     return n;
   case TK_STR: {
     next(P);
+    if (t->fstring) syntax_error(P, t, "f-strings are not supported in kernels");
     n = mk(P, ND_STR, t);
     StrBuf b = {0};
     sb_puts(&b, t->str);

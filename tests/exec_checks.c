@@ -1,0 +1,343 @@
+/*
+ * exec_checks.c — add and softmax from kernels/examples/, run on one device through the
+ * public API only (liger_malloc / liger_memcpy_htod / liger_launch / liger_memcpy_dtoh),
+ * each result compared with a C reference written here, llm.c style.
+ *
+ * Every output buffer is larger than what the kernel may write and pre-filled with a
+ * sentinel bit pattern; the slack (the tail past n, the gaps between padded rows) must come
+ * back untouched, which catches a missing or wrong mask. Gaps in the inputs hold NaN, so a
+ * load that ignores its mask poisons the result.
+ */
+#include "exec_checks.h"
+
+#include "liger/liger.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                      \
+  do {                                                                        \
+    if (cond) {                                                               \
+      printf("ok:   ");                                                       \
+    } else {                                                                  \
+      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
+      failures++;                                                             \
+    }                                                                         \
+    printf(__VA_ARGS__);                                                      \
+    printf("\n");                                                             \
+  } while (0)
+
+/* A failed API call: say which, with the library's message, and count it. */
+static int api_ok(liger_status st, const char *what) {
+  if (st == LIGER_OK) return 1;
+  printf("FAIL: %s → %s: %s\n", what, liger_status_name(st), liger_last_error());
+  failures++;
+  return 0;
+}
+
+const char *exec_source_dir(int argc, char **argv) {
+  if (argc > 1 && argv[1][0]) return argv[1];
+  const char *env = getenv("LIGER_SOURCE_DIR");
+  if (env && env[0]) return env;
+#ifdef LIGER_SOURCE_DIR
+  return LIGER_SOURCE_DIR;
+#else
+  return ".";
+#endif
+}
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+enum { TAIL = 37 };                     /* slack past the end of every output, in elements */
+static const uint32_t SENTINEL32 = 0xDEADBEEFu; /* a float bit pattern no kernel here writes */
+static const uint16_t SENTINEL16 = 0xBEEFu;
+
+static uint32_t rng_state;
+static uint32_t rng(void) { /* xorshift32: deterministic inputs, no libc rand() */
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 17;
+  rng_state ^= rng_state << 5;
+  return rng_state;
+}
+/* Uniform in [lo, hi) with all 24 mantissa bits in play. */
+static float rng_float(float lo, float hi) { return lo + (hi - lo) * (float)(rng() >> 8) * (1.0f / 16777216.0f); }
+
+static uint32_t f32_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+static float bits_f32(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+/* bf16 is the top half of an fp32; packing rounds to nearest, ties to even. */
+static uint16_t f32_to_bf16(float f) {
+  uint32_t u = f32_bits(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u); /* NaN stays NaN */
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+static float bf16_to_f32(uint16_t h) { return bits_f32((uint32_t)h << 16); }
+
+static uint32_t next_pow2(uint32_t x) {
+  uint32_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+static liger_status load_kernel(liger_context *ctx, const char *path, const char *name, const char *block,
+                                liger_kernel **out) {
+  liger_constexpr c = {"BLOCK", block};
+  return liger_kernel_load(ctx, path, name, &c, 1, 0, out);
+}
+
+/* ---- add ------------------------------------------------------------------------------- */
+
+static void check_add(liger_context *ctx, const char *path, int block) {
+  static const int sizes[] = {1, 7, 1023, 1024, 1025, 4097, 100000};
+  char block_text[16];
+  snprintf(block_text, sizeof block_text, "%d", block);
+  liger_kernel *k = NULL;
+  if (!api_ok(load_kernel(ctx, path, "add_kernel", block_text, &k), "liger_kernel_load(add_kernel)")) return;
+  CHECK(liger_kernel_num_args(k) == 4, "add_kernel BLOCK=%d takes 4 runtime arguments (got %d)", block,
+        liger_kernel_num_args(k));
+
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    int n = sizes[s];
+    size_t bytes = (size_t)n * sizeof(float), zbytes = (size_t)(n + TAIL) * sizeof(float);
+    float *x = malloc(bytes), *y = malloc(bytes);
+    uint32_t *z = malloc(zbytes);
+    void *dx = NULL, *dy = NULL, *dz = NULL;
+    if (!x || !y || !z) {
+      CHECK(0, "host allocation for n=%d", n);
+      free(x), free(y), free(z);
+      continue;
+    }
+    rng_state = 0x9e3779b9u ^ (uint32_t)n;
+    for (int i = 0; i < n; i++) {
+      x[i] = rng_float(-1000.0f, 1000.0f);
+      y[i] = rng_float(-1.0f, 1.0f) * (i % 3 == 0 ? 1e-3f : 1.0f); /* mixed magnitudes: rounding matters */
+    }
+    for (int i = 0; i < n + TAIL; i++) z[i] = SENTINEL32;
+    int ok = api_ok(liger_malloc(ctx, bytes, &dx), "liger_malloc") && api_ok(liger_malloc(ctx, bytes, &dy), "liger_malloc") &&
+             api_ok(liger_malloc(ctx, zbytes, &dz), "liger_malloc") &&
+             api_ok(liger_memcpy_htod(ctx, dx, x, bytes), "liger_memcpy_htod") &&
+             api_ok(liger_memcpy_htod(ctx, dy, y, bytes), "liger_memcpy_htod") &&
+             api_ok(liger_memcpy_htod(ctx, dz, z, zbytes), "liger_memcpy_htod");
+    if (ok) {
+      liger_arg args[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32),
+                           liger_arg_int(n)};
+      uint32_t grid[3] = {(uint32_t)((n + block - 1) / block), 1, 1};
+      ok = api_ok(liger_launch(k, grid, NULL, args, 4), "liger_launch(add_kernel)") &&
+           api_ok(liger_synchronize(ctx, NULL), "liger_synchronize") &&
+           api_ok(liger_memcpy_dtoh(ctx, z, dz, zbytes), "liger_memcpy_dtoh");
+    }
+    if (ok) {
+      /* Exact: an fp32 x + y is one correctly rounded IEEE add on every target, so the
+       * kernel's bits must equal C's (tolerance 0). */
+      int wrong = 0, first = -1, tail_bad = 0;
+      for (int i = 0; i < n; i++)
+        if (z[i] != f32_bits(x[i] + y[i]) && wrong++ == 0) first = i;
+      for (int i = n; i < n + TAIL; i++) tail_bad += z[i] != SENTINEL32;
+      CHECK(wrong == 0, "add BLOCK=%d n=%d grid=%d: z == x + y bit for bit (%d wrong%s)", block, n,
+            (n + block - 1) / block, wrong, wrong ? ", first shown below" : "");
+      if (wrong)
+        printf("      z[%d] = %.9g, want %.9g + %.9g = %.9g\n", first, bits_f32(z[first]), x[first], y[first],
+               x[first] + y[first]);
+      CHECK(tail_bad == 0, "add BLOCK=%d n=%d: the %d elements past n are untouched (%d changed)", block, n, TAIL,
+            tail_bad);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, dy);
+    liger_free(ctx, dz);
+    free(x), free(y), free(z);
+  }
+  liger_kernel_release(k);
+}
+
+/* ---- softmax --------------------------------------------------------------------------- */
+
+typedef struct Shape {
+  int rows, cols;
+} Shape;
+
+static const Shape softmax_shapes[] = {{1, 1}, {3, 7}, {4, 16}, {2, 1000}, {5, 1024}, {1, 4096}};
+
+/* Inputs in [-4, 4); odd rows, and single-row cases, shifted by +100 so that exp() without
+ * the max subtraction would overflow fp32 (e^88.7 is the limit). */
+static float softmax_input(int r, int rows) {
+  float shift = (r % 2 == 1 || rows == 1) ? 100.0f : 0.0f;
+  return shift + rng_float(-4.0f, 4.0f);
+}
+
+/* Reference in double: y = exp(x - max) / sum(exp(x - max)). */
+static void softmax_ref(const double *x, int cols, double *y) {
+  double m = -INFINITY, d = 0;
+  for (int c = 0; c < cols; c++) m = x[c] > m ? x[c] : m;
+  for (int c = 0; c < cols; c++) d += exp(x[c] - m);
+  for (int c = 0; c < cols; c++) y[c] = exp(x[c] - m) / d;
+}
+
+/* One shape in one dtype (LIGER_F32 or LIGER_BF16). Rows are padded: x rows are cols + 3
+ * apart, y rows cols + 5, so the strides are really used. */
+static void check_softmax_shape(liger_context *ctx, liger_kernel *k, Shape sh, liger_dtype dt) {
+  const int rows = sh.rows, cols = sh.cols, xs = cols + 3, ys = cols + 5;
+  const int bf16 = dt == LIGER_BF16;
+  const size_t esz = bf16 ? 2 : 4;
+  const size_t xn = (size_t)rows * xs, yn = (size_t)rows * ys + TAIL;
+  unsigned char *xh = malloc(xn * esz), *yh = malloc(yn * esz);
+  double *xr = malloc(sizeof(double) * (size_t)cols), *yr = malloc(sizeof(double) * (size_t)cols);
+  void *dx = NULL, *dy = NULL;
+  if (!xh || !yh || !xr || !yr) {
+    CHECK(0, "host allocation");
+    goto done;
+  }
+  rng_state = 0x2545f491u ^ (uint32_t)(rows * 7919 + cols);
+  for (size_t i = 0; i < xn; i++) {
+    int r = (int)(i / (size_t)xs), c = (int)(i % (size_t)xs);
+    float v = c < cols ? softmax_input(r, rows) : NAN; /* row gaps: NaN */
+    if (bf16) {
+      uint16_t h = f32_to_bf16(v);
+      memcpy(xh + i * 2, &h, 2);
+    } else {
+      memcpy(xh + i * 4, &v, 4);
+    }
+  }
+  for (size_t i = 0; i < yn; i++) {
+    if (bf16) memcpy(yh + i * 2, &SENTINEL16, 2);
+    else memcpy(yh + i * 4, &SENTINEL32, 4);
+  }
+  int ok = api_ok(liger_malloc(ctx, xn * esz, &dx), "liger_malloc") && api_ok(liger_malloc(ctx, yn * esz, &dy), "liger_malloc") &&
+           api_ok(liger_memcpy_htod(ctx, dx, xh, xn * esz), "liger_memcpy_htod") &&
+           api_ok(liger_memcpy_htod(ctx, dy, yh, yn * esz), "liger_memcpy_htod");
+  if (ok) {
+    liger_arg args[5] = {liger_arg_ptr(dy, dt), liger_arg_ptr(dx, dt), liger_arg_int(xs), liger_arg_int(ys),
+                         liger_arg_int(cols)};
+    uint32_t grid[3] = {(uint32_t)rows, 1, 1};
+    ok = api_ok(liger_launch(k, grid, NULL, args, 5), "liger_launch(softmax_kernel)") &&
+         api_ok(liger_synchronize(ctx, NULL), "liger_synchronize") &&
+         api_ok(liger_memcpy_dtoh(ctx, yh, dy, yn * esz), "liger_memcpy_dtoh");
+  }
+  if (!ok) goto done;
+
+  double max_err = 0, max_sum_err = 0;
+  int nonfinite = 0, slack_bad = 0;
+  for (int r = 0; r < rows; r++) {
+    for (int c = 0; c < cols; c++) {
+      size_t i = (size_t)r * xs + c;
+      if (bf16) {
+        uint16_t h;
+        memcpy(&h, xh + i * 2, 2);
+        xr[c] = bf16_to_f32(h); /* the reference starts from the same rounded inputs */
+      } else {
+        float f;
+        memcpy(&f, xh + i * 4, 4);
+        xr[c] = f;
+      }
+    }
+    softmax_ref(xr, cols, yr);
+    double sum = 0;
+    for (int c = 0; c < cols; c++) {
+      size_t i = (size_t)r * ys + c;
+      double got;
+      if (bf16) {
+        uint16_t h;
+        memcpy(&h, yh + i * 2, 2);
+        got = bf16_to_f32(h);
+      } else {
+        float f;
+        memcpy(&f, yh + i * 4, 4);
+        got = f;
+      }
+      if (!isfinite(got)) nonfinite++;
+      double err = fabs(got - yr[c]);
+      if (!(err <= max_err)) max_err = err; /* NaN wins */
+      sum += got;
+    }
+    double se = fabs(sum - 1.0);
+    if (!(se <= max_sum_err)) max_sum_err = se;
+    for (int c = cols; c < ys && (size_t)r * ys + c < yn; c++) {
+      size_t i = (size_t)r * ys + c;
+      slack_bad += bf16 ? memcmp(yh + i * 2, &SENTINEL16, 2) != 0 : memcmp(yh + i * 4, &SENTINEL32, 4) != 0;
+    }
+  }
+  for (size_t i = (size_t)rows * ys; i < yn; i++)
+    slack_bad += bf16 ? memcmp(yh + i * 2, &SENTINEL16, 2) != 0 : memcmp(yh + i * 4, &SENTINEL32, 4) != 0;
+
+  const char *tn = bf16 ? "bf16" : "fp32";
+  CHECK(nonfinite == 0, "softmax %s %dx%d BLOCK=%u: every output finite (%d are not)", tn, rows, cols,
+        next_pow2((uint32_t)cols), nonfinite);
+  if (bf16) {
+    /* bf16 keeps 8 significant bits (relative step 2^-8 = 0.0039). Inputs, x - max, exp and
+     * the quotient are each rounded to it, and the row sum may be accumulated in bf16 too;
+     * with outputs in [0, 1] that stays well inside 2e-2 absolute. */
+    CHECK(max_err <= 2e-2, "softmax bf16 %dx%d: max |y - ref| = %.3g <= 2e-2", rows, cols, max_err);
+  } else {
+    /* fp32: outputs lie in [0, 1], where an fp32 ulp is at most 6e-8; exp (a few ulp), the
+     * row sum (up to 4096 terms) and the division stay far below 1e-6 absolute. */
+    CHECK(max_err <= 1e-6, "softmax fp32 %dx%d: max |y - ref| = %.3g <= 1e-6", rows, cols, max_err);
+    /* Row sums, added in double: each output's relative error is a few ulp plus the error of
+     * the kernel's fp32 sum (≈ log2(4096) ulp for a tree, ≈ sqrt(4096) ulp typical for a
+     * serial loop), about 4e-6 at worst here, so 1e-5. */
+    CHECK(max_sum_err <= 1e-5, "softmax fp32 %dx%d: every row sums to 1 within 1e-5 (worst %.3g)", rows, cols,
+          max_sum_err);
+  }
+  CHECK(slack_bad == 0, "softmax %s %dx%d: row gaps and the %d-element tail untouched (%d changed)", tn, rows, cols,
+        TAIL, slack_bad);
+done:
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  free(xh), free(yh), free(xr), free(yr);
+}
+
+static void check_softmax(liger_context *ctx, const char *path) {
+  for (size_t s = 0; s < sizeof softmax_shapes / sizeof softmax_shapes[0]; s++) {
+    Shape sh = softmax_shapes[s];
+    char block[16];
+    snprintf(block, sizeof block, "%u", next_pow2((uint32_t)sh.cols));
+    liger_kernel *k = NULL;
+    if (!api_ok(load_kernel(ctx, path, "softmax_kernel", block, &k), "liger_kernel_load(softmax_kernel)")) continue;
+    if (s == 0)
+      CHECK(liger_kernel_num_args(k) == 5, "softmax_kernel takes 5 runtime arguments (got %d)", liger_kernel_num_args(k));
+    check_softmax_shape(ctx, k, sh, LIGER_F32);
+    check_softmax_shape(ctx, k, sh, LIGER_BF16); /* the same kernel, specialised on bf16 pointers */
+    liger_kernel_release(k);
+  }
+}
+
+/* ---- entry ------------------------------------------------------------------------------ */
+
+int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
+  printf("liger-jit %s, device \"%s\", kernels from %s\n", liger_version(), device, source_dir);
+  liger_context *ctx = NULL;
+  liger_status st = liger_context_create(device, &ctx);
+  if (st == LIGER_ERR_NO_DEVICE && skip_if_absent) {
+    printf("SKIP: %s\n", liger_last_error());
+    return 77;
+  }
+  if (!api_ok(st, "liger_context_create")) return 1;
+  printf("device: %s, target %s\n", liger_context_device(ctx), liger_context_target(ctx));
+
+  char add_path[4096], softmax_path[4096];
+  snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", source_dir);
+  snprintf(softmax_path, sizeof softmax_path, "%s/kernels/examples/softmax.py", source_dir);
+  check_add(ctx, add_path, 1024);
+  check_add(ctx, add_path, 256);
+  check_softmax(ctx, softmax_path);
+  liger_context_destroy(ctx);
+
+  if (failures) {
+    printf("%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("all checks passed\n");
+  return 0;
+}

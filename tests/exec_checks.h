@@ -1,0 +1,17 @@
+/*
+ * exec_checks.h — the execution checks shared by test_cpu_exec.c and test_gpu_exec.c:
+ * kernels/examples/add.py and softmax.py run through the public API on one device and are
+ * compared with C references (exec_checks.c).
+ */
+#ifndef LIGER_TESTS_EXEC_CHECKS_H
+#define LIGER_TESTS_EXEC_CHECKS_H
+
+/* The repository root: argv[1] if given, else $LIGER_SOURCE_DIR, else the LIGER_SOURCE_DIR
+ * CMake compiled in. */
+const char *exec_source_dir(int argc, char **argv);
+
+/* Runs every check on `device` ("cpu", "cuda", ...). Returns the process exit status:
+ * 0 all passed, 1 something failed, 77 the device is absent and `skip_if_absent` is set. */
+int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * test_errors.c — every way a caller can go wrong comes back as a status and a message,
+ * through the public API only: kernel source errors (with file:line:col and a caret),
+ * unsupported constructs named in the message, constexpr mistakes, bad targets and device
+ * names, NULL arguments, and launches that do not match the kernel. Nothing may crash.
+ *
+ * Usage: test_errors [REPO_ROOT]   (else $LIGER_SOURCE_DIR, else the source tree CMake saw)
+ * Exit status 0 = pass, 1 = fail.
+ */
+#include "liger/liger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                      \
+  do {                                                                        \
+    if (cond) {                                                               \
+      printf("ok:   ");                                                       \
+    } else {                                                                  \
+      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
+      failures++;                                                             \
+    }                                                                         \
+    printf(__VA_ARGS__);                                                      \
+    printf("\n");                                                             \
+  } while (0)
+
+static const char *source_dir(int argc, char **argv) {
+  if (argc > 1 && argv[1][0]) return argv[1];
+  const char *env = getenv("LIGER_SOURCE_DIR");
+  if (env && env[0]) return env;
+#ifdef LIGER_SOURCE_DIR
+  return LIGER_SOURCE_DIR;
+#else
+  return ".";
+#endif
+}
+
+/* True if some line of `msg` is only blanks and one '^'. */
+static int has_caret_line(const char *msg) {
+  for (const char *line = msg; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '^' && (p[1] == '\n' || p[1] == '\0')) return 1;
+  }
+  return 0;
+}
+
+/* Compiles `source` (file name `file`) for the CPU to tile IR; returns the status. */
+static liger_status compile_src(const char *file, const char *source, const liger_constexpr *consts, int nconsts) {
+  liger_compile_options o;
+  memset(&o, 0, sizeof o);
+  o.source = source;
+  o.filename = file;
+  o.target = "cpu";
+  o.consts = consts;
+  o.nconsts = nconsts;
+  o.emit = LIGER_EMIT_TIR;
+  char *out = NULL;
+  size_t len = 0;
+  liger_status st = liger_compile(&o, &out, &len);
+  liger_free_host(out);
+  return st;
+}
+
+#define HEADER "import triton\nimport triton.language as tl\n\n\n"
+
+/* ---- errors in kernel source ----------------------------------------------------------- */
+
+static void test_source_errors(void) {
+  static const char syntax[] = HEADER
+      "@triton.jit\n"                            /* 5 */
+      "def k(x_ptr, BLOCK: tl.constexpr):\n"     /* 6 */
+      "    offs = tl.arange(0, BLOCK)\n"         /* 7 */
+      "    y = offs * / 2\n"                     /* 8: '/' at column 16 */
+      "    tl.store(x_ptr + offs, y)\n";
+  liger_constexpr block = {"BLOCK", "16"};
+  liger_status st = compile_src("syntax.py", syntax, &block, 1);
+  const char *msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "syntax.py:8:16:") && has_caret_line(msg),
+        "syntax error → %s, at syntax.py:8:16 with a caret:\n%s", liger_status_name(st), msg);
+
+  static const char loop[] = HEADER
+      "@triton.jit\n"
+      "def k(x_ptr, n):\n"
+      "    i = 0\n"
+      "    while i < n:\n"                       /* 8:5 */
+      "        i += 1\n"
+      "    tl.store(x_ptr, i)\n";
+  st = compile_src("loop.py", loop, NULL, 0);
+  msg = liger_last_error();
+  CHECK((st == LIGER_ERR_UNSUPPORTED || st == LIGER_ERR_COMPILE) && strstr(msg, "while") &&
+            strstr(msg, "loop.py:8:5:") && has_caret_line(msg),
+        "a while loop → %s, naming 'while' at loop.py:8:5:\n%s", liger_status_name(st), msg);
+
+  static const char undef[] = HEADER
+      "@triton.jit\n"
+      "def k(x_ptr):\n"
+      "    y = not_defined_anywhere + 1\n"       /* 7:9 */
+      "    tl.store(x_ptr, y)\n";
+  st = compile_src("undef.py", undef, NULL, 0);
+  msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "not_defined_anywhere") && strstr(msg, "undef.py:7:9:") &&
+            has_caret_line(msg),
+        "an undefined name → %s, named at undef.py:7:9:\n%s", liger_status_name(st), msg);
+
+  static const char add[] = HEADER
+      "@triton.jit\n"
+      "def add_kernel(x_ptr, y_ptr, z_ptr, n, BLOCK: tl.constexpr):\n"
+      "    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)\n"
+      "    mask = offs < n\n"
+      "    tl.store(z_ptr + offs, tl.load(x_ptr + offs, mask=mask) + tl.load(y_ptr + offs, mask=mask), mask=mask)\n";
+  st = compile_src("add.py", add, NULL, 0);
+  msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "BLOCK") && strstr(msg, "add.py:"),
+        "a constexpr without a value → %s, naming BLOCK:\n%s", liger_status_name(st), msg);
+
+  liger_constexpr extra[2] = {{"BLOCK", "16"}, {"NOT_A_PARAM", "1"}};
+  st = compile_src("add.py", add, extra, 2);
+  msg = liger_last_error();
+  CHECK((st == LIGER_ERR_COMPILE || st == LIGER_ERR_INVALID_ARG) && strstr(msg, "NOT_A_PARAM"),
+        "one constexpr too many → %s, naming it:\n%s", liger_status_name(st), msg);
+
+  liger_constexpr not_const[2] = {{"BLOCK", "16"}, {"n", "5"}};
+  st = compile_src("add.py", add, not_const, 2);
+  msg = liger_last_error();
+  CHECK((st == LIGER_ERR_COMPILE || st == LIGER_ERR_INVALID_ARG) && strstr(msg, "'n'"),
+        "a value for a parameter that is not tl.constexpr → %s, naming 'n':\n%s", liger_status_name(st), msg);
+
+  liger_constexpr not_pow2 = {"BLOCK", "1000"};
+  st = compile_src("add.py", add, &not_pow2, 1);
+  msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "1000"),
+        "tl.arange over a non-power-of-two length → %s, saying 1000:\n%s", liger_status_name(st), msg);
+
+  st = compile_src("add.py", add, &block, 1);
+  CHECK(st == LIGER_OK, "the same kernel with BLOCK=16 compiles (so the errors above are about the mistakes)%s%s",
+        st ? ": " : "", st ? liger_last_error() : "");
+}
+
+/* ---- bad options and NULLs ------------------------------------------------------------- */
+
+static void test_bad_arguments(const char *add_path) {
+  liger_constexpr block = {"BLOCK", "16"};
+  liger_compile_options o;
+  memset(&o, 0, sizeof o);
+  o.path = add_path;
+  o.consts = &block;
+  o.nconsts = 1;
+  o.emit = LIGER_EMIT_TIR;
+  char *out = NULL;
+  size_t len = 0;
+
+  o.target = "sm_1000";
+  liger_status st = liger_compile(&o, &out, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG && out == NULL, "target \"sm_1000\" → %s: %s", liger_status_name(st),
+        liger_last_error());
+  o.target = "nonsense";
+  st = liger_compile(&o, &out, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG && strstr(liger_last_error(), "nonsense"), "target \"nonsense\" → %s: %s",
+        liger_status_name(st), liger_last_error());
+  o.target = "gfx942";
+  o.emit = LIGER_EMIT_PTX;
+  st = liger_compile(&o, &out, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "--emit=ptx for gfx942 → %s: %s", liger_status_name(st), liger_last_error());
+  o.target = "cpu";
+  o.emit = LIGER_EMIT_TIR;
+
+  st = liger_compile(NULL, &out, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_compile(NULL options) → %s", liger_status_name(st));
+  st = liger_compile(&o, NULL, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_compile(NULL out) → %s", liger_status_name(st));
+  o.path = NULL;
+  st = liger_compile(&o, &out, &len);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_compile with neither path nor source → %s", liger_status_name(st));
+  o.path = "/nonexistent/liger/kernel.py";
+  st = liger_compile(&o, &out, &len);
+  CHECK(st == LIGER_ERR_IO && strstr(liger_last_error(), "/nonexistent/liger/kernel.py"),
+        "a missing kernel file → %s: %s", liger_status_name(st), liger_last_error());
+  o.path = add_path;
+  o.kernel = "no_such_kernel";
+  st = liger_compile(&o, &out, &len);
+  CHECK(st != LIGER_OK && strstr(liger_last_error(), "no_such_kernel"), "an unknown kernel name → %s: %s",
+        liger_status_name(st), liger_last_error());
+
+  liger_context *ctx = NULL;
+  st = liger_context_create("nonsense", &ctx);
+  CHECK(st == LIGER_ERR_INVALID_ARG && ctx == NULL, "liger_context_create(\"nonsense\") → %s: %s",
+        liger_status_name(st), liger_last_error());
+  st = liger_context_create("cpu", NULL);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_context_create(NULL out) → %s", liger_status_name(st));
+  liger_context_destroy(NULL);
+  liger_kernel_release(NULL);
+  liger_free_host(NULL);
+  CHECK(1, "destroy/release/free of NULL are accepted");
+  CHECK(liger_last_error() != NULL && liger_status_name((liger_status)1234) != NULL && liger_version() != NULL &&
+            liger_targets() != NULL && strstr(liger_targets(), "cpu"),
+        "liger_last_error, liger_status_name(1234), liger_version, liger_targets never NULL (targets: %s)",
+        liger_targets());
+}
+
+/* ---- launches that do not match the kernel --------------------------------------------- */
+
+static void test_launch_errors(const char *add_path) {
+  liger_context *ctx = NULL;
+  liger_status st = liger_context_create("cpu", &ctx);
+  CHECK(st == LIGER_OK, "cpu context%s%s", st ? ": " : "", st ? liger_last_error() : "");
+  if (st) return;
+  liger_constexpr block = {"BLOCK", "16"};
+  liger_kernel *k = NULL;
+
+  st = liger_kernel_load(NULL, add_path, "add_kernel", &block, 1, 0, &k);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_kernel_load(NULL context) → %s", liger_status_name(st));
+  st = liger_kernel_load(ctx, NULL, "add_kernel", &block, 1, 0, &k);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_kernel_load(NULL path) → %s", liger_status_name(st));
+  st = liger_kernel_load(ctx, add_path, "add_kernel", &block, 1, 0, NULL);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_kernel_load(NULL out) → %s", liger_status_name(st));
+  st = liger_kernel_load(ctx, add_path, "add_kernel", NULL, 1, 0, &k);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_kernel_load(NULL consts, nconsts 1) → %s", liger_status_name(st));
+  st = liger_kernel_load_source(ctx, NULL, "x.py", "add_kernel", &block, 1, 0, &k);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_kernel_load_source(NULL source) → %s", liger_status_name(st));
+
+  void *p = NULL;
+  st = liger_malloc(ctx, 16, NULL);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_malloc(NULL out) → %s", liger_status_name(st));
+  st = liger_malloc(NULL, 16, &p);
+  CHECK(st == LIGER_ERR_INVALID_ARG, "liger_malloc(NULL context) → %s", liger_status_name(st));
+
+  k = NULL;
+  st = liger_kernel_load(ctx, add_path, "add_kernel", &block, 1, 0, &k);
+  CHECK(st == LIGER_OK && k, "load add_kernel BLOCK=16%s%s", st ? ": " : "", st ? liger_last_error() : "");
+  if (st == LIGER_OK) {
+    float *buf = NULL;
+    st = liger_malloc(ctx, 64 * sizeof(float), (void **)&buf);
+    if (st == LIGER_OK) {
+      uint32_t grid[3] = {1, 1, 1};
+      liger_arg args[5] = {liger_arg_ptr(buf, LIGER_F32), liger_arg_ptr(buf, LIGER_F32), liger_arg_ptr(buf, LIGER_F32),
+                           liger_arg_int(16), liger_arg_int(1)};
+      st = liger_launch(k, grid, NULL, args, 3);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "launch with 3 arguments for 4 → %s: %s", liger_status_name(st),
+            liger_last_error());
+      st = liger_launch(k, grid, NULL, args, 5);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "launch with 5 arguments for 4 → %s: %s", liger_status_name(st),
+            liger_last_error());
+      liger_arg wrong_kind[4] = {liger_arg_ptr(buf, LIGER_F32), liger_arg_int(7), liger_arg_ptr(buf, LIGER_F32),
+                                 liger_arg_int(16)};
+      /* Kernel parameters carry no types in the source, so this may be caught when the
+       * arguments are checked or when the specialisation they select is compiled. */
+      st = liger_launch(k, grid, NULL, wrong_kind, 4);
+      CHECK((st == LIGER_ERR_INVALID_ARG || st == LIGER_ERR_COMPILE) && liger_last_error()[0],
+            "an int where a pointer belongs → %s: %s", liger_status_name(st), liger_last_error());
+      st = liger_launch(k, grid, NULL, NULL, 4);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "launch with NULL args → %s", liger_status_name(st));
+      st = liger_launch(k, NULL, NULL, args, 4);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "launch with NULL grid → %s", liger_status_name(st));
+      uint32_t big[3] = {1, 70000, 1};
+      st = liger_launch(k, big, NULL, args, 4);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "grid dimension 1 of 70000 (CUDA's limit is 65535) → %s: %s",
+            liger_status_name(st), liger_last_error());
+      /* An empty grid: liger.h calls it INVALID_ARG, Triton's launcher skips it silently;
+       * either is accepted, but it must not run anything. */
+      float host[64];
+      for (int i = 0; i < 64; i++) host[i] = -1.0f;
+      liger_memcpy_htod(ctx, buf, host, sizeof host);
+      uint32_t zero[3] = {0, 1, 1};
+      st = liger_launch(k, zero, NULL, args, 4);
+      liger_synchronize(ctx, NULL);
+      liger_memcpy_dtoh(ctx, host, buf, sizeof host);
+      int touched = 0;
+      for (int i = 0; i < 64; i++) touched += host[i] != -1.0f;
+      CHECK((st == LIGER_ERR_INVALID_ARG || st == LIGER_OK) && touched == 0,
+            "grid dimension 0 → %s, nothing written (%d changed)", liger_status_name(st), touched);
+      st = liger_launch(NULL, grid, NULL, args, 4);
+      CHECK(st == LIGER_ERR_INVALID_ARG, "launch of a NULL kernel → %s", liger_status_name(st));
+      st = liger_launch(k, grid, NULL, args, 4);
+      CHECK(st == LIGER_OK, "the right launch still works after all that%s%s", st ? ": " : "",
+            st ? liger_last_error() : "");
+      liger_free(ctx, buf);
+    }
+    liger_kernel_release(k);
+  }
+  liger_context_destroy(ctx);
+}
+
+int main(int argc, char **argv) {
+  char add_path[4096];
+  snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", source_dir(argc, argv));
+  test_source_errors();
+  test_bad_arguments(add_path);
+  test_launch_errors(add_path);
+  if (failures) {
+    printf("%d check(s) failed\n", failures);
+    return 1;
+  }
+  printf("all checks passed\n");
+  return 0;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# pack.sh — builds what the GPU machine runs and puts it in .dev/ (git-ignored), to be
+# carried there: the GPU machine has CUDA but no LLVM, so LLVM and lld are linked
+# statically into libliger-jit.so (LIGER_STATIC_LLVM=ON, in build-dev/).
+#
+#   .dev/lib/libliger-jit.so*          (xz-compressed if the tree would pass ~50 MiB)
+#   .dev/bin/ligerc, liger-demo, test_gpu_exec
+#   .dev/kernels/                      a copy of kernels/
+#   .dev/run-gpu.sh                    a copy of tools/device/run-gpu.sh
+#
+# Then, on the device, from the repository root (carrying .dev):
+#   bash tools/device/run-gpu.sh        (or bash .dev/run-gpu.sh)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash tools/setup.sh
+if [[ ! -f build-dev/build.ninja ]]; then
+  cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIGER_STATIC_LLVM=ON
+fi
+cmake --build build-dev --target liger-jit ligerc liger-demo test_gpu_exec
+
+rm -rf .dev
+mkdir -p .dev/lib .dev/bin
+cp -P build-dev/lib/libliger-jit.so* .dev/lib/
+cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/tests/test_gpu_exec .dev/bin/
+cp -R kernels .dev/kernels
+cp tools/device/run-gpu.sh .dev/run-gpu.sh
+
+# What the carried library needs from the device (no libLLVM, no libz3, ...).
+echo "libliger-jit.so needs:"
+readelf -d .dev/lib/libliger-jit.so | awk '/NEEDED/ {print "  " $NF}'
+
+limit=$((50 * 1024 * 1024))
+size=$(du -sb .dev | cut -f1)
+if ((size > limit)); then
+  real=$(readlink -f .dev/lib/libliger-jit.so)
+  echo "tree is $((size / 1024 / 1024)) MiB > 50 MiB: compressing $(basename "$real") with xz"
+  xz -T0 -9 "$real" # leaves NAME.xz; run-gpu.sh unpacks it
+fi
+echo ".dev: $(du -sh .dev | cut -f1) ($(du -sb .dev | cut -f1) bytes)"

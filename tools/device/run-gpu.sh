@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
+# tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
+# shows the GPUs, runs test_gpu_exec and liger-demo, and, where compute-sanitizer exists,
+# test_gpu_exec under its memcheck and racecheck tools. The last line is "N passed, N failed";
+# the exit status is 0 only if nothing failed.
+set -uo pipefail
+
+root=$(pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+if [[ -d $here/lib && -d $here/bin ]]; then
+  dev=$here # running as .dev/run-gpu.sh
+else
+  dev=$root/.dev
+fi
+if [[ ! -d $dev/bin ]]; then
+  echo "run-gpu: $dev/bin not found; run tools/device/pack.sh and carry .dev" >&2
+  exit 1
+fi
+# The test binaries read the kernels from <root>/kernels/examples; fall back to .dev's copy.
+src=$root
+[[ -f $src/kernels/examples/add.py ]] || src=$dev
+export LIGER_SOURCE_DIR=$src
+
+for packed in "$dev"/lib/*.xz; do
+  [[ -e $packed ]] || continue
+  lib=${packed%.xz}
+  if [[ ! -f $lib ]]; then
+    echo "unpacking $(basename "$packed")"
+    if command -v xz >/dev/null; then
+      xz -dk "$packed"
+    else
+      python3 -c 'import lzma, shutil, sys
+with lzma.open(sys.argv[1]) as i, open(sys.argv[2], "wb") as o: shutil.copyfileobj(i, o)' "$packed" "$lib"
+    fi
+  fi
+done
+export LD_LIBRARY_PATH=$dev/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+echo "== nvidia-smi -L"
+nvidia-smi -L || echo "(nvidia-smi failed)"
+
+passed=0 failed=0
+step() { # name, command...
+  local name=$1
+  shift
+  echo
+  echo "== $name: $*"
+  local t0=$SECONDS
+  "$@"
+  local rc=$?
+  if ((rc == 0)); then
+    passed=$((passed + 1))
+    echo "== $name: passed ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1))
+    echo "== $name: FAILED (exit $rc$( ((rc == 77)) && echo ", skipped: no CUDA device?"))"
+  fi
+}
+
+step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
+step liger-demo "$dev/bin/liger-demo"
+
+sanitizer=$(command -v compute-sanitizer || true)
+[[ -n $sanitizer ]] || [[ ! -x /usr/local/cuda/bin/compute-sanitizer ]] || sanitizer=/usr/local/cuda/bin/compute-sanitizer
+if [[ -n $sanitizer ]]; then
+  step memcheck "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
+  step racecheck "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
+else
+  echo
+  echo "(compute-sanitizer not found: memcheck and racecheck not run)"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+((failed == 0))
