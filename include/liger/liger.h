@@ -174,8 +174,9 @@ LIGER_API int liger_kernel_num_args(const liger_kernel *k);
 /* Launches the kernel over grid[0] x grid[1] x grid[2] programs on `stream` (a CUstream or
  * hipStream_t; NULL for the default stream; ignored on the CPU, where the call returns when
  * the grid has run). Asynchronous on GPUs. Errors: LIGER_ERR_INVALID_ARG (argument count or
- * kind does not match the kernel, grid dimension 0 or too large), compile errors as above,
- * LIGER_ERR_DRIVER. */
+ * kind does not match the kernel, a grid dimension too large), compile errors as above,
+ * LIGER_ERR_DRIVER. A grid with a zero dimension launches nothing and returns LIGER_OK
+ * (as Triton does). */
 LIGER_API liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream,
                                     const liger_arg *args, int nargs);
 
