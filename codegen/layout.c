@@ -288,9 +288,37 @@ static const Layout *slice(LayoutPass *P, const Layout *parent, int axis) {
   return l;
 }
 
+static void assign_block(LayoutPass *P, IrBlock *b);
+
+/* The value a region yields as result k (YIELD operands; for WHILE the CONDITION's). */
+static IrValue *yielded(IrBlock *b, int k) {
+  IrOp *t = b->last;
+  if (!t || (t->kind != OP_YIELD && t->kind != OP_CONDITION)) return NULL;
+  int i = k + (t->kind == OP_CONDITION);
+  return i < t->nopnds ? t->opnds[i] : NULL;
+}
+
 static void assign_op(LayoutPass *P, IrOp *op) {
-  for (int r = 0; r < op->nregions; r++)
-    for (IrOp *o = op->regions[r]->first; o; o = o->next) assign_op(P, o);
+  if (op->kind == OP_FOR || op->kind == OP_WHILE) {
+    /* carried tiles keep their initial layout through every region and out of the loop */
+    int first = op->kind == OP_FOR ? 3 : 0, lead = op->kind == OP_FOR ? 1 : 0;
+    for (int k = 0; k < op->nres; k++) {
+      const Layout *l = info(P, op->opnds[first + k])->layout;
+      for (int r = 0; r < op->nregions; r++) info(P, op->regions[r]->args[lead * (r == 0) + k])->layout = l;
+      info(P, op->res[k])->layout = l;
+    }
+    for (int r = 0; r < op->nregions; r++) assign_block(P, op->regions[r]);
+    return;
+  }
+  for (int r = 0; r < op->nregions; r++) assign_block(P, op->regions[r]);
+  if (op->kind == OP_IF) {
+    for (int k = 0; k < op->nres; k++) {
+      IrValue *y = yielded(op->regions[0], k);
+      const Layout *l = y ? info(P, y)->layout : NULL;
+      info(P, op->res[k])->layout = l ? l : op->res[k]->type->rank ? anchor(P, op->res[k]->type) : NULL;
+    }
+    return;
+  }
   if (!op->nres) return;
   IrValue *res = op->res[0];
   const IrType *t = res->type;
@@ -340,12 +368,79 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   vi->layout = anchor(P, t);
 }
 
+static void assign_block(LayoutPass *P, IrBlock *b) {
+  for (IrOp *o = b->first; o; o = o->next) assign_op(P, o);
+}
+
+static void ax_meet(AxisInfo *out, const AxisInfo *a, const AxisInfo *b) {
+  for (int d = 0; d < IR_MAX_RANK; d++) {
+    out->contig[d] = gcd64(a->contig[d], b->contig[d]);
+    out->div[d] = gcd64(a->div[d], b->div[d]);
+    out->constancy[d] = gcd64(a->constancy[d], b->constancy[d]);
+  }
+}
+
+static bool ax_same(const AxisInfo *a, const AxisInfo *b) { return !memcmp(a, b, sizeof *a); }
+
+static void axis_block(LayoutPass *P, IrBlock *b);
+
+/* Loops: a carried value starts with its initial value's info and is met with what the body
+ * yields until nothing changes (a few rounds; then nothing is assumed). */
+static void axis_region_op(LayoutPass *P, IrOp *op) {
+  if (op->kind == OP_IF) {
+    for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
+    for (int k = 0; k < op->nres; k++) {
+      IrValue *a = yielded(op->regions[0], k), *b = yielded(op->regions[1], k);
+      AxisInfo *ax = &info(P, op->res[k])->ax;
+      if (a && b) ax_meet(ax, &info(P, a)->ax, &info(P, b)->ax);
+      else ax_unknown(ax, op->res[k]->type);
+    }
+    return;
+  }
+  int first = op->kind == OP_FOR ? 3 : 0;
+  int n = op->nres;
+  for (int r = 0; r < op->nregions; r++) {
+    IrBlock *blk = op->regions[r];
+    int lead = op->kind == OP_FOR ? 1 : 0;
+    for (int k = 0; k < n; k++) info(P, blk->args[lead + k])->ax = info(P, op->opnds[first + k])->ax;
+  }
+  if (op->kind == OP_FOR) {
+    /* the induction variable: lb + i * step */
+    AxisInfo *iv = &info(P, op->regions[0]->args[0])->ax;
+    ax_uniform(iv, op->regions[0]->args[0]->type, gcd64(info(P, op->opnds[0])->ax.div[0], info(P, op->opnds[2])->ax.div[0]));
+  }
+  IrBlock *last = op->regions[op->nregions - 1];
+  bool stable = false;
+  for (int round = 0; round < 8 && !stable; round++) {
+    for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
+    stable = true;
+    for (int k = 0; k < n; k++) {
+      IrValue *y = yielded(last, k);
+      for (int r = 0; r < op->nregions; r++) {
+        int lead = op->kind == OP_FOR ? 1 : 0;
+        AxisInfo *ax = &info(P, op->regions[r]->args[lead + k])->ax, m;
+        ax_meet(&m, ax, &info(P, y)->ax);
+        if (!ax_same(&m, ax)) stable = false;
+        *ax = m;
+      }
+    }
+  }
+  if (!stable) {
+    for (int r = 0; r < op->nregions; r++)
+      for (int k = 0; k < n; k++) {
+        IrValue *a = op->regions[r]->args[(op->kind == OP_FOR) + k];
+        ax_unknown(&info(P, a)->ax, a->type);
+      }
+    for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
+  }
+  for (int k = 0; k < n; k++) info(P, op->res[k])->ax = info(P, op->regions[0]->args[(op->kind == OP_FOR) + k])->ax;
+}
+
 static void axis_block(LayoutPass *P, IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) ax_unknown(&info(P, b->args[i])->ax, b->args[i]->type);
   for (IrOp *op = b->first; op; op = op->next) {
     for (int i = 0; i < op->nopnds; i++) info(P, op->opnds[i]);
-    axis_op(P, op);
-    for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
+    if (op->nregions) axis_region_op(P, op);
+    else axis_op(P, op);
   }
 }
 

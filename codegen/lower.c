@@ -279,11 +279,149 @@ static bool lower_generic(Lower *L, IrOp *op) {
   return true;
 }
 
+/* ---- structured control flow ----------------------------------------------------------------- */
+
+static void lower_block(Lower *L, IrBlock *blk);
+
+static TVal operand_as(Lower *L, const IrValue *v, const IrValue *target) {
+  return L->t->kind == TGT_CPU ? lw_get(L, v) : gpu_operand(L, v, target);
+}
+
+/* Lowers a region whose terminator hands values to `to`; returns them. */
+static TVal *lower_region(Lower *L, IrBlock *b, IrValue *const *to, int n) {
+  IrValue *const *saved_to = L->yield_to;
+  TVal *saved = L->yielded;
+  L->yield_to = to;
+  L->yielded = arena_alloc(&L->arena, sizeof(TVal) * (size_t)(n + 1));
+  lower_block(L, b);
+  TVal *out = L->yielded;
+  L->yield_to = saved_to;
+  L->yielded = saved;
+  return out;
+}
+
+static void lower_terminator(Lower *L, IrOp *op) {
+  int off = op->kind == OP_CONDITION;
+  if (off) L->cond = lw_get(L, op->opnds[0]).e[0];
+  for (int i = off; i < op->nopnds; i++) L->yielded[i - off] = operand_as(L, op->opnds[i], L->yield_to[i - off]);
+}
+
+/* One phi per element of each carried value, in block `at`. */
+static TVal *make_phis(Lower *L, LLVMBasicBlockRef at, const TVal *like, int n) {
+  TVal *out = arena_alloc(&L->arena, sizeof(TVal) * (size_t)(n + 1));
+  LLVMBasicBlockRef cur = LLVMGetInsertBlock(L->b);
+  LLVMPositionBuilderAtEnd(L->b, at);
+  for (int k = 0; k < n; k++) {
+    out[k] = lw_tval(L, like[k].n);
+    for (int e = 0; e < like[k].n; e++) out[k].e[e] = LLVMBuildPhi(L->b, LLVMTypeOf(like[k].e[e]), "");
+  }
+  LLVMPositionBuilderAtEnd(L->b, cur);
+  return out;
+}
+
+static void add_incoming(TVal *phis, const TVal *vals, LLVMBasicBlockRef from, int n) {
+  for (int k = 0; k < n; k++)
+    for (int e = 0; e < phis[k].n; e++) {
+      LLVMValueRef v = vals[k].e[vals[k].n == 1 ? 0 : e];
+      LLVMAddIncoming(phis[k].e[e], &v, &from, 1);
+    }
+}
+
+static void lower_for(Lower *L, IrOp *op) {
+  IrBlock *body = op->regions[0];
+  int n = op->nres;
+  LLVMValueRef lb = lw_get(L, op->opnds[0]).e[0], ub = lw_get(L, op->opnds[1]).e[0], step = lw_get(L, op->opnds[2]).e[0];
+  TVal *init = arena_alloc(&L->arena, sizeof(TVal) * (size_t)(n + 1));
+  for (int k = 0; k < n; k++) init[k] = operand_as(L, op->opnds[3 + k], body->args[1 + k]);
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(L->b), head = lw_block(L, "for"), bb = lw_block(L, "for.body"),
+                    exit = lw_block(L, "for.end");
+  LLVMBuildBr(L->b, head);
+  LLVMPositionBuilderAtEnd(L->b, head);
+  LLVMValueRef iv = LLVMBuildPhi(L->b, LLVMTypeOf(lb), "iv");
+  TVal *phis = make_phis(L, head, init, n);
+  LLVMValueRef up = LLVMBuildICmp(L->b, LLVMIntSLT, iv, ub, ""), down = LLVMBuildICmp(L->b, LLVMIntSGT, iv, ub, "");
+  LLVMValueRef cond;
+  if (LLVMIsAConstantInt(step)) cond = LLVMConstIntGetSExtValue(step) > 0 ? up : down;
+  else cond = LLVMBuildSelect(L->b, LLVMBuildICmp(L->b, LLVMIntSGT, step, LLVMConstNull(LLVMTypeOf(step)), ""), up, down, "");
+  LLVMBuildCondBr(L->b, cond, bb, exit);
+  LLVMPositionBuilderAtEnd(L->b, bb);
+  TVal ivt = lw_tval(L, 1);
+  ivt.e[0] = iv;
+  lw_set(L, body->args[0], ivt);
+  for (int k = 0; k < n; k++) lw_set(L, body->args[1 + k], phis[k]);
+  TVal *next = lower_region(L, body, body->args + 1, n);
+  if (L->failed) return;
+  LLVMValueRef iv_next = LLVMBuildAdd(L->b, iv, step, "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(L->b);
+  LLVMBuildBr(L->b, head);
+  LLVMAddIncoming(iv, &lb, &pre, 1);
+  LLVMAddIncoming(iv, &iv_next, &latch, 1);
+  add_incoming(phis, init, pre, n);
+  add_incoming(phis, next, latch, n);
+  LLVMPositionBuilderAtEnd(L->b, exit);
+  for (int k = 0; k < n; k++) lw_set(L, op->res[k], phis[k]);
+}
+
+static void lower_while(Lower *L, IrOp *op) {
+  IrBlock *before = op->regions[0], *after = op->regions[1];
+  int n = op->nres;
+  TVal *init = arena_alloc(&L->arena, sizeof(TVal) * (size_t)(n + 1));
+  for (int k = 0; k < n; k++) init[k] = operand_as(L, op->opnds[k], before->args[k]);
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(L->b), head = lw_block(L, "while"), bb = lw_block(L, "while.body"),
+                    exit = lw_block(L, "while.end");
+  LLVMBuildBr(L->b, head);
+  LLVMPositionBuilderAtEnd(L->b, head);
+  TVal *phis = make_phis(L, head, init, n);
+  for (int k = 0; k < n; k++) lw_set(L, before->args[k], phis[k]);
+  TVal *passed = lower_region(L, before, after->args, n);
+  if (L->failed) return;
+  LLVMBuildCondBr(L->b, L->cond, bb, exit);
+  LLVMPositionBuilderAtEnd(L->b, bb);
+  for (int k = 0; k < n; k++) lw_set(L, after->args[k], passed[k]);
+  TVal *next = lower_region(L, after, before->args, n);
+  if (L->failed) return;
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(L->b);
+  LLVMBuildBr(L->b, head);
+  add_incoming(phis, init, pre, n);
+  add_incoming(phis, next, latch, n);
+  LLVMPositionBuilderAtEnd(L->b, exit);
+  for (int k = 0; k < n; k++) lw_set(L, op->res[k], passed[k]);
+}
+
+static void lower_if(Lower *L, IrOp *op) {
+  int n = op->nres;
+  LLVMValueRef cond = lw_get(L, op->opnds[0]).e[0];
+  LLVMBasicBlockRef tb = lw_block(L, "then"), eb = lw_block(L, "else"), merge = lw_block(L, "endif");
+  LLVMBuildCondBr(L->b, cond, tb, eb);
+  TVal *vals[2];
+  LLVMBasicBlockRef ends[2];
+  for (int r = 0; r < 2; r++) {
+    LLVMPositionBuilderAtEnd(L->b, r ? eb : tb);
+    vals[r] = lower_region(L, op->regions[r], op->res, n);
+    if (L->failed) return;
+    ends[r] = LLVMGetInsertBlock(L->b);
+    LLVMBuildBr(L->b, merge);
+  }
+  LLVMPositionBuilderAtEnd(L->b, merge);
+  for (int k = 0; k < n; k++) {
+    TVal t = lw_tval(L, vals[0][k].n);
+    for (int e = 0; e < t.n; e++) {
+      t.e[e] = LLVMBuildPhi(L->b, LLVMTypeOf(vals[0][k].e[e]), "");
+      LLVMValueRef in[2] = {vals[0][k].e[e], vals[1][k].e[vals[1][k].n == 1 ? 0 : e]};
+      LLVMAddIncoming(t.e[e], in, ends, 2);
+    }
+    lw_set(L, op->res[k], t);
+  }
+}
+
 static void lower_block(Lower *L, IrBlock *blk) {
   for (IrOp *op = blk->first; op && !L->failed; op = op->next) {
-    if (op->kind == OP_FOR || op->kind == OP_IF) {
-      lw_fail(L, op, "runtime control flow is not supported by the back end yet");
-      return;
+    switch (op->kind) {
+    case OP_FOR: lower_for(L, op); continue;
+    case OP_WHILE: lower_while(L, op); continue;
+    case OP_IF: lower_if(L, op); continue;
+    case OP_YIELD: case OP_CONDITION: lower_terminator(L, op); continue;
+    default: break;
     }
     bool done = L->t->kind == TGT_CPU ? cpu_lower_op(L, op) : gpu_lower_op(L, op);
     if (!done && !lower_generic(L, op)) lw_fail(L, op, "internal error: no lowering for '%s'", ir_op_info[op->kind].name);

@@ -33,6 +33,9 @@ typedef struct Lower {
   size_t smem_bytes;
   LLVMValueRef scratch; /* CPU: per-program scratch */
   bool failed;
+  IrValue *const *yield_to; /* where the current region's YIELD/CONDITION values go */
+  TVal *yielded;            /* ... and what they were (in the targets' layouts) */
+  LLVMValueRef cond;        /* the last CONDITION's condition */
   LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr_g, ptr_s, vd;
 } Lower;
 

@@ -226,7 +226,7 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
   if (op->nregions) {
     sb_puts(out, " {\n");
     for (int r = 0; r < op->nregions; r++) {
-      if (r) sb_printf(out, "%*s} else {\n", indent, "");
+      if (r) sb_printf(out, "%*s} %s {\n", indent, "", op->kind == OP_WHILE ? "do" : "else");
       print_block(out, op->regions[r], indent + 2, annot, ctx);
     }
     sb_printf(out, "%*s}", indent, "");
@@ -329,6 +329,28 @@ static void verify_block(Verifier *V, const IrBlock *b) {
     case OP_REDUCE:
       if (op->opnds[0]->type->rank != t->rank + 1) vfail(V, op, "reduce must drop one dimension");
       break;
+    case OP_FOR: case OP_WHILE: case OP_IF: {
+      int first = op->kind == OP_FOR ? 3 : 0, nin = op->kind == OP_IF ? 0 : op->nopnds - first;
+      if (op->kind != OP_IF && nin != op->nres) vfail(V, op, "loop must have one result per carried value");
+      for (int r = 0; r < op->nregions && V->ok; r++) {
+        const IrBlock *b = op->regions[r];
+        int lead = op->kind == OP_FOR ? 1 : 0;
+        if (op->kind != OP_IF && b->nargs != lead + nin) vfail(V, op, "region arguments do not match the carried values");
+        for (int k = 0; k < nin && V->ok; k++)
+          if (b->args[lead + k]->type != op->opnds[first + k]->type) vfail(V, op, "region argument type differs from its initial value");
+        const IrOp *term = b->last;
+        bool want_cond = op->kind == OP_WHILE && r == 0;
+        if (!term || term->kind != (want_cond ? OP_CONDITION : OP_YIELD)) {
+          vfail(V, op, want_cond ? "a while's first region must end in condition" : "a region must end in yield");
+          break;
+        }
+        int off = want_cond;
+        if (term->nopnds - off != op->nres) vfail(V, op, "terminator operand count differs from the op's results");
+        for (int k = 0; k < op->nres && V->ok; k++)
+          if (term->opnds[off + k]->type != op->res[k]->type) vfail(V, op, "terminator value type differs from the result type");
+      }
+      break;
+    }
     default:
       break;
     }
@@ -360,7 +382,8 @@ void ir_count_uses(IrFunc *f) {
 
 static bool has_effect(const IrOp *op) {
   switch (op->kind) {
-  case OP_STORE: case OP_FOR: case OP_IF: case OP_YIELD: case OP_RETURN: case OP_BARRIER:
+  case OP_STORE: case OP_FOR: case OP_IF: case OP_WHILE: case OP_YIELD: case OP_CONDITION: case OP_RETURN:
+  case OP_BARRIER:
     return true;
   case OP_LOAD:
     return op->flags & MEM_VOLATILE;

@@ -97,6 +97,8 @@ typedef enum OpClass {
   X(REDUCE, "reduce", OC_OTHER)           /* i = axis, i2 = ReduceKind */                       \
   X(FOR, "for", OC_OTHER)                 /* lb, ub, step, inits...; region(iv, iters...) */    \
   X(IF, "if", OC_OTHER)                   /* cond; regions then, else */                        \
+  X(WHILE, "while", OC_OTHER)             /* inits...; regions before(args), after(args) */     \
+  X(CONDITION, "condition", OC_OTHER)     /* ends `before`: cond, values passed on */           \
   X(YIELD, "yield", OC_OTHER)             /* region terminator */                               \
   X(RETURN, "return", OC_OTHER)                                                                  \
   X(BARRIER, "barrier", OC_OTHER)

@@ -440,6 +440,17 @@ static Node *expr_list(Parser *P) {
   return tup;
 }
 
+/* A for-loop target: "i" or "a, b" — bitwise-level expressions, so that `in` ends it. */
+static Node *target_list(Parser *P) {
+  Token *t = peek(P);
+  Node *first = or_expr(P);
+  if (!at(P, TK_COMMA)) return first;
+  Node *tup = mk(P, ND_TUPLE, t);
+  nl_push(P->arena, &tup->args, first);
+  while (accept(P, TK_COMMA) && !at(P, TK_IN)) nl_push(P->arena, &tup->args, or_expr(P));
+  return tup;
+}
+
 /* ---- statements ----------------------------------------------------------------------- */
 
 static void params(Parser *P, NodeList *out, TokKind end) {
@@ -723,7 +734,7 @@ static void statement(Parser *P, NodeList *out) {
   case TK_FOR: {
     next(P);
     Node *n = mk(P, ND_FOR, t);
-    n->b = expr_list(P);
+    n->b = target_list(P);
     expect(P, TK_IN, "'in'");
     n->a = expr_list(P);
     expect(P, TK_COLON, "':' after the for header");

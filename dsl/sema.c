@@ -40,13 +40,13 @@ const char *sv_kind_name(SVal v) {
 
 /* ---- scopes ---------------------------------------------------------------------------- */
 
-static Binding *find(Scope *s, const char *name) {
+Binding *find(Scope *s, const char *name) {
   for (Binding *b = s->head; b; b = b->next)
     if (!strcmp(b->name, name)) return b;
   return NULL;
 }
 
-static void bind(Sema *S, Scope *s, const char *name, SVal v) {
+void bind(Sema *S, Scope *s, const char *name, SVal v) {
   Binding *b = find(s, name);
   if (!b) {
     b = arena_alloc(S->a, sizeof(Binding));
@@ -313,9 +313,8 @@ SVal eval(Sema *S, const Node *n) {
 
 /* ---- statements -------------------------------------------------------------------------- */
 
-static void exec_block(Sema *S, const NodeList *body);
 
-static void assign(Sema *S, const Node *target, SVal v) {
+void assign(Sema *S, const Node *target, SVal v) {
   switch (target->kind) {
   case ND_NAME:
     bind(S, S->scope, target->name, v);
@@ -343,68 +342,6 @@ static void assign(Sema *S, const Node *target, SVal v) {
   }
 }
 
-static void exec_if(Sema *S, const Node *n) {
-  SVal c = eval(S, n->a);
-  if (c.kind == SV_ERR) return;
-  if (c.kind != SV_VAL) {
-    bool t;
-    if (py_truthy(S, n->a->loc, c, &t)) exec_block(S, t ? &n->body : &n->orelse);
-    return;
-  }
-  diag_unsupported(S->d, n->loc, "an 'if' on a runtime value is not supported yet (only constexpr conditions)");
-  diag_hint(S->d, "make the condition a tl.constexpr, or compute both sides and choose with tl.where");
-}
-
-static void exec_for(Sema *S, const Node *n) {
-  const Node *it = n->a;
-  const char *fname = NULL;
-  if (it->kind == ND_CALL) {
-    if (it->a->kind == ND_ATTR) fname = it->a->name;
-    else if (it->a->kind == ND_NAME) fname = it->a->name;
-  }
-  if (!fname || (strcmp(fname, "static_range") && strcmp(fname, "range"))) {
-    diag_unsupported(S->d, it->loc, "a for loop must iterate over range, tl.range or tl.static_range");
-    return;
-  }
-  bool is_static = !strcmp(fname, "static_range");
-  SVal bounds[3] = {sv_int(0), sv_int(0), sv_int(1)};
-  int nb = it->args.n;
-  if (nb < 1 || nb > 3) {
-    diag_error(S->d, it->loc, "%s takes 1 to 3 arguments", fname);
-    return;
-  }
-  bool all_const = true;
-  for (int i = 0; i < nb; i++) {
-    SVal v = eval(S, it->args.items[i]);
-    if (v.kind == SV_ERR) return;
-    bounds[nb == 1 ? 1 : i] = v;
-    all_const &= v.kind == SV_INT || v.kind == SV_BOOL;
-  }
-  if (is_static && !all_const) {
-    diag_error(S->d, it->loc, "tl.static_range bounds must be compile-time ints");
-    return;
-  }
-  if (!is_static) {
-    diag_unsupported(S->d, n->loc, "runtime for loops are not supported yet (only tl.static_range)");
-    return;
-  }
-  int64_t lo = bounds[0].i, hi = bounds[1].i, step = bounds[2].i;
-  if (step == 0) {
-    diag_error(S->d, it->loc, "range step must not be zero");
-    return;
-  }
-  int64_t trips = 0;
-  for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) {
-    if (++trips > 4096) {
-      diag_error(S->d, it->loc, "tl.static_range unrolls more than 4096 iterations");
-      return;
-    }
-    assign(S, n->b, sv_int(i));
-    exec_block(S, &n->body);
-    if (S->returned) return;
-  }
-}
-
 static void exec_stmt(Sema *S, const Node *n) {
   S->b.loc = n->loc;
   switch (n->kind) {
@@ -426,15 +363,25 @@ static void exec_stmt(Sema *S, const Node *n) {
     assign(S, n->b, binop(S, n->loc, n->op, cur, rhs));
     return;
   }
-  case ND_IF: exec_if(S, n); return;
+  case ND_IF: exec_if(S, n, NULL); return;
   case ND_FOR:
     if (n->orelse.n) diag_unsupported(S->d, n->loc, "for ... else is not supported in kernels");
     exec_for(S, n);
     return;
   case ND_WHILE:
-    diag_unsupported(S->d, n->loc, "while loops are not supported yet");
+    if (n->orelse.n) diag_unsupported(S->d, n->loc, "while ... else is not supported in kernels");
+    exec_while(S, n);
     return;
   case ND_RETURN:
+    if (S->runtime_loop) {
+      diag_unsupported(S->d, n->loc, "'return' inside a runtime loop is not supported (Triton rejects it too)");
+      return;
+    }
+    if (S->runtime_if && S->block_depth != 1) {
+      diag_unsupported(S->d, n->loc, "this 'return' inside a runtime 'if' is not supported yet");
+      diag_hint(S->d, "a 'return' is supported as the last statement of an 'if' branch at the top level of a function");
+      return;
+    }
     S->ret = n->a ? eval(S, n->a) : (SVal){.kind = SV_NONE};
     S->returned = true;
     return;
@@ -466,8 +413,20 @@ static void exec_stmt(Sema *S, const Node *n) {
   }
 }
 
-static void exec_block(Sema *S, const NodeList *body) {
-  for (int i = 0; i < body->n && !S->returned; i++) exec_stmt(S, body->items[i]);
+/* Runs a statement list. A runtime `if` whose branch ends in `return` at the top level of a
+ * function takes the rest of the list as its other branch (see exec_if). */
+void exec_block(Sema *S, const NodeList *body) {
+  S->block_depth++;
+  for (int i = 0; i < body->n && !S->returned; i++) {
+    const Node *n = body->items[i];
+    if (n->kind == ND_IF && S->block_depth == 1 && branch_returns(n)) {
+      NodeList rest = {body->items + i + 1, body->n - i - 1, body->n - i - 1};
+      exec_if(S, n, &rest);
+      break;
+    }
+    exec_stmt(S, n);
+  }
+  S->block_depth--;
 }
 
 /* ---- jit functions ------------------------------------------------------------------------ */
@@ -545,9 +504,15 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
   S->scope = &local;
   S->returned = false;
   S->ret = (SVal){.kind = SV_NONE};
+  int saved_depth = S->block_depth, saved_if = S->runtime_if, saved_loop = S->runtime_loop;
+  S->block_depth = 0;
+  S->runtime_if = S->runtime_loop = 0;
   S->depth++;
   exec_block(S, &fn->body);
   S->depth--;
+  S->block_depth = saved_depth;
+  S->runtime_if = saved_if;
+  S->runtime_loop = saved_loop;
   SVal r = S->ret;
   S->scope = saved_scope;
   S->returned = saved_ret;

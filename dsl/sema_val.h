@@ -64,7 +64,9 @@ typedef struct Sema {
   int depth;        /* inlining depth */
   bool returned;    /* the current function executed `return` */
   SVal ret;
-  int runtime_cf;   /* > 0 inside a runtime if/for body */
+  int runtime_if;   /* > 0 inside a branch of a runtime if */
+  int runtime_loop; /* > 0 inside a runtime loop body */
+  int block_depth;  /* statement-list nesting within the current function (1 = its body) */
 } Sema;
 
 /* sema.c */
@@ -79,6 +81,16 @@ SVal eval(Sema *S, const Node *n);
 SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, const Node *const *kwnodes,
               SVal *kwargs, int nkw);
 const char *sv_kind_name(SVal v);
+Binding *find(Scope *s, const char *name);
+void bind(Sema *S, Scope *s, const char *name, SVal v);
+void assign(Sema *S, const Node *target, SVal v);
+void exec_block(Sema *S, const NodeList *body);
+
+/* sema_cf.c: statements with regions */
+bool branch_returns(const Node *if_stmt); /* a branch of this if ends in `return` */
+void exec_if(Sema *S, const Node *n, const NodeList *rest);
+void exec_for(Sema *S, const Node *n);
+void exec_while(Sema *S, const Node *n);
 
 /* sema_ops.c: Triton's typing rules */
 IrValue *to_ir(Sema *S, SrcLoc loc, SVal v);                     /* constexpr → typed constant */

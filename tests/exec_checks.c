@@ -13,6 +13,7 @@
 #include "liger/liger.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,141 @@ static void check_softmax(liger_context *ctx, const char *path) {
   }
 }
 
+
+/* ---- language features (tests/kernels/lang.py) ------------------------------------------- */
+
+/* Device buffers for one check: fill from host, read back, free. */
+static void *dev_from(liger_context *ctx, const void *host, size_t bytes) {
+  void *d = NULL;
+  if (!api_ok(liger_malloc(ctx, bytes, &d), "liger_malloc")) return NULL;
+  if (host && !api_ok(liger_memcpy_htod(ctx, d, host, bytes), "liger_memcpy_htod")) return NULL;
+  return d;
+}
+
+static bool run_and_read(liger_context *ctx, liger_kernel *k, uint32_t grid0, const liger_arg *args, int n, void *host,
+                         const void *dev, size_t bytes) {
+  uint32_t grid[3] = {grid0, 1, 1};
+  return api_ok(liger_launch(k, grid, NULL, args, n), "liger_launch") && api_ok(liger_synchronize(ctx, NULL), "sync") &&
+         api_ok(liger_memcpy_dtoh(ctx, host, dev, bytes), "liger_memcpy_dtoh");
+}
+
+static void check_row_sum(liger_context *ctx, const char *path) {
+  static const int shapes[][3] = {{1, 1, 64}, {3, 100, 64}, {5, 1000, 256}, {2, 4096, 1024}, {4, 257, 128}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int rows = shapes[s][0], cols = shapes[s][1], stride = cols + 3;
+    char block[16];
+    snprintf(block, sizeof block, "%d", shapes[s][2]);
+    liger_kernel *k;
+    if (!api_ok(load_kernel(ctx, path, "row_sum_kernel", block, &k), "load row_sum_kernel")) continue;
+    size_t xb = sizeof(float) * (size_t)rows * stride;
+    float *x = malloc(xb), *y = malloc(sizeof(float) * rows);
+    for (int i = 0; i < rows * stride; i++) x[i] = (float)((int)(rng() % 17) - 8); /* small ints: exact sums */
+    void *dx = dev_from(ctx, x, xb), *dy = dev_from(ctx, NULL, sizeof(float) * rows);
+    liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(cols), liger_arg_int(stride)};
+    if (dx && dy && run_and_read(ctx, k, (uint32_t)rows, a, 4, y, dy, sizeof(float) * rows)) {
+      int bad = 0;
+      for (int r = 0; r < rows; r++) {
+        double ref = 0;
+        for (int c = 0; c < cols; c++) ref += x[(size_t)r * stride + c];
+        if (r == 0) ref *= 2;
+        bad += y[r] != (float)ref; /* sums of small integers are exact in fp32 */
+      }
+      CHECK(bad == 0, "row_sum %dx%d BLOCK=%s: runtime loop + runtime if give exact sums (%d wrong)", rows, cols, block, bad);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, dy);
+    free(x);
+    free(y);
+    liger_kernel_release(k);
+  }
+}
+
+static void check_early_exit(liger_context *ctx, const char *path) {
+  liger_kernel *k;
+  if (!api_ok(liger_kernel_load(ctx, path, "early_exit_kernel", NULL, 0, 0, &k), "load early_exit_kernel")) return;
+  enum { N = 97 };
+  float x[N], y[N];
+  for (int i = 0; i < N; i++) x[i] = (i % 3 == 0) ? -(float)i - 1 : (float)(i % 5) * 0.5f;
+  void *dx = dev_from(ctx, x, sizeof x), *dy = dev_from(ctx, NULL, sizeof y);
+  for (int n = 0; n <= 6; n += 3) {
+    liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(n)};
+    if (!dx || !dy || !run_and_read(ctx, k, N, a, 3, y, dy, sizeof y)) break;
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+      float ref = 0;
+      if (x[i] < 0) ref = -1;
+      else
+        for (int j = 0; j < n; j++) ref += x[i];
+      bad += y[i] != ref;
+    }
+    CHECK(bad == 0, "early_exit n=%d: early return and while loop (%d wrong)", n, bad);
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_kernel_release(k);
+}
+
+static void check_block2d(liger_context *ctx, const char *path) {
+  static const int shapes[][4] = {{1, 1, 1, 1}, {3, 5, 4, 8}, {16, 16, 16, 16}, {30, 70, 32, 128}, {64, 33, 64, 64}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int M = shapes[s][0], N = shapes[s][1], stride = N + 1;
+    char bm[16], bn[16];
+    snprintf(bm, sizeof bm, "%d", shapes[s][2]);
+    snprintf(bn, sizeof bn, "%d", shapes[s][3]);
+    liger_constexpr c[2] = {{"BM", bm}, {"BN", bn}};
+    liger_kernel *k;
+    if (!api_ok(liger_kernel_load(ctx, path, "block2d_kernel", c, 2, 0, &k), "load block2d_kernel")) continue;
+    size_t xb = sizeof(float) * (size_t)M * stride;
+    float *x = malloc(xb), rs[64], cm[128];
+    for (int i = 0; i < M * stride; i++) x[i] = (float)((int)(rng() % 33) - 16) * 0.25f;
+    void *dx = dev_from(ctx, x, xb), *drs = dev_from(ctx, NULL, sizeof rs), *dcm = dev_from(ctx, NULL, sizeof cm);
+    liger_arg a[6] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(drs, LIGER_F32), liger_arg_ptr(dcm, LIGER_F32),
+                      liger_arg_int(M), liger_arg_int(N), liger_arg_int(stride)};
+    if (dx && drs && dcm && run_and_read(ctx, k, 1, a, 6, rs, drs, sizeof(float) * M) &&
+        api_ok(liger_memcpy_dtoh(ctx, cm, dcm, sizeof(float) * N), "dtoh")) {
+      int bad = 0;
+      for (int i = 0; i < M; i++) {
+        float ref = 0; /* quarter-integers: every partial sum is exact in fp32, in any order */
+        for (int j = 0; j < N; j++) ref += x[(size_t)i * stride + j];
+        bad += rs[i] != ref;
+      }
+      for (int j = 0; j < N; j++) {
+        float ref = -INFINITY;
+        for (int i = 0; i < M; i++) ref = fmaxf(ref, x[(size_t)i * stride + j]);
+        bad += cm[j] != ref;
+      }
+      CHECK(bad == 0, "block2d %dx%d in %sx%s tiles: row sums and column maxima exact (%d wrong)", M, N, bm, bn, bad);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, drs);
+    liger_free(ctx, dcm);
+    free(x);
+    liger_kernel_release(k);
+  }
+}
+
+static void check_scalar_loop(liger_context *ctx, const char *path) {
+  for (int K = 1; K <= 3; K += 2) {
+    char kv[8];
+    snprintf(kv, sizeof kv, "%d", K);
+    liger_constexpr c = {"K", kv};
+    liger_kernel *k;
+    if (!api_ok(liger_kernel_load(ctx, path, "scalar_loop_kernel", &c, 1, 0, &k), "load scalar_loop_kernel")) continue;
+    int32_t out[4];
+    void *d = dev_from(ctx, NULL, sizeof out);
+    for (int n = 0; n < 40; n += 13) {
+      liger_arg a[2] = {liger_arg_ptr(d, LIGER_I32), liger_arg_int(n)};
+      if (!d || !run_and_read(ctx, k, 4, a, 2, out, d, sizeof out)) break;
+      int32_t ref = 0;
+      for (int i = 0; i < n; i++) ref += i < 10 ? i : 10;
+      ref *= K;
+      CHECK(out[0] == ref && out[3] == ref, "scalar_loop n=%d K=%d: %d (want %d)", n, K, out[0], ref);
+    }
+    liger_free(ctx, d);
+    liger_kernel_release(k);
+  }
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -332,6 +468,12 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_add(ctx, add_path, 1024);
   check_add(ctx, add_path, 256);
   check_softmax(ctx, softmax_path);
+  char lang_path[4096];
+  snprintf(lang_path, sizeof lang_path, "%s/tests/kernels/lang.py", source_dir);
+  check_row_sum(ctx, lang_path);
+  check_early_exit(ctx, lang_path);
+  check_block2d(ctx, lang_path);
+  check_scalar_loop(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

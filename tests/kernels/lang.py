@@ -1,0 +1,66 @@
+"""Language-feature kernels for the execution tests (tests/exec_checks.c).
+
+Each kernel exercises one group of features and also runs unchanged under Triton.
+"""
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def row_sum_kernel(x_ptr, y_ptr, n_cols, stride, BLOCK: tl.constexpr):
+    # runtime for loop with a loop-carried tile, then a runtime if on a scalar
+    row = tl.program_id(0)
+    acc = tl.zeros((BLOCK,), dtype=tl.float32)
+    for start in range(0, n_cols, BLOCK):
+        offs = start + tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + row * stride + offs, mask=offs < n_cols, other=0.0)
+        acc += x
+    total = tl.sum(acc, axis=0)
+    if row == 0:
+        total = total * 2
+    tl.store(y_ptr + row, total)
+
+
+@triton.jit
+def early_exit_kernel(x_ptr, y_ptr, n):
+    # early return from a runtime if at the top level, and a while loop with two carried scalars
+    pid = tl.program_id(0)
+    v = tl.load(x_ptr + pid)
+    if v < 0:
+        tl.store(y_ptr + pid, -1.0)
+        return
+    s = 0.0
+    i = 0
+    while i < n:
+        s += v
+        i += 1
+    tl.store(y_ptr + pid, s)
+
+
+@triton.jit
+def block2d_kernel(x_ptr, rowsum_ptr, colmax_ptr, M, N, stride_m, BM: tl.constexpr, BN: tl.constexpr):
+    # 2-D tiles: [:, None] / [None, :] broadcasting, &-combined masks, reductions on both axes
+    offs_m = tl.arange(0, BM)
+    offs_n = tl.arange(0, BN)
+    mask = (offs_m[:, None] < M) & (offs_n[None, :] < N)
+    x = tl.load(x_ptr + offs_m[:, None] * stride_m + offs_n[None, :], mask=mask, other=float("-inf"))
+    xs = tl.where(mask, x, 0.0)
+    tl.store(rowsum_ptr + offs_m, tl.sum(xs, axis=1), mask=offs_m < M)
+    tl.store(colmax_ptr + offs_n, tl.max(x, axis=0), mask=offs_n < N)
+
+
+@triton.jit
+def helper_scale(x, k: tl.constexpr):
+    if k == 1:
+        return x
+    return x * k
+
+
+@triton.jit
+def scalar_loop_kernel(out_ptr, n, K: tl.constexpr):
+    # jit helper inlined (constexpr if with return), loop with a runtime bound and min()
+    acc = 0
+    for i in range(n):
+        acc += min(i, 10)
+    acc = helper_scale(acc, K)
+    tl.store(out_ptr + tl.program_id(0), acc)
