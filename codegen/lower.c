@@ -51,9 +51,11 @@ LLVMTypeRef lw_elem_type(Lower *L, const IrType *t) {
   }
 }
 
+int lw_chunk(const IrType *t) { return t->numel < CPU_CHUNK ? (int)t->numel : CPU_CHUNK; }
+
 LLVMTypeRef lw_type(Lower *L, const IrType *t) {
   LLVMTypeRef e = lw_elem_type(L, t);
-  if (L->t->kind == TGT_CPU && t->rank) return LLVMVectorType(e, (unsigned)t->numel);
+  if (L->t->kind == TGT_CPU && t->rank) return LLVMVectorType(e, (unsigned)lw_chunk(t));
   return e;
 }
 
@@ -414,8 +416,19 @@ static void lower_if(Lower *L, IrOp *op) {
   }
 }
 
+/* The CPU keeps a tile as straight-line vector code; past this size LLVM's code generator
+ * takes seconds (16384 elements: ~6 s), so larger tiles are refused with a message. */
+#define CPU_MAX_TILE 16384
+
 static void lower_block(Lower *L, IrBlock *blk) {
   for (IrOp *op = blk->first; op && !L->failed; op = op->next) {
+    if (L->t->kind == TGT_CPU && op->nres && op->res[0]->type->numel > CPU_MAX_TILE) {
+      L->d->unsupported = true;
+      lw_fail(L, op, "tiles of more than %d elements are not supported on the CPU target yet (this one has %lld)",
+              CPU_MAX_TILE, (long long)op->res[0]->type->numel);
+      diag_hint(L->d, "use a smaller block and loop over the row; GPU targets take up to 2^20 elements");
+      return;
+    }
     switch (op->kind) {
     case OP_FOR: lower_for(L, op); continue;
     case OP_WHILE: lower_while(L, op); continue;

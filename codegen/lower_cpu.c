@@ -1,9 +1,10 @@
 /*
  * lower_cpu.c — the host CPU half of lowering: a program is one call of the kernel entry
- * (one task of the runtime's thread pool) and a tile lives in one LLVM vector, which the
- * X86 back end splits into the host's SIMD registers. Masked loads and stores become
- * llvm.masked.{load,store} when the tile is one contiguous run, gathers and scatters
- * otherwise; reductions use llvm.vector.reduce.*.
+ * (one task of the runtime's thread pool). A tile is kept in row-major order as chunks of
+ * lw_chunk() elements, each an LLVM vector that the X86 back end maps onto SIMD registers;
+ * elementwise ops then work chunk by chunk (lower.c). Loads and stores of a contiguous chunk
+ * become llvm.masked.{load,store}, others gathers and scatters; reductions combine chunks
+ * lane-wise and finish with llvm.vector.reduce.*.
  */
 #include "lower_util.h"
 
@@ -12,10 +13,10 @@
 
 static const AxisInfo *axis_of(const IrValue *v) { return &((const ValInfo *)v->aux)->ax; }
 
-static LLVMValueRef splat(Lower *L, LLVMValueRef s, int64_t n) {
-  LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(s), (unsigned)n);
+static LLVMValueRef splat(Lower *L, LLVMValueRef s, int w) {
+  LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(s), (unsigned)w);
   LLVMValueRef v = LLVMBuildInsertElement(L->b, LLVMGetPoison(vt), s, lw_i32(L, 0), "");
-  return LLVMBuildShuffleVector(L->b, v, LLVMGetPoison(vt), LLVMConstNull(LLVMVectorType(L->i32, (unsigned)n)), "");
+  return LLVMBuildShuffleVector(L->b, v, LLVMGetPoison(vt), LLVMConstNull(LLVMVectorType(L->i32, (unsigned)w)), "");
 }
 
 static TVal one(Lower *L, LLVMValueRef v) {
@@ -24,13 +25,9 @@ static TVal one(Lower *L, LLVMValueRef v) {
   return t;
 }
 
-static LLVMValueRef shuffle_by(Lower *L, LLVMValueRef v, const int64_t *idx, int64_t n) {
-  LLVMValueRef *m = malloc(sizeof(LLVMValueRef) * (size_t)n);
-  for (int64_t i = 0; i < n; i++) m[i] = lw_i32(L, idx[i]);
-  LLVMValueRef mask = LLVMConstVector(m, (unsigned)n);
-  free(m);
-  return LLVMBuildShuffleVector(L->b, v, LLVMGetPoison(LLVMTypeOf(v)), mask, "");
-}
+static int nchunks(const IrType *t) { return (int)(t->numel / lw_chunk(t)); }
+
+static LLVMValueRef const_vec(LLVMValueRef *vals, int w) { return LLVMConstVector(vals, (unsigned)w); }
 
 static void lower_const(Lower *L, IrOp *op) {
   const IrType *t = op->res[0]->type;
@@ -41,18 +38,72 @@ static void lower_const(Lower *L, IrOp *op) {
     lw_set(L, op->res[0], one(L, k));
     return;
   }
-  LLVMValueRef *vals = malloc(sizeof(LLVMValueRef) * (size_t)t->numel);
-  for (int64_t i = 0; i < t->numel; i++) vals[i] = k;
-  lw_set(L, op->res[0], one(L, LLVMConstVector(vals, (unsigned)t->numel)));
-  free(vals);
+  int w = lw_chunk(t);
+  LLVMValueRef vals[CPU_CHUNK];
+  for (int i = 0; i < w; i++) vals[i] = k;
+  LLVMValueRef v = const_vec(vals, w);
+  TVal out = lw_tval(L, nchunks(t));
+  for (int c = 0; c < out.n; c++) out.e[c] = v;
+  lw_set(L, op->res[0], out);
 }
 
 static void lower_arange(Lower *L, IrOp *op) {
-  int64_t n = op->i2 - op->i;
-  LLVMValueRef *vals = malloc(sizeof(LLVMValueRef) * (size_t)n);
-  for (int64_t i = 0; i < n; i++) vals[i] = lw_i32(L, op->i + i);
-  lw_set(L, op->res[0], one(L, LLVMConstVector(vals, (unsigned)n)));
-  free(vals);
+  const IrType *t = op->res[0]->type;
+  int w = lw_chunk(t);
+  TVal out = lw_tval(L, nchunks(t));
+  LLVMValueRef vals[CPU_CHUNK];
+  for (int c = 0; c < out.n; c++) {
+    for (int i = 0; i < w; i++) vals[i] = lw_i32(L, op->i + (int64_t)c * w + i);
+    out.e[c] = const_vec(vals, w);
+  }
+  lw_set(L, op->res[0], out);
+}
+
+static void lower_splat(Lower *L, IrOp *op) {
+  const IrType *t = op->res[0]->type;
+  LLVMValueRef v = splat(L, lw_get(L, op->opnds[0]).e[0], lw_chunk(t));
+  TVal out = lw_tval(L, nchunks(t));
+  for (int c = 0; c < out.n; c++) out.e[c] = v;
+  lw_set(L, op->res[0], out);
+}
+
+/* Builds result chunks from source elements: out element i of chunk c is source element
+ * src_index(c*w + i). One or two source chunks make a shufflevector; more are gathered
+ * element by element. */
+static TVal regather(Lower *L, TVal src, int sw, const int64_t *idx, int64_t numel, int w) {
+  TVal out = lw_tval(L, (int)(numel / w));
+  for (int c = 0; c < out.n; c++) {
+    const int64_t *ix = idx + (int64_t)c * w;
+    int64_t a = ix[0] / sw, b = -1;
+    bool simple = true;
+    for (int i = 0; i < w; i++) {
+      int64_t ch = ix[i] / sw;
+      if (ch == a) continue;
+      if (b < 0 || ch == b) b = ch;
+      else simple = false;
+    }
+    if (simple && sw == w) {
+      bool identity = b < 0;
+      for (int i = 0; i < w && identity; i++) identity = ix[i] % sw == i;
+      if (identity) {
+        out.e[c] = src.e[a];
+        continue;
+      }
+      LLVMValueRef m[CPU_CHUNK];
+      for (int i = 0; i < w; i++) m[i] = lw_i32(L, ix[i] % sw + (ix[i] / sw == a ? 0 : sw));
+      LLVMValueRef second = b < 0 ? LLVMGetPoison(LLVMTypeOf(src.e[a])) : src.e[b];
+      out.e[c] = LLVMBuildShuffleVector(L->b, src.e[a], second, LLVMConstVector(m, (unsigned)w), "");
+      continue;
+    }
+    LLVMTypeRef et = LLVMGetElementType(LLVMTypeOf(src.e[0]));
+    LLVMValueRef v = LLVMGetPoison(LLVMVectorType(et, (unsigned)w));
+    for (int i = 0; i < w; i++) {
+      LLVMValueRef e = LLVMBuildExtractElement(L->b, src.e[ix[i] / sw], lw_i32(L, ix[i] % sw), "");
+      v = LLVMBuildInsertElement(L->b, v, e, lw_i32(L, i), "");
+    }
+    out.e[c] = v;
+  }
+  return out;
 }
 
 static void lower_broadcast(Lower *L, IrOp *op) {
@@ -68,9 +119,12 @@ static void lower_broadcast(Lower *L, IrOp *op) {
     }
     idx[lin] = src;
   }
-  lw_set(L, op->res[0], one(L, shuffle_by(L, lw_get(L, op->opnds[0]).e[0], idx, to->numel)));
+  lw_set(L, op->res[0], regather(L, lw_get(L, op->opnds[0]), lw_chunk(ti), idx, to->numel, lw_chunk(to)));
   free(idx);
 }
+
+/* expand_dims keeps the row-major order, but the chunk width can change (numel stays). */
+static void lower_expand(Lower *L, IrOp *op) { lw_set(L, op->res[0], lw_get(L, op->opnds[0])); }
 
 /* Scalar memory access under a runtime mask: a branch around it. */
 static LLVMValueRef guarded(Lower *L, LLVMValueRef mask, LLVMTypeRef ty, LLVMValueRef ptr, LLVMValueRef store_val,
@@ -89,62 +143,81 @@ static LLVMValueRef guarded(Lower *L, LLVMValueRef mask, LLVMTypeRef ty, LLVMVal
   return phi;
 }
 
-static bool contiguous(const IrValue *p) {
+/* Each chunk of a pointer tile covers consecutive addresses. */
+static bool chunk_contiguous(const IrValue *p) {
   const IrType *t = p->type;
-  return t->rank == 1 && axis_of(p)->contig[0] >= t->numel;
+  int last = t->rank - 1, w = lw_chunk(t);
+  return t->shape[last] >= w && axis_of(p)->contig[last] >= w;
 }
 
 static void lower_load(Lower *L, IrOp *op) {
   const IrValue *p = op->opnds[0];
   const IrType *rt = op->res[0]->type;
   LLVMTypeRef ty = lw_type(L, rt);
-  LLVMValueRef ptr = lw_get(L, p).e[0];
-  LLVMValueRef mask = (op->flags & MEM_MASK) ? lw_get(L, op->opnds[1]).e[0] : NULL;
-  LLVMValueRef other = (op->flags & MEM_OTHER) ? lw_get(L, op->opnds[2]).e[0] : NULL;
+  TVal ptr = lw_get(L, p);
+  TVal mask = (op->flags & MEM_MASK) ? lw_get(L, op->opnds[1]) : (TVal){0};
+  TVal other = (op->flags & MEM_OTHER) ? lw_get(L, op->opnds[2]) : (TVal){0};
   if (!rt->rank) {
-    LLVMValueRef v = mask ? guarded(L, mask, ty, ptr, NULL, other) : LLVMBuildLoad2(L->b, ty, ptr, "");
+    LLVMValueRef v = mask.n ? guarded(L, mask.e[0], ty, ptr.e[0], NULL, other.n ? other.e[0] : NULL)
+                            : LLVMBuildLoad2(L->b, ty, ptr.e[0], "");
     lw_set(L, op->res[0], one(L, v));
     return;
   }
-  unsigned n = (unsigned)rt->numel;
-  if (!mask) mask = LLVMConstAllOnes(LLVMVectorType(L->i1, n));
-  if (!other) other = LLVMConstNull(ty);
-  LLVMValueRef v;
-  if (contiguous(p)) {
-    LLVMValueRef base = LLVMBuildExtractElement(L->b, ptr, lw_i32(L, 0), "");
-    LLVMTypeRef over[2] = {ty, L->ptr_g};
-    LLVMValueRef args[3] = {base, mask, other};
-    v = lw_intrin(L, "llvm.masked.load", over, 2, args, 3);
-  } else {
-    LLVMTypeRef over[2] = {ty, LLVMTypeOf(ptr)};
-    LLVMValueRef args[3] = {ptr, mask, other};
-    v = lw_intrin(L, "llvm.masked.gather", over, 2, args, 3);
+  int w = lw_chunk(rt);
+  bool contig = chunk_contiguous(p);
+  TVal out = lw_tval(L, ptr.n);
+  LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)w)), zero = LLVMConstNull(ty);
+  for (int c = 0; c < ptr.n; c++) {
+    LLVMValueRef m = mask.n ? mask.e[c] : all, o = other.n ? other.e[c] : zero;
+    if (contig) {
+      LLVMValueRef base = LLVMBuildExtractElement(L->b, ptr.e[c], lw_i32(L, 0), "");
+      if (!mask.n) {
+        out.e[c] = LLVMBuildLoad2(L->b, ty, base, "");
+        LLVMSetAlignment(out.e[c], (unsigned)dtype_bits(rt->dt) / 8);
+        continue;
+      }
+      LLVMTypeRef over[2] = {ty, L->ptr_g};
+      LLVMValueRef args[3] = {base, m, o};
+      out.e[c] = lw_intrin(L, "llvm.masked.load", over, 2, args, 3);
+    } else {
+      LLVMTypeRef over[2] = {ty, LLVMTypeOf(ptr.e[c])};
+      LLVMValueRef args[3] = {ptr.e[c], m, o};
+      out.e[c] = lw_intrin(L, "llvm.masked.gather", over, 2, args, 3);
+    }
   }
-  lw_set(L, op->res[0], one(L, v));
+  lw_set(L, op->res[0], out);
 }
 
 static void lower_store(Lower *L, IrOp *op) {
   const IrValue *p = op->opnds[0];
   const IrType *pt = p->type;
-  LLVMValueRef ptr = lw_get(L, p).e[0];
-  LLVMValueRef val = lw_get(L, op->opnds[1]).e[0];
-  LLVMValueRef mask = (op->flags & MEM_MASK) ? lw_get(L, op->opnds[2]).e[0] : NULL;
+  TVal ptr = lw_get(L, p), val = lw_get(L, op->opnds[1]);
+  TVal mask = (op->flags & MEM_MASK) ? lw_get(L, op->opnds[2]) : (TVal){0};
   if (!pt->rank) {
-    if (mask) guarded(L, mask, NULL, ptr, val, NULL);
-    else LLVMBuildStore(L->b, val, ptr);
+    if (mask.n) guarded(L, mask.e[0], NULL, ptr.e[0], val.e[0], NULL);
+    else LLVMBuildStore(L->b, val.e[0], ptr.e[0]);
     return;
   }
-  unsigned n = (unsigned)pt->numel;
-  if (!mask) mask = LLVMConstAllOnes(LLVMVectorType(L->i1, n));
-  if (contiguous(p)) {
-    LLVMValueRef base = LLVMBuildExtractElement(L->b, ptr, lw_i32(L, 0), "");
-    LLVMTypeRef over[2] = {LLVMTypeOf(val), L->ptr_g};
-    LLVMValueRef args[3] = {val, base, mask};
-    lw_intrin(L, "llvm.masked.store", over, 2, args, 3);
-  } else {
-    LLVMTypeRef over[2] = {LLVMTypeOf(val), LLVMTypeOf(ptr)};
-    LLVMValueRef args[3] = {val, ptr, mask};
-    lw_intrin(L, "llvm.masked.scatter", over, 2, args, 3);
+  int w = lw_chunk(pt);
+  bool contig = chunk_contiguous(p);
+  LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)w));
+  for (int c = 0; c < ptr.n; c++) {
+    LLVMValueRef m = mask.n ? mask.e[c] : all;
+    if (contig) {
+      LLVMValueRef base = LLVMBuildExtractElement(L->b, ptr.e[c], lw_i32(L, 0), "");
+      if (!mask.n) {
+        LLVMValueRef st = LLVMBuildStore(L->b, val.e[c], base);
+        LLVMSetAlignment(st, (unsigned)dtype_bits(pt->pointee->dt) / 8);
+        continue;
+      }
+      LLVMTypeRef over[2] = {LLVMTypeOf(val.e[c]), L->ptr_g};
+      LLVMValueRef args[3] = {val.e[c], base, m};
+      lw_intrin(L, "llvm.masked.store", over, 2, args, 3);
+    } else {
+      LLVMTypeRef over[2] = {LLVMTypeOf(val.e[c]), LLVMTypeOf(ptr.e[c])};
+      LLVMValueRef args[3] = {val.e[c], ptr.e[c], m};
+      lw_intrin(L, "llvm.masked.scatter", over, 2, args, 3);
+    }
   }
 }
 
@@ -168,37 +241,74 @@ static LLVMValueRef reduce_vec(Lower *L, ReduceKind k, DType dt, LLVMValueRef v)
   return lw_intrin(L, n, &vt, 1, &v, 1);
 }
 
+/* Combines chunks lane-wise as a balanced tree. */
+static LLVMValueRef combine_chunks(Lower *L, ReduceKind k, DType dt, LLVMValueRef *v, int n) {
+  while (n > 1) {
+    for (int i = 0; i < n / 2; i++) v[i] = lw_combine(L, k, dt, v[2 * i], v[2 * i + 1]);
+    if (n & 1) v[n / 2] = v[n - 1];
+    n = (n + 1) / 2;
+  }
+  return v[0];
+}
+
 static void lower_reduce(Lower *L, IrOp *op) {
   const IrType *ti = op->opnds[0]->type, *tr = op->res[0]->type;
-  LLVMValueRef v = lw_get(L, op->opnds[0]).e[0];
+  TVal in = lw_get(L, op->opnds[0]);
   ReduceKind k = (ReduceKind)op->i2;
-  int ax = (int)op->i;
-  if (ti->rank == 1) {
-    lw_set(L, op->res[0], one(L, reduce_vec(L, k, ti->dt, v)));
-    return;
-  }
-  /* N-D: gather each output's slice along the axis and reduce it */
-  int64_t len = ti->shape[ax];
-  int64_t inner = 1;
+  DType dt = ti->dt;
+  int ax = (int)op->i, wi = lw_chunk(ti);
+  int64_t len = ti->shape[ax], inner = 1;
   for (int d = ax + 1; d < ti->rank; d++) inner *= ti->shape[d];
-  int64_t *idx = malloc(sizeof(int64_t) * (size_t)len);
-  LLVMValueRef out = LLVMGetPoison(lw_type(L, tr));
-  for (int64_t o = 0; o < tr->numel; o++) {
-    int64_t outer = o / inner, in = o % inner;
-    for (int64_t j = 0; j < len; j++) idx[j] = (outer * len + j) * inner + in;
-    LLVMValueRef s = shuffle_by(L, v, idx, len);
-    out = LLVMBuildInsertElement(L->b, out, reduce_vec(L, k, ti->dt, s), lw_i32(L, o), "");
+  int64_t nout = tr->numel;
+  int wo = tr->rank ? lw_chunk(tr) : 1;
+  LLVMValueRef *tmp = malloc(sizeof(LLVMValueRef) * (size_t)(len + in.n + 1));
+  TVal out = lw_tval(L, (int)(nout / wo));
+  if (tr->rank && inner % wi == 0) {
+    /* an outer axis: whole chunks line up, combine them lane-wise */
+    for (int q = 0; q < out.n; q++) {
+      int64_t o = (int64_t)q * wo, outer = o / inner, oi = o % inner;
+      for (int64_t j = 0; j < len; j++) tmp[j] = in.e[((outer * len + j) * inner + oi) / wi];
+      out.e[q] = combine_chunks(L, k, dt, tmp, (int)len);
+    }
+  } else {
+    /* the innermost axis (or small tiles): per output element, lane-wise over its chunks
+     * when they are whole, element by element otherwise */
+    LLVMValueRef *elems = malloc(sizeof(LLVMValueRef) * (size_t)nout);
+    for (int64_t o = 0; o < nout; o++) {
+      int64_t outer = o / inner, oi = o % inner;
+      if (inner == 1 && len % wi == 0) {
+        int64_t first = outer * len / wi, cnt = len / wi;
+        for (int64_t j = 0; j < cnt; j++) tmp[j] = in.e[first + j];
+        elems[o] = reduce_vec(L, k, dt, combine_chunks(L, k, dt, tmp, (int)cnt));
+      } else {
+        LLVMValueRef acc = NULL;
+        for (int64_t j = 0; j < len; j++) {
+          int64_t lin = (outer * len + j) * inner + oi;
+          LLVMValueRef e = LLVMBuildExtractElement(L->b, in.e[lin / wi], lw_i32(L, lin % wi), "");
+          acc = acc ? lw_combine(L, k, dt, acc, e) : e;
+        }
+        elems[o] = acc;
+      }
+    }
+    if (!tr->rank) out.e[0] = elems[0];
+    else
+      for (int q = 0; q < out.n; q++) {
+        LLVMValueRef v = LLVMGetPoison(lw_type(L, tr));
+        for (int i = 0; i < wo; i++) v = LLVMBuildInsertElement(L->b, v, elems[(int64_t)q * wo + i], lw_i32(L, i), "");
+        out.e[q] = v;
+      }
+    free(elems);
   }
-  free(idx);
-  lw_set(L, op->res[0], one(L, out));
+  free(tmp);
+  lw_set(L, op->res[0], out);
 }
 
 bool cpu_lower_op(Lower *L, IrOp *op) {
   switch (op->kind) {
   case OP_CONST: lower_const(L, op); return true;
   case OP_ARANGE: lower_arange(L, op); return true;
-  case OP_SPLAT: lw_set(L, op->res[0], one(L, splat(L, lw_get(L, op->opnds[0]).e[0], op->res[0]->type->numel))); return true;
-  case OP_EXPAND_DIMS: lw_set(L, op->res[0], lw_get(L, op->opnds[0])); return true; /* row-major order is unchanged */
+  case OP_SPLAT: lower_splat(L, op); return true;
+  case OP_EXPAND_DIMS: lower_expand(L, op); return true;
   case OP_BROADCAST: lower_broadcast(L, op); return true;
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;

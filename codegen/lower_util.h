@@ -9,8 +9,8 @@
 #include "codegen.h"
 
 /* A lowered tile: on GPUs, the `n` elements this thread owns (scalars, in layout register
- * order); on the CPU, n == 1 and e[0] is one LLVM vector of the whole tile. Scalars are
- * n == 1 everywhere. */
+ * order); on the CPU, the tile in row-major order cut into n chunks of lw_chunk() elements,
+ * each one LLVM vector. Scalars are n == 1 everywhere. */
 typedef struct TVal {
   int n;
   LLVMValueRef *e;
@@ -41,7 +41,11 @@ typedef struct Lower {
 
 /* lower.c */
 LLVMTypeRef lw_elem_type(Lower *L, const IrType *t);           /* scalar LLVM type of t's elements */
-LLVMTypeRef lw_type(Lower *L, const IrType *t);                /* CPU: vector for blocks */
+/* CPU tiles are vectors of at most CPU_CHUNK elements: wide enough for the host's SIMD
+ * registers, small enough that LLVM's instruction selection stays fast on large tiles. */
+#define CPU_CHUNK 16
+int lw_chunk(const IrType *t);                                 /* elements per CPU chunk */
+LLVMTypeRef lw_type(Lower *L, const IrType *t);                /* CPU: one chunk's vector type */
 LLVMValueRef lw_i32(Lower *L, int64_t v);
 LLVMValueRef lw_const(Lower *L, const IrType *elem, int64_t i, double f);
 LLVMValueRef lw_intrin(Lower *L, const char *name, LLVMTypeRef *over, int nover, LLVMValueRef *args, int nargs);

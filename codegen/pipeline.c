@@ -138,7 +138,8 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   LLVMDisposeMessage(verr);
   /* 6: optimise */
   LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef perr = LLVMRunPasses(m, "default<O3>", tm, po);
+  const char *pipeline = getenv("LIGER_LLVM_PASSES"); /* e.g. "default<O1>" to compare */
+  LLVMErrorRef perr = LLVMRunPasses(m, pipeline && *pipeline ? pipeline : "default<O3>", tm, po);
   LLVMDisposePassBuilderOptions(po);
   if (perr) {
     char *msg = LLVMGetErrorMessage(perr);
