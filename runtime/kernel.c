@@ -5,6 +5,8 @@
  * kept. Launch packs the arguments the way the compiled signature wants them.
  */
 #include "internal.h"
+#include "cache.h"
+#include "build_id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +213,35 @@ static bool same_specs(const ArgSpec *a, const ArgSpec *b, int n) {
   return true;
 }
 
+static void hash_str(Sha256 *h, const char *s) { sha256_update(h, s, strlen(s) + 1); }
+
+/* Everything the binary depends on: compiler build, target, source, kernel, constexprs,
+ * argument specialisation, num_warps, and the kind of artifact. */
+static void variant_key(const liger_kernel *k, const ArgSpec *specs, liger_emit emit, uint8_t key[32]) {
+  const Target *t = k->ctx->target;
+  Sha256 h;
+  sha256_init(&h);
+  hash_str(&h, "liger-jit cache key v1");
+  hash_str(&h, LIGER_BUILD_ID);
+  hash_str(&h, t->name);
+  hash_str(&h, t->cpu);
+  hash_str(&h, t->features);
+  sha256_update(&h, &emit, sizeof emit);
+  sha256_update(&h, &k->file.len, sizeof k->file.len);
+  sha256_update(&h, k->file.text, k->file.len);
+  hash_str(&h, k->params.name);
+  for (int i = 0; i < k->nconsts; i++) {
+    hash_str(&h, k->cnames[i]);
+    hash_str(&h, k->cvalues[i]);
+  }
+  sha256_update(&h, &k->num_warps, sizeof k->num_warps);
+  for (int i = 0; i < k->nruntime; i++) {
+    int32_t f[4] = {specs[i].dt, specs[i].elem, (int32_t)specs[i].divisibility, specs[i].equal_to_one};
+    sha256_update(&h, f, sizeof f);
+  }
+  sha256_final(&h, key);
+}
+
 static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant **out) {
   const Target *t = k->ctx->target;
   liger_emit emit = t->kind == TGT_NVPTX ? LIGER_EMIT_CUBIN : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
@@ -218,9 +249,18 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant
                     .const_values = (const char *const *)k->cvalues, .nconsts = k->nconsts, .args = specs,
                     .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
   CompileResult r;
-  liger_status st = cg_compile(&job, emit, &r);
-  if (st == LIGER_ERR_NO_DEVICE && emit == LIGER_EMIT_CUBIN) st = cg_compile(&job, LIGER_EMIT_PTX, &r); /* driver JIT */
-  if (st != LIGER_OK) return st;
+  uint8_t key[32];
+  variant_key(k, specs, emit, key);
+  liger_status st = LIGER_OK;
+  if (!cache_load(key, &r)) {
+    st = cg_compile(&job, emit, &r);
+    if (st == LIGER_ERR_NO_DEVICE && emit == LIGER_EMIT_CUBIN) {
+      emit = LIGER_EMIT_PTX; /* no nvJitLink: the driver JIT-compiles PTX */
+      st = cg_compile(&job, emit, &r);
+    }
+    if (st != LIGER_OK) return st;
+    if (emit != LIGER_EMIT_PTX) cache_store(key, &r);
+  }
   Variant *v = calloc(1, sizeof *v);
   if (!v) {
     free(r.data);

@@ -22,6 +22,7 @@ static void usage(FILE *out) {
           "  --num-warps N     warps per program (default 4)\n"
           "  -o FILE           output file ('-' for stdout; default stdout for text)\n"
           "  --list-targets    print the targets and exit\n"
+          "  --cache-info      print where the binary cache is, whether it is on, and its size\n"
           "  --version\n",
           liger_targets());
 }
@@ -53,6 +54,12 @@ int main(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--list-targets")) {
       printf("%s\n", liger_targets());
+      return 0;
+    } else if (!strcmp(a, "--cache-info")) {
+      liger_cache_info ci;
+      liger_cache_query(&ci);
+      printf("cache directory: %s\nstatus: %s%s%s\nentries: %llu (%llu bytes)\n", ci.dir, ci.enabled ? "on" : "off",
+             ci.enabled ? "" : " — ", ci.reason, (unsigned long long)ci.entries, (unsigned long long)ci.bytes);
       return 0;
     } else if ((v = opt_value(argc, argv, &i, "--target"))) {
       o.target = v;

@@ -180,6 +180,24 @@ LIGER_API int liger_kernel_num_args(const liger_kernel *k);
 LIGER_API liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream,
                                     const liger_arg *args, int nargs);
 
+/* ---- the binary cache -------------------------------------------------------------------- */
+
+/* Compiled kernels are kept on disk so that a new process skips compilation. The directory
+ * is $LIGER_CACHE_DIR, else $XDG_CACHE_HOME/liger-jit, else ~/.cache/liger-jit; it must
+ * belong to the user and not be writable by group or others, or the cache stays off.
+ * LIGER_CACHE=off disables it; LIGER_DEBUG=cache prints hits, misses and stores. Entries
+ * are checksummed and a damaged one is deleted and rebuilt, never loaded. */
+typedef struct liger_cache_info {
+  const char *dir;       /* the directory in use (or that would be); thread-local storage */
+  int enabled;           /* 0 when off; `reason` says why */
+  const char *reason;
+  uint64_t hits, misses, stores, rejected, store_errors; /* this process so far */
+  uint64_t entries, bytes; /* what the directory holds now */
+} liger_cache_info;
+
+/* Fills *out with the cache's state. Thread-safe. */
+LIGER_API liger_status liger_cache_query(liger_cache_info *out);
+
 /* ---- ahead-of-time compilation (ligerc) ---------------------------------------------- */
 
 typedef enum liger_emit {
