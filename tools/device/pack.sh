@@ -4,7 +4,7 @@
 # statically into libliger-jit.so (LIGER_STATIC_LLVM=ON, in build-dev/).
 #
 #   .dev/lib/libliger-jit.so*          (xz-compressed if the tree would pass ~50 MiB)
-#   .dev/bin/ligerc, liger-demo, test_gpu_exec
+#   .dev/bin/ligerc, liger-demo, liger-bench, test_gpu_exec
 #   .dev/kernels/                      a copy of kernels/
 #   .dev/run-gpu.sh                    a copy of tools/device/run-gpu.sh
 #
@@ -17,12 +17,12 @@ bash tools/setup.sh
 if [[ ! -f build-dev/build.ninja ]]; then
   cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIGER_STATIC_LLVM=ON
 fi
-cmake --build build-dev --target liger-jit ligerc liger-demo test_gpu_exec
+cmake --build build-dev --target liger-jit ligerc liger-demo liger-bench test_gpu_exec
 
 rm -rf .dev
 mkdir -p .dev/lib .dev/bin
 cp -P build-dev/lib/libliger-jit.so* .dev/lib/
-cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/tests/test_gpu_exec .dev/bin/
+cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/bin/liger-bench build-dev/tests/test_gpu_exec .dev/bin/
 cp -R kernels .dev/kernels
 cp tools/device/run-gpu.sh .dev/run-gpu.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
 # tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
-# shows the GPUs, runs test_gpu_exec and liger-demo, and, where compute-sanitizer exists,
+# shows the GPUs, runs test_gpu_exec, liger-demo and liger-bench (compile times, launch
+# overhead; JSON into $OUT when set), and, where compute-sanitizer exists,
 # test_gpu_exec under its memcheck and racecheck tools. The last line is "N passed, N failed";
 # the exit status is 0 only if nothing failed.
 set -uo pipefail
@@ -60,6 +61,7 @@ step() { # name, command...
 
 step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
 step liger-demo "$dev/bin/liger-demo"
+step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 
 sanitizer=$(command -v compute-sanitizer || true)
 [[ -n $sanitizer ]] || [[ ! -x /usr/local/cuda/bin/compute-sanitizer ]] || sanitizer=/usr/local/cuda/bin/compute-sanitizer
