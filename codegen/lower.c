@@ -179,6 +179,62 @@ LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMVa
   return a;
 }
 
+/* One scalar atomic of `op` (ATOMIC_RMW or ATOMIC_CAS) on the element at `ptr`; returns the
+ * old value. Scopes map to the targets' sync scopes; floats in a CAS go through integers. */
+LLVMValueRef lw_atomic(Lower *L, const IrOp *op, LLVMValueRef ptr, LLVMValueRef val, LLVMValueRef cmp) {
+  static const char *const nv[] = {"device", "block", ""}, *const amd[] = {"agent", "workgroup", ""};
+  int scope = op->flags >> MEM_SCOPE_SHIFT;
+  const char *name = L->t->kind == TGT_NVPTX ? nv[scope] : L->t->kind == TGT_AMDGPU ? amd[scope] : "";
+  unsigned ssid = LLVMGetSyncScopeID(L->ctx, name, strlen(name));
+  static const LLVMAtomicOrdering ord[] = {LLVMAtomicOrderingAcquireRelease, LLVMAtomicOrderingAcquire,
+                                           LLVMAtomicOrderingRelease, LLVMAtomicOrderingMonotonic};
+  LLVMAtomicOrdering o = ord[op->i2];
+  DType dt = op->res[0]->type->dt;
+  bool fl = dtype_is_float(dt), sg = dtype_is_signed(dt);
+  if (op->kind == OP_ATOMIC_CAS) {
+    LLVMTypeRef ty = LLVMTypeOf(val);
+    LLVMTypeRef it = LLVMIntTypeInContext(L->ctx, (unsigned)dtype_bits(dt));
+    if (fl) {
+      val = LLVMBuildBitCast(L->b, val, it, "");
+      cmp = LLVMBuildBitCast(L->b, cmp, it, "");
+    }
+    /* a failed CAS only reads: its ordering drops the release part */
+    LLVMAtomicOrdering fail = o == LLVMAtomicOrderingAcquireRelease || o == LLVMAtomicOrderingAcquire
+                                  ? LLVMAtomicOrderingAcquire : LLVMAtomicOrderingMonotonic;
+    LLVMValueRef x = LLVMBuildAtomicCmpXchgSyncScope(L->b, ptr, cmp, val, o, fail, ssid);
+    LLVMValueRef old = LLVMBuildExtractValue(L->b, x, 0, "");
+    return fl ? LLVMBuildBitCast(L->b, old, ty, "") : old;
+  }
+  LLVMAtomicRMWBinOp k;
+  switch ((AtomicOp)op->i) {
+  case ATOM_ADD: k = fl ? LLVMAtomicRMWBinOpFAdd : LLVMAtomicRMWBinOpAdd; break;
+  case ATOM_MAX: k = fl ? LLVMAtomicRMWBinOpFMax : sg ? LLVMAtomicRMWBinOpMax : LLVMAtomicRMWBinOpUMax; break;
+  case ATOM_MIN: k = fl ? LLVMAtomicRMWBinOpFMin : sg ? LLVMAtomicRMWBinOpMin : LLVMAtomicRMWBinOpUMin; break;
+  case ATOM_AND: k = LLVMAtomicRMWBinOpAnd; break;
+  case ATOM_OR: k = LLVMAtomicRMWBinOpOr; break;
+  case ATOM_XOR: k = LLVMAtomicRMWBinOpXor; break;
+  default: k = LLVMAtomicRMWBinOpXchg; break;
+  }
+  return LLVMBuildAtomicRMWSyncScope(L->b, k, ptr, val, o, ssid);
+}
+
+/* Runs `atomic` only where `pred` holds (NULL: always); elsewhere the result is zero. */
+LLVMValueRef lw_atomic_if(Lower *L, const IrOp *op, LLVMValueRef pred, LLVMValueRef ptr, LLVMValueRef val, LLVMValueRef cmp) {
+  if (!pred) return lw_atomic(L, op, ptr, val, cmp);
+  LLVMBasicBlockRef cur = LLVMGetInsertBlock(L->b), body = lw_block(L, "atom"), join = lw_block(L, "atom.join");
+  LLVMBuildCondBr(L->b, pred, body, join);
+  LLVMPositionBuilderAtEnd(L->b, body);
+  LLVMValueRef old = lw_atomic(L, op, ptr, val, cmp);
+  LLVMBasicBlockRef end = LLVMGetInsertBlock(L->b);
+  LLVMBuildBr(L->b, join);
+  LLVMPositionBuilderAtEnd(L->b, join);
+  LLVMValueRef phi = LLVMBuildPhi(L->b, LLVMTypeOf(old), "");
+  LLVMValueRef in[2] = {old, LLVMConstNull(LLVMTypeOf(old))};
+  LLVMBasicBlockRef bbs[2] = {end, cur};
+  LLVMAddIncoming(phi, in, bbs, 2);
+  return phi;
+}
+
 /* One elementwise op on scalars or CPU vectors; in_dt is the operands' element type. */
 LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x) {
   bool fl = dtype_is_float(dt), sg = dtype_is_signed(dt);

@@ -221,6 +221,36 @@ static void lower_store(Lower *L, IrOp *op) {
   }
 }
 
+/* Atomics run lane by lane (a program is one thread; ordering is per element anyway). */
+static void lower_atomic(Lower *L, IrOp *op) {
+  const IrType *rt = op->res[0]->type;
+  bool cas = op->kind == OP_ATOMIC_CAS;
+  TVal ptr = lw_get(L, op->opnds[0]), a = lw_get(L, op->opnds[1]);
+  TVal b = cas ? lw_get(L, op->opnds[2]) : (TVal){0};
+  TVal mask = (op->flags & MEM_MASK) ? lw_get(L, op->opnds[2]) : (TVal){0};
+  if (!rt->rank) {
+    LLVMValueRef m = mask.n ? mask.e[0] : NULL;
+    lw_set(L, op->res[0], one(L, cas ? lw_atomic_if(L, op, m, ptr.e[0], b.e[0], a.e[0]) : lw_atomic_if(L, op, m, ptr.e[0], a.e[0], NULL)));
+    return;
+  }
+  int w = lw_chunk(rt);
+  TVal out = lw_tval(L, ptr.n);
+  for (int c = 0; c < ptr.n; c++) {
+    LLVMValueRef v = LLVMGetPoison(lw_type(L, rt));
+    for (int i = 0; i < w; i++) {
+      LLVMValueRef ix = lw_i32(L, i);
+      LLVMValueRef p = LLVMBuildExtractElement(L->b, ptr.e[c], ix, "");
+      LLVMValueRef x = LLVMBuildExtractElement(L->b, a.e[c], ix, "");
+      LLVMValueRef y = cas ? LLVMBuildExtractElement(L->b, b.e[c], ix, "") : NULL;
+      LLVMValueRef m = mask.n ? LLVMBuildExtractElement(L->b, mask.e[c], ix, "") : NULL;
+      LLVMValueRef old = cas ? lw_atomic_if(L, op, m, p, y, x) : lw_atomic_if(L, op, m, p, x, NULL);
+      v = LLVMBuildInsertElement(L->b, v, old, ix, "");
+    }
+    out.e[c] = v;
+  }
+  lw_set(L, op->res[0], out);
+}
+
 static LLVMValueRef reduce_vec(Lower *L, ReduceKind k, DType dt, LLVMValueRef v) {
   LLVMTypeRef vt = LLVMTypeOf(v);
   bool fl = dtype_is_float(dt), sg = dtype_is_signed(dt);
@@ -313,6 +343,7 @@ bool cpu_lower_op(Lower *L, IrOp *op) {
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
+  case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: return true; /* a program is one thread */
   default: return false;
   }

@@ -425,6 +425,50 @@ static void lower_store(Lower *L, IrOp *op) {
   }
 }
 
+/* Atomics: one thread per element performs it; if the old values are used and other
+ * threads hold copies of the element, they get them through shared memory. */
+static void lower_atomic(Lower *L, IrOp *op) {
+  const IrValue *p = op->opnds[0];
+  const IrType *pt = p->type, *rt = op->res[0]->type;
+  const Layout *l = layout_of(p);
+  bool cas = op->kind == OP_ATOMIC_CAS;
+  TVal ptrs = lw_get(L, p);
+  TVal a = pt->rank ? in_layout(L, op->opnds[1], l) : lw_get(L, op->opnds[1]);
+  TVal b = {0}, mask = {0};
+  if (cas) b = pt->rank ? in_layout(L, op->opnds[2], l) : lw_get(L, op->opnds[2]);
+  if (op->flags & MEM_MASK) mask = pt->rank ? in_layout(L, op->opnds[2], l) : lw_get(L, op->opnds[2]);
+  LLVMValueRef own = owner_pred(L, l, pt);
+  TVal out = lw_tval(L, ptrs.n);
+  for (int r = 0; r < ptrs.n; r++) {
+    LLVMValueRef pred = own;
+    if (mask.n) pred = pred ? LLVMBuildAnd(L->b, pred, mask.e[r], "") : mask.e[r];
+    out.e[r] = cas ? lw_atomic_if(L, op, pred, ptrs.e[r], b.e[r], a.e[r]) : lw_atomic_if(L, op, pred, ptrs.e[r], a.e[r], NULL);
+  }
+  if (own && op->res[0]->nuses) {
+    size_t eb = elem_bytes(rt);
+    LLVMTypeRef et = lw_elem_type(L, rt);
+    use_smem(L, (size_t)rt->numel * eb);
+    barrier(L);
+    for (int r = 0; r < out.n; r++) {
+      LLVMValueRef idx = rt->rank ? linear_index(L, l, rt, r) : lw_i32(L, 0);
+      LLVMValueRef at = smem_ptr(L, LLVMBuildMul(L->b, idx, lw_i32(L, (int64_t)eb), ""));
+      LLVMBasicBlockRef wr = lw_block(L, "atom.share"), join = lw_block(L, "atom.shared");
+      LLVMBuildCondBr(L->b, own, wr, join);
+      LLVMPositionBuilderAtEnd(L->b, wr);
+      LLVMBuildStore(L->b, out.e[r], at);
+      LLVMBuildBr(L->b, join);
+      LLVMPositionBuilderAtEnd(L->b, join);
+    }
+    barrier(L);
+    for (int r = 0; r < out.n; r++) {
+      LLVMValueRef idx = rt->rank ? linear_index(L, l, rt, r) : lw_i32(L, 0);
+      out.e[r] = LLVMBuildLoad2(L->b, et, smem_ptr(L, LLVMBuildMul(L->b, idx, lw_i32(L, (int64_t)eb), "")), "");
+    }
+    barrier(L);
+  }
+  lw_set(L, op->res[0], out);
+}
+
 static void lower_reduce(Lower *L, IrOp *op) {
   const IrValue *in = op->opnds[0], *res = op->res[0];
   const IrType *ti = in->type, *tr = res->type;
@@ -488,6 +532,7 @@ bool gpu_lower_op(Lower *L, IrOp *op) {
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
+  case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: barrier(L); return true;
   default: return false;
   }

@@ -52,6 +52,9 @@ LLVMValueRef lw_intrin(Lower *L, const char *name, LLVMTypeRef *over, int nover,
 LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType in_dt, LLVMValueRef *args);
 LLVMValueRef lw_cast(Lower *L, LLVMValueRef v, const IrType *from, const IrType *to, bool bitcast);
 LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef lw_atomic(Lower *L, const IrOp *op, LLVMValueRef ptr, LLVMValueRef val, LLVMValueRef cmp);
+LLVMValueRef lw_atomic_if(Lower *L, const IrOp *op, LLVMValueRef pred, LLVMValueRef ptr, LLVMValueRef val,
+                          LLVMValueRef cmp);
 TVal lw_get(Lower *L, const IrValue *v);
 void lw_set(Lower *L, const IrValue *v, TVal tv);
 TVal lw_tval(Lower *L, int n);

@@ -288,6 +288,66 @@ static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return (SVal){.kind = SV_NONE};
 }
 
+/* ---- atomics ---------------------------------------------------------------------------------- */
+
+static bool parse_sem_scope(Sema *S, SrcLoc loc, SVal sem, SVal scope, int *sem_out, int *scope_out) {
+  const char *s = want_str(S, loc, sem, "sem"), *c = want_str(S, loc, scope, "scope");
+  if (!s || !c) return false;
+  static const char *const sems[] = {"acq_rel", "acquire", "release", "relaxed"};
+  static const char *const scopes[] = {"gpu", "cta", "sys"};
+  *sem_out = -1;
+  *scope_out = -1;
+  if (!*s) *sem_out = SEM_ACQ_REL;
+  for (int i = 0; i < 4; i++)
+    if (!strcmp(s, sems[i])) *sem_out = i;
+  if (!*c) *scope_out = SCOPE_GPU;
+  for (int i = 0; i < 3; i++)
+    if (!strcmp(c, scopes[i])) *scope_out = i;
+  if (*sem_out < 0) diag_error(S->d, loc, "unknown sem '%s' (use acq_rel, acquire, release or relaxed)", s);
+  if (*scope_out < 0) diag_error(S->d, loc, "unknown scope '%s' (use gpu, cta or sys)", c);
+  return *sem_out >= 0 && *scope_out >= 0;
+}
+
+/* Which element types each atomic accepts (Triton's rules, plus bf16 add as in Triton 3.4+). */
+static bool atomic_type_ok(AtomicOp k, DType dt) {
+  int bits = dtype_bits(dt);
+  switch (k) {
+  case ATOM_ADD: return (dtype_is_int(dt) && bits >= 32) || dtype_is_float(dt);
+  case ATOM_MAX: case ATOM_MIN: return (dtype_is_int(dt) && bits >= 32) || dt == DT_F32 || dt == DT_F64;
+  case ATOM_XCHG: return bits >= 32 && dt != DT_PTR;
+  default: return dtype_is_int(dt) && bits >= 32;
+  }
+}
+
+static SVal b_atomic(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  bool cas = b->op < 0;
+  IrValue *ptr, *val, *cmp = NULL, *mask = NULL;
+  if (!check_pointer(S, call->loc, a[0], &ptr)) return sv_err();
+  const IrType *elem = ptr->type->pointee;
+  if (!atomic_type_ok(cas ? ATOM_XCHG : (AtomicOp)b->op, elem->dt) || (cas && dtype_bits(elem->dt) < 16)) {
+    diag_error(S->d, call->loc, "tl.%s does not support %s pointers", b->name, dtype_name(elem->dt));
+    return sv_err();
+  }
+  int vi = cas ? 2 : 1;
+  if (!want_tensor(S, call->loc, a[vi], "val", &val)) return sv_err();
+  if (cas && !want_tensor(S, call->loc, a[1], "cmp", &cmp)) return sv_err();
+  if (!ptr->type->rank && val->type->rank) ptr = broadcast_to(S, call->loc, ptr, val->type);
+  if (!ptr) return sv_err();
+  if (!cas && a[2].kind != SV_NONE && !check_mask(S, call->loc, a[2], &ptr, &mask)) return sv_err();
+  val = broadcast_to(S, call->loc, cast_to(S, call->loc, val, elem), ptr->type);
+  if (cmp) cmp = broadcast_to(S, call->loc, cast_to(S, call->loc, cmp, elem), ptr->type);
+  if (!val || (cas && !cmp)) return sv_err();
+  int sem, scope;
+  if (!parse_sem_scope(S, call->loc, a[cas ? 3 : 3], a[cas ? 4 : 4], &sem, &scope)) return sv_err();
+  IrValue *ops[3] = {ptr, cas ? cmp : val, cas ? val : mask};
+  int nops = cas ? 3 : 2 + !!mask;
+  IrOp *op = ir_build(&S->b, cas ? OP_ATOMIC_CAS : OP_ATOMIC_RMW, ir_with_elem(S->m, ptr->type, elem), nops, ops);
+  op->i = cas ? 0 : b->op;
+  op->i2 = sem;
+  op->flags = (mask ? MEM_MASK : 0) | scope << MEM_SCOPE_SHIFT;
+  return sv_val(op->res[0]);
+}
+
 /* ---- elementwise ---------------------------------------------------------------------------- */
 
 static SVal b_where(Sema *S, const Node *call, const Builtin *b, SVal *a) {
@@ -619,6 +679,14 @@ static const Builtin builtins[] = {
     {"tl", "zeros_like", "input", b_zeros_like, 0, true},
     {"tl", "load", X_POINTER, b_load, 0, false},
     {"tl", "store", "pointer,value,mask=None,boundary_check=(),cache_modifier='',eviction_policy=''", b_store, 0, false},
+    {"tl", "atomic_add", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_ADD, false},
+    {"tl", "atomic_max", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_MAX, false},
+    {"tl", "atomic_min", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_MIN, false},
+    {"tl", "atomic_and", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_AND, false},
+    {"tl", "atomic_or", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_OR, false},
+    {"tl", "atomic_xor", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_XOR, false},
+    {"tl", "atomic_xchg", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_XCHG, false},
+    {"tl", "atomic_cas", "pointer,cmp,val,sem=None,scope=None", b_atomic, -1, false},
     {"tl", "where", "condition,x,y", b_where, 0, false},
     {"tl", "maximum", "x,y,propagate_nan=None", b_minmax2, OP_MAX, false},
     {"tl", "minimum", "x,y,propagate_nan=None", b_minmax2, OP_MIN, false},

@@ -165,6 +165,9 @@ static const char *const cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static const char *const red_names[] = {"sum", "max", "min", "xor_sum"};
 static const char *const cache_names[] = {"", ".ca", ".cg", ".cv", ".wb", ".cs", ".wt"};
 static const char *const evict_names[] = {"", "evict_first", "evict_last"};
+static const char *const atomic_names[] = {"add", "max", "min", "and", "or", "xor", "xchg"};
+static const char *const sem_names[] = {"acq_rel", "acquire", "release", "relaxed"};
+static const char *const scope_names[] = {"gpu", "cta", "sys"};
 
 static void print_block(StrBuf *out, const IrBlock *b, int indent, IrAnnot annot, void *ctx);
 
@@ -195,6 +198,12 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
     break;
   case OP_REDUCE:
     sb_printf(out, " %s axis=%" PRId64, red_names[op->i2], op->i);
+    break;
+  case OP_ATOMIC_RMW:
+    sb_printf(out, " %s", atomic_names[op->i]);
+    /* fallthrough */
+  case OP_ATOMIC_CAS:
+    sb_printf(out, " %s %s", sem_names[op->i2], scope_names[op->flags >> MEM_SCOPE_SHIFT]);
     break;
   case OP_CAST:
     if (op->i) sb_puts(out, " bitcast");
@@ -326,6 +335,13 @@ static void verify_block(Verifier *V, const IrBlock *b) {
     case OP_SPLAT:
       if (op->opnds[0]->type->rank != 0 || t->rank == 0) vfail(V, op, "splat takes a scalar to a block");
       break;
+    case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: {
+      const IrType *p = op->opnds[0]->type;
+      if (p->dt != DT_PTR || !ir_same_shape(p, t) || p->pointee->dt != t->dt) vfail(V, op, "atomic type does not match the pointer");
+      for (int i = 1; i < op->nopnds - ((op->flags & MEM_MASK) ? 1 : 0); i++)
+        if (op->opnds[i]->type != t) vfail(V, op, "atomic operand type differs from the result");
+      break;
+    }
     case OP_REDUCE:
       if (op->opnds[0]->type->rank != t->rank + 1) vfail(V, op, "reduce must drop one dimension");
       break;
@@ -383,6 +399,7 @@ void ir_count_uses(IrFunc *f) {
 static bool has_effect(const IrOp *op) {
   switch (op->kind) {
   case OP_STORE: case OP_FOR: case OP_IF: case OP_WHILE: case OP_YIELD: case OP_CONDITION: case OP_RETURN:
+  case OP_ATOMIC_RMW: case OP_ATOMIC_CAS:
   case OP_BARRIER:
     return true;
   case OP_LOAD:

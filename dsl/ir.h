@@ -94,6 +94,8 @@ typedef enum OpClass {
   X(ADDPTR, "addptr", OC_OTHER)           /* ptr + int offset in elements */                    \
   X(LOAD, "load", OC_OTHER)               /* ptr [mask [other]]; flags, i = cache, i2 = evict */\
   X(STORE, "store", OC_OTHER)             /* ptr, value [mask]; flags, i = cache, i2 = evict */ \
+  X(ATOMIC_RMW, "atomic_rmw", OC_OTHER)   /* ptr, val [mask]; i = AtomicOp, i2 = MemSem */      \
+  X(ATOMIC_CAS, "atomic_cas", OC_OTHER)   /* ptr, cmp, val; i2 = MemSem; scope in flags */      \
   X(REDUCE, "reduce", OC_OTHER)           /* i = axis, i2 = ReduceKind */                       \
   X(FOR, "for", OC_OTHER)                 /* lb, ub, step, inits...; region(iv, iters...) */    \
   X(IF, "if", OC_OTHER)                   /* cond; regions then, else */                        \
@@ -125,6 +127,12 @@ enum {
   MEM_OTHER = 2,     /* LOAD: an `other` operand is present */
   MEM_VOLATILE = 4,
 };
+/* atomics: the operation, memory semantics, and scope (stored in flags >> MEM_SCOPE_SHIFT) */
+typedef enum AtomicOp { ATOM_ADD, ATOM_MAX, ATOM_MIN, ATOM_AND, ATOM_OR, ATOM_XOR, ATOM_XCHG } AtomicOp;
+typedef enum MemSem { SEM_ACQ_REL, SEM_ACQUIRE, SEM_RELEASE, SEM_RELAXED } MemSem;
+typedef enum MemScope { SCOPE_GPU, SCOPE_CTA, SCOPE_SYS } MemScope;
+#define MEM_SCOPE_SHIFT 4
+
 /* cache modifiers (LOAD: ca cg cv; STORE: wb cg cs wt) and eviction policies */
 typedef enum CacheMod { CACHE_NONE, CACHE_CA, CACHE_CG, CACHE_CV, CACHE_WB, CACHE_CS, CACHE_WT } CacheMod;
 typedef enum Evict { EVICT_NONE, EVICT_FIRST, EVICT_LAST } Evict;

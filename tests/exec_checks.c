@@ -449,6 +449,68 @@ static void check_scalar_loop(liger_context *ctx, const char *path) {
   }
 }
 
+static void check_atomics(liger_context *ctx, const char *path) {
+  /* histogram: atomic_add over masked tensors of pointers */
+  liger_kernel *k;
+  liger_constexpr c = {"BLOCK", "128"};
+  if (api_ok(liger_kernel_load(ctx, path, "histogram_kernel", &c, 1, 0, &k), "load histogram_kernel")) {
+    enum { N = 5000, B = 37 };
+    static int32_t x[N];
+    int32_t bins[B] = {0}, ref[B] = {0};
+    for (int i = 0; i < N; i++) ref[x[i] = (int32_t)(rng() % B)]++;
+    void *dx = dev_from(ctx, x, sizeof x), *db = dev_from(ctx, bins, sizeof bins);
+    liger_arg a[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_ptr(db, LIGER_I32), liger_arg_int(N)};
+    if (dx && db && run_and_read(ctx, k, (N + 127) / 128, a, 3, bins, db, sizeof bins))
+      CHECK(!memcmp(bins, ref, sizeof bins), "histogram of %d values over %d bins with tl.atomic_add", N, B);
+    liger_free(ctx, dx);
+    liger_free(ctx, db);
+    liger_kernel_release(k);
+  }
+  /* scalar atomics with used results */
+  if (!api_ok(liger_kernel_load(ctx, path, "atomic_mix_kernel", NULL, 0, 0, &k), "load atomic_mix_kernel")) return;
+  enum { P = 300 };
+  int32_t zero = 0, big = 1 << 30, minus1 = -1, order[1000 + P];
+  float ninf = -INFINITY, vals[P], fmax = 0;
+  for (int i = 0; i < P; i++) vals[i] = (float)((int)(rng() % 2001) - 1000) * 0.01f;
+  memset(order, 0xff, sizeof order);
+  void *dc = dev_from(ctx, &zero, 4), *dord = dev_from(ctx, order, sizeof order), *dfm = dev_from(ctx, &ninf, 4),
+       *dim = dev_from(ctx, &big, 4), *dow = dev_from(ctx, &minus1, 4), *dv = dev_from(ctx, vals, sizeof vals);
+  liger_arg a[6] = {liger_arg_ptr(dc, LIGER_I32), liger_arg_ptr(dord, LIGER_I32), liger_arg_ptr(dfm, LIGER_F32),
+                    liger_arg_ptr(dim, LIGER_I32), liger_arg_ptr(dow, LIGER_I32), liger_arg_ptr(dv, LIGER_F32)};
+  int32_t count = 0, imin = 0, owner = 0;
+  if (dc && run_and_read(ctx, k, P, a, 6, order, dord, sizeof order) && api_ok(liger_memcpy_dtoh(ctx, &count, dc, 4), "dtoh") &&
+      api_ok(liger_memcpy_dtoh(ctx, &fmax, dfm, 4), "dtoh") && api_ok(liger_memcpy_dtoh(ctx, &imin, dim, 4), "dtoh") &&
+      api_ok(liger_memcpy_dtoh(ctx, &owner, dow, 4), "dtoh")) {
+    bool seen[P] = {0}, perm = count == P;
+    for (int i = 0; i < P && perm; i++) {
+      perm = order[i] >= 0 && order[i] < P && !seen[order[i]];
+      if (perm) seen[order[i]] = true;
+    }
+    CHECK(perm, "ticket counter: %d tickets, each program exactly once", count);
+    float rmax = -INFINITY;
+    int32_t rmin = 1 << 30;
+    for (int i = 0; i < P; i++) {
+      rmax = fmaxf(rmax, vals[i]);
+      int32_t s = (int32_t)(vals[i] * 100.0f);
+      rmin = s < rmin ? s : rmin;
+    }
+    CHECK(fmax == rmax && imin == rmin, "atomic_max fp32 %g (want %g), atomic_min i32 %d (want %d)", fmax, rmax, imin, rmin);
+    int winners = 0, consistent = owner >= 0 && owner < P;
+    for (int i = 0; i < P; i++) {
+      winners += order[1000 + i] == -1;
+      consistent &= order[1000 + i] == -1 ? i == owner : order[1000 + i] == owner;
+    }
+    CHECK(winners == 1 && consistent, "atomic_cas: exactly one program won (%d), the others saw its id", winners);
+  }
+  liger_free(ctx, dc);
+  liger_free(ctx, dord);
+  liger_free(ctx, dfm);
+  liger_free(ctx, dim);
+  liger_free(ctx, dow);
+  liger_free(ctx, dv);
+  liger_kernel_release(k);
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -474,6 +536,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_early_exit(ctx, lang_path);
   check_block2d(ctx, lang_path);
   check_scalar_loop(ctx, lang_path);
+  check_atomics(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

@@ -64,3 +64,25 @@ def scalar_loop_kernel(out_ptr, n, K: tl.constexpr):
         acc += min(i, 10)
     acc = helper_scale(acc, K)
     tl.store(out_ptr + tl.program_id(0), acc)
+
+
+@triton.jit
+def histogram_kernel(x_ptr, bins_ptr, n, BLOCK: tl.constexpr):
+    # tl.atomic_add on a tensor of pointers with a mask (many programs hit the same bins)
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    v = tl.load(x_ptr + offs, mask=mask, other=0)
+    tl.atomic_add(bins_ptr + v, 1, mask=mask)
+
+
+@triton.jit
+def atomic_mix_kernel(counter_ptr, order_ptr, fmax_ptr, imin_ptr, owner_ptr, vals_ptr):
+    # scalar atomics whose old values are used: a ticket counter, float max, int min, CAS
+    pid = tl.program_id(0)
+    ticket = tl.atomic_add(counter_ptr, 1)
+    tl.store(order_ptr + ticket, pid)
+    v = tl.load(vals_ptr + pid)
+    tl.atomic_max(fmax_ptr, v)
+    tl.atomic_min(imin_ptr, (v * 100).to(tl.int32), sem="relaxed", scope="gpu")
+    old = tl.atomic_cas(owner_ptr, -1, pid)
+    tl.store(order_ptr + 1000 + pid, old)
