@@ -326,8 +326,13 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   if (!t->rank) return;
   const Layout *in = op->nopnds && op->opnds[0]->type->rank ? info(P, op->opnds[0])->layout : NULL;
   switch (op->kind) {
-  case OP_REDUCE:
-    vi->layout = slice(P, in, (int)op->i);
+  case OP_REDUCE: {
+    const Layout *l = slice(P, in, (int)op->i);
+    for (int k = 0; k < op->nres; k++) info(P, op->res[k])->layout = op->res[k]->type->rank ? l : NULL;
+    return;
+  }
+  case OP_SCAN:
+    for (int k = 0; k < op->nres; k++) info(P, op->res[k])->layout = in;
     return;
   case OP_EXPAND_DIMS:
     if (in && in->prank == t->rank) {
@@ -387,6 +392,13 @@ static void axis_block(LayoutPass *P, IrBlock *b);
 /* Loops: a carried value starts with its initial value's info and is met with what the body
  * yields until nothing changes (a few rounds; then nothing is assumed). */
 static void axis_region_op(LayoutPass *P, IrOp *op) {
+  if (op->kind == OP_REDUCE || op->kind == OP_SCAN) {
+    /* the combine region works on scalars; nothing is assumed of the results */
+    for (int i = 0; i < op->regions[0]->nargs; i++) ax_unknown(&info(P, op->regions[0]->args[i])->ax, NULL);
+    axis_block(P, op->regions[0]);
+    for (int k = 0; k < op->nres; k++) ax_unknown(&info(P, op->res[k])->ax, op->res[k]->type);
+    return;
+  }
   if (op->kind == OP_IF) {
     for (int r = 0; r < op->nregions; r++) axis_block(P, op->regions[r]);
     for (int k = 0; k < op->nres; k++) {

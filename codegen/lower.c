@@ -175,6 +175,8 @@ LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMVa
     return lw_intrin(L, fl ? "llvm.maxnum" : dtype_is_signed(dt) ? "llvm.smax" : "llvm.umax", &ty, 1, args, 2);
   case RED_MIN:
     return lw_intrin(L, fl ? "llvm.minnum" : dtype_is_signed(dt) ? "llvm.smin" : "llvm.umin", &ty, 1, args, 2);
+  case RED_PROD: return fl ? LLVMBuildFMul(L->b, a, b, "") : LLVMBuildMul(L->b, a, b, "");
+  case RED_CUSTOM: break; /* lw_combine_n */
   }
   return a;
 }
@@ -475,6 +477,22 @@ static void lower_if(Lower *L, IrOp *op) {
 /* The CPU keeps a tile as straight-line vector code; past this size LLVM's code generator
  * takes seconds (16384 elements: ~6 s), so larger tiles are refused with a message. */
 #define CPU_MAX_TILE 16384
+
+void lw_combine_n(Lower *L, const IrOp *op, const LLVMValueRef *a, const LLVMValueRef *b, LLVMValueRef *out) {
+  int n = op->nopnds;
+  if (op->i2 != RED_CUSTOM) {
+    out[0] = lw_combine(L, (ReduceKind)op->i2, op->opnds[0]->type->dt, a[0], b[0]);
+    return;
+  }
+  IrBlock *r = op->regions[0];
+  for (int i = 0; i < 2 * n; i++) {
+    TVal v = lw_tval(L, 1);
+    v.e[0] = i < n ? a[i] : b[i - n];
+    lw_set(L, r->args[i], v);
+  }
+  TVal *y = lower_region(L, r, op->res, n);
+  for (int i = 0; i < n; i++) out[i] = y[i].e[0];
+}
 
 static void lower_block(Lower *L, IrBlock *blk) {
   for (IrOp *op = blk->first; op && !L->failed; op = op->next) {

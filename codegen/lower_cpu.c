@@ -281,7 +281,69 @@ static LLVMValueRef combine_chunks(Lower *L, ReduceKind k, DType dt, LLVMValueRe
   return v[0];
 }
 
+/* ---- element-wise paths for combine regions, several inputs and scans ---------------------- */
+
+static LLVMValueRef elem_at(Lower *L, TVal v, int w, int64_t lin) {
+  return LLVMBuildExtractElement(L->b, v.e[lin / w], lw_i32(L, lin % w), "");
+}
+
+/* Packs numel scalars (row-major) into chunks; a single scalar when the type is rank 0. */
+static TVal pack(Lower *L, const IrType *t, LLVMValueRef *e) {
+  if (!t->rank) return one(L, e[0]);
+  int w = lw_chunk(t);
+  TVal out = lw_tval(L, nchunks(t));
+  for (int c = 0; c < out.n; c++) {
+    LLVMValueRef v = LLVMGetPoison(lw_type(L, t));
+    for (int i = 0; i < w; i++) v = LLVMBuildInsertElement(L->b, v, e[(int64_t)c * w + i], lw_i32(L, i), "");
+    out.e[c] = v;
+  }
+  return out;
+}
+
+/* Reduce or scan along `axis` element by element, in order, with lw_combine_n. */
+static void lower_reduce_scan_elems(Lower *L, IrOp *op) {
+  int n = op->nopnds;
+  bool scan = op->kind == OP_SCAN, reverse = scan && (op->flags & 1);
+  const IrType *ti = op->opnds[0]->type, *tr = op->res[0]->type;
+  int ax = (int)op->i, w = lw_chunk(ti);
+  int64_t len = ti->shape[ax], inner = 1;
+  for (int d = ax + 1; d < ti->rank; d++) inner *= ti->shape[d];
+  int64_t lines = ti->numel / len;
+  TVal in[8];
+  LLVMValueRef *out[8];
+  for (int j = 0; j < n; j++) {
+    in[j] = lw_get(L, op->opnds[j]);
+    out[j] = malloc(sizeof(LLVMValueRef) * (size_t)(scan ? ti->numel : tr->numel));
+  }
+  for (int64_t line = 0; line < lines; line++) {
+    int64_t outer = line / inner, oi = line % inner;
+    LLVMValueRef acc[8], x[8], z[8];
+    for (int64_t s = 0; s < len; s++) {
+      int64_t j = reverse ? len - 1 - s : s;
+      int64_t lin = (outer * len + j) * inner + oi;
+      for (int k = 0; k < n; k++) x[k] = elem_at(L, in[k], w, lin);
+      if (!s) memcpy(acc, x, sizeof(LLVMValueRef) * (size_t)n);
+      else {
+        lw_combine_n(L, op, acc, x, z);
+        memcpy(acc, z, sizeof(LLVMValueRef) * (size_t)n);
+      }
+      if (scan)
+        for (int k = 0; k < n; k++) out[k][lin] = acc[k];
+    }
+    if (!scan)
+      for (int k = 0; k < n; k++) out[k][line] = acc[k];
+  }
+  for (int j = 0; j < n; j++) {
+    lw_set(L, op->res[j], pack(L, op->res[j]->type, out[j]));
+    free(out[j]);
+  }
+}
+
 static void lower_reduce(Lower *L, IrOp *op) {
+  if (op->nopnds > 1 || op->i2 == RED_CUSTOM) {
+    lower_reduce_scan_elems(L, op);
+    return;
+  }
   const IrType *ti = op->opnds[0]->type, *tr = op->res[0]->type;
   TVal in = lw_get(L, op->opnds[0]);
   ReduceKind k = (ReduceKind)op->i2;
@@ -343,6 +405,7 @@ bool cpu_lower_op(Lower *L, IrOp *op) {
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
+  case OP_SCAN: lower_reduce_scan_elems(L, op); return true;
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: return true; /* a program is one thread */
   default: return false;

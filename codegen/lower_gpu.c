@@ -469,58 +469,175 @@ static void lower_atomic(Lower *L, IrOp *op) {
   lw_set(L, op->res[0], out);
 }
 
+/* Reductions over n same-shaped inputs: in-thread, then butterfly shuffles over the lanes
+ * along the axis, then across warps through shared memory (one area per input). */
 static void lower_reduce(Lower *L, IrOp *op) {
-  const IrValue *in = op->opnds[0], *res = op->res[0];
-  const IrType *ti = in->type, *tr = res->type;
-  const Layout *li = layout_of(in), *lr = layout_of(res);
-  ReduceKind k = (ReduceKind)op->i2;
-  DType dt = ti->dt;
+  int n = op->nopnds;
+  const IrType *ti = op->opnds[0]->type, *tr = op->res[0]->type;
+  const Layout *li = layout_of(op->opnds[0]), *lr = layout_of(op->res[0]);
   int ax = (int)op->i, pd = li->dims[ax];
-  TVal src = lw_get(L, in);
+  TVal src[8];
+  for (int j = 0; j < n; j++) src[j] = in_layout(L, op->opnds[j], li);
   int nout = tr->rank ? layout_regs(lr, tr) : 1;
-  TVal acc = lw_tval(L, nout);
-  for (int r = 0; r < src.n; r++) {
+  LLVMValueRef *acc = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)(nout * n));
+  LLVMValueRef x[8], y[8], z[8];
+  for (int r = 0; r < src[0].n; r++) {
     int64_t kk[IR_MAX_RANK], ko[IR_MAX_RANK];
     reg_split(li, ti, r, kk);
     for (int i = 0, j = 0; i < ti->rank; i++)
       if (i != ax) ko[j++] = kk[i];
     int o = tr->rank ? reg_join(lr, tr, ko) : 0;
-    acc.e[o] = acc.e[o] ? lw_combine(L, k, dt, acc.e[o], src.e[r]) : src.e[r];
+    for (int j = 0; j < n; j++) y[j] = src[j].e[r];
+    if (!acc[o * n]) {
+      for (int j = 0; j < n; j++) acc[o * n + j] = y[j];
+      continue;
+    }
+    for (int j = 0; j < n; j++) x[j] = acc[o * n + j];
+    lw_combine_n(L, op, x, y, z);
+    for (int j = 0; j < n; j++) acc[o * n + j] = z[j];
   }
   int64_t S = ti->shape[ax], per = per_thread(li, ti, ax);
   int64_t distinct_l = li->tpw[pd] < S / per ? li->tpw[pd] : S / per;
   int ls = lane_stride(li, pd);
   for (int64_t step = 1; step < distinct_l; step <<= 1)
-    for (int o = 0; o < nout; o++) acc.e[o] = lw_combine(L, k, dt, acc.e[o], shfl_xor(L, acc.e[o], (int)(step * ls)));
+    for (int o = 0; o < nout; o++) {
+      for (int j = 0; j < n; j++) {
+        x[j] = acc[o * n + j];
+        y[j] = shfl_xor(L, x[j], (int)(step * ls));
+      }
+      /* keep the order of the operands: the lower lane's values come first */
+      LLVMValueRef upper = LLVMBuildICmp(L->b, LLVMIntNE, LLVMBuildAnd(L->b, L->lane, lw_i32(L, step * ls), ""), lw_i32(L, 0), "");
+      LLVMValueRef lo[8], hi[8];
+      for (int j = 0; j < n; j++) {
+        lo[j] = LLVMBuildSelect(L->b, upper, y[j], x[j], "");
+        hi[j] = LLVMBuildSelect(L->b, upper, x[j], y[j], "");
+      }
+      lw_combine_n(L, op, lo, hi, z);
+      for (int j = 0; j < n; j++) acc[o * n + j] = z[j];
+    }
   int64_t span = per * li->tpw[pd];
   int64_t distinct_w = S > span ? S / span : 1;
   if (distinct_w > li->wpc[pd]) distinct_w = li->wpc[pd];
   if (distinct_w > 1) {
-    size_t eb = elem_bytes(ti);
     int64_t outn = tr->numel;
-    LLVMTypeRef et = lw_elem_type(L, ti);
-    use_smem(L, (size_t)(distinct_w * outn) * eb);
+    size_t base[8], total = 0;
+    for (int j = 0; j < n; j++) {
+      base[j] = total;
+      total += (size_t)(distinct_w * outn) * elem_bytes(op->opnds[j]->type);
+    }
+    use_smem(L, total);
     LLVMValueRef slot = LLVMBuildAnd(L->b, warp_dim(L, li, pd), lw_i32(L, distinct_w - 1), "");
     barrier(L);
     for (int o = 0; o < nout; o++) {
       LLVMValueRef idx = tr->rank ? linear_index(L, lr, tr, o) : lw_i32(L, 0);
       LLVMValueRef at = LLVMBuildAdd(L->b, LLVMBuildMul(L->b, slot, lw_i32(L, outn), ""), idx, "");
-      LLVMBuildStore(L->b, acc.e[o], smem_ptr(L, LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)eb), "")));
+      for (int j = 0; j < n; j++) {
+        LLVMValueRef off = LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base[j]),
+                                        LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)elem_bytes(op->opnds[j]->type)), ""), "");
+        LLVMBuildStore(L->b, acc[o * n + j], smem_ptr(L, off));
+      }
     }
     barrier(L);
     for (int o = 0; o < nout; o++) {
       LLVMValueRef idx = tr->rank ? linear_index(L, lr, tr, o) : lw_i32(L, 0);
-      LLVMValueRef a = NULL;
       for (int64_t w = 0; w < distinct_w; w++) {
         LLVMValueRef at = LLVMBuildAdd(L->b, lw_i32(L, w * outn), idx, "");
-        LLVMValueRef x = LLVMBuildLoad2(L->b, et, smem_ptr(L, LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)eb), "")), "");
-        a = a ? lw_combine(L, k, dt, a, x) : x;
+        for (int j = 0; j < n; j++) {
+          const IrType *tj = op->opnds[j]->type;
+          LLVMValueRef off = LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base[j]), LLVMBuildMul(L->b, at, lw_i32(L, (int64_t)elem_bytes(tj)), ""), "");
+          y[j] = LLVMBuildLoad2(L->b, lw_elem_type(L, tj), smem_ptr(L, off), "");
+        }
+        if (!w) {
+          for (int j = 0; j < n; j++) acc[o * n + j] = y[j];
+          continue;
+        }
+        for (int j = 0; j < n; j++) x[j] = acc[o * n + j];
+        lw_combine_n(L, op, x, y, z);
+        for (int j = 0; j < n; j++) acc[o * n + j] = z[j];
       }
-      acc.e[o] = a;
     }
     barrier(L);
   }
-  lw_set(L, res, acc);
+  for (int j = 0; j < n; j++) {
+    TVal out = lw_tval(L, nout);
+    for (int o = 0; o < nout; o++) out.e[o] = acc[o * n + j];
+    lw_set(L, op->res[j], out);
+  }
+}
+
+/* Scans (Hillis-Steele in shared memory): after step d every element holds the combination
+ * of the 2d elements ending at it. Each step reads the partner, waits, writes, waits. The
+ * earlier element is always the first operand of the combine, so any associative
+ * operation works. */
+static void lower_scan(Lower *L, IrOp *op) {
+  int n = op->nopnds;
+  const IrType *t = op->opnds[0]->type;
+  const Layout *l = layout_of(op->res[0]);
+  int ax = (int)op->i;
+  bool reverse = op->flags & 1;
+  int64_t len = t->shape[ax], stride = 1;
+  for (int d = ax + 1; d < t->rank; d++) stride *= t->shape[d];
+  TVal cur[8] = {{0}};
+  size_t base[8], total = 0;
+  for (int j = 0; j < n; j++) {
+    cur[j] = in_layout(L, op->opnds[j], l);
+    TVal c = lw_tval(L, cur[j].n);
+    memcpy(c.e, cur[j].e, sizeof(LLVMValueRef) * (size_t)c.n);
+    cur[j] = c;
+    base[j] = total;
+    total += (size_t)t->numel * elem_bytes(op->opnds[j]->type);
+  }
+  int nr = cur[0].n;
+  use_smem(L, total);
+  LLVMValueRef own = owner_pred(L, l, t);
+  LLVMValueRef *lin = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)nr);
+  LLVMValueRef *pos = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)nr);
+  for (int r = 0; r < nr; r++) {
+    lin[r] = linear_index(L, l, t, r);
+    int64_t k[IR_MAX_RANK];
+    reg_split(l, t, r, k);
+    pos[r] = coord(L, l, t, ax, k[ax]);
+  }
+  /* the element at linear index `li` of input j */
+  #define SCAN_AT(j, li) smem_ptr(L, LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base[j]), \
+      LLVMBuildMul(L->b, (li), lw_i32(L, (int64_t)elem_bytes(op->opnds[j]->type)), ""), ""))
+  for (int64_t d = 1; d < len; d <<= 1) {
+    barrier(L);
+    for (int r = 0; r < nr; r++) {
+      LLVMBasicBlockRef wr = NULL, join = NULL;
+      if (own) {
+        wr = lw_block(L, "scan.put");
+        join = lw_block(L, "scan.put.end");
+        LLVMBuildCondBr(L->b, own, wr, join);
+        LLVMPositionBuilderAtEnd(L->b, wr);
+      }
+      for (int j = 0; j < n; j++) LLVMBuildStore(L->b, cur[j].e[r], SCAN_AT(j, lin[r]));
+      if (own) {
+        LLVMBuildBr(L->b, join);
+        LLVMPositionBuilderAtEnd(L->b, join);
+      }
+    }
+    barrier(L);
+    for (int r = 0; r < nr; r++) {
+      /* the partner d positions before (after, for a reverse scan) along the axis */
+      LLVMValueRef has = reverse ? LLVMBuildICmp(L->b, LLVMIntSLT, pos[r], lw_i32(L, len - d), "")
+                                 : LLVMBuildICmp(L->b, LLVMIntSGE, pos[r], lw_i32(L, d), "");
+      LLVMValueRef pl = reverse ? LLVMBuildAdd(L->b, lin[r], lw_i32(L, d * stride), "")
+                                : LLVMBuildSub(L->b, lin[r], lw_i32(L, d * stride), "");
+      pl = LLVMBuildSelect(L->b, has, pl, lin[r], ""); /* stay in bounds when there is none */
+      LLVMValueRef other[8], mine[8], res[8];
+      for (int j = 0; j < n; j++) {
+        other[j] = LLVMBuildLoad2(L->b, lw_elem_type(L, op->opnds[j]->type), SCAN_AT(j, pl), "");
+        mine[j] = cur[j].e[r];
+      }
+      /* forward: combine(earlier, mine); reverse: combine(later, mine) as Triton flips, scans, flips */
+      lw_combine_n(L, op, other, mine, res);
+      for (int j = 0; j < n; j++) cur[j].e[r] = LLVMBuildSelect(L->b, has, res[j], mine[j], "");
+    }
+  }
+  #undef SCAN_AT
+  barrier(L);
+  for (int j = 0; j < n; j++) lw_set(L, op->res[j], cur[j]);
 }
 
 bool gpu_lower_op(Lower *L, IrOp *op) {
@@ -532,6 +649,7 @@ bool gpu_lower_op(Lower *L, IrOp *op) {
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
+  case OP_SCAN: lower_scan(L, op); return true;
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: barrier(L); return true;
   default: return false;

@@ -55,6 +55,8 @@ LLVMValueRef lw_combine(Lower *L, ReduceKind k, DType dt, LLVMValueRef a, LLVMVa
 LLVMValueRef lw_atomic(Lower *L, const IrOp *op, LLVMValueRef ptr, LLVMValueRef val, LLVMValueRef cmp);
 LLVMValueRef lw_atomic_if(Lower *L, const IrOp *op, LLVMValueRef pred, LLVMValueRef ptr, LLVMValueRef val,
                           LLVMValueRef cmp);
+/* Combines n-tuples a and b with a REDUCE/SCAN op's operation (or region); scalars. */
+void lw_combine_n(Lower *L, const IrOp *op, const LLVMValueRef *a, const LLVMValueRef *b, LLVMValueRef *out);
 TVal lw_get(Lower *L, const IrValue *v);
 void lw_set(Lower *L, const IrValue *v, TVal tv);
 TVal lw_tval(Lower *L, int n);

@@ -12,22 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef SVal (*BuiltinFn)(Sema *S, const Node *call, const Builtin *b, SVal *a);
-
-struct Builtin {
-  const char *module; /* canonical: "tl", "triton", "libdevice", "builtins", "dtype" */
-  const char *name;
-  const char *params; /* "input,axis=None,keep_dims=False" */
-  BuiltinFn fn;
-  int op;             /* handler-specific: an IrOpKind, a ReduceKind ... */
-  bool member;        /* also callable as a tensor method: x.to(...), x.sum() */
-};
-
 #define MAX_PARAMS 12
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out) {
+bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out) {
   if (v.kind == SV_INT || v.kind == SV_BOOL) {
     *out = v.i;
     return true;
@@ -36,7 +25,7 @@ static bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out
   return false;
 }
 
-static bool want_tensor(Sema *S, SrcLoc loc, SVal v, const char *what, IrValue **out) {
+bool want_tensor(Sema *S, SrcLoc loc, SVal v, const char *what, IrValue **out) {
   if (v.kind == SV_ERR) return false;
   IrValue *x = to_ir(S, loc, v);
   if (!x) {
@@ -47,7 +36,7 @@ static bool want_tensor(Sema *S, SrcLoc loc, SVal v, const char *what, IrValue *
   return true;
 }
 
-static bool want_dtype(Sema *S, SrcLoc loc, SVal v, const IrType **out) {
+bool want_dtype(Sema *S, SrcLoc loc, SVal v, const IrType **out) {
   if (v.kind == SV_DTYPE) {
     *out = v.dt;
     return true;
@@ -88,7 +77,7 @@ static bool want_shape(Sema *S, SrcLoc loc, SVal v, int *rank, int64_t *shape) {
   return true;
 }
 
-static const char *want_str(Sema *S, SrcLoc loc, SVal v, const char *what) {
+const char *want_str(Sema *S, SrcLoc loc, SVal v, const char *what) {
   if (v.kind == SV_STR) return v.s;
   if (v.kind == SV_NONE) return "";
   if (v.kind != SV_ERR) diag_error(S->d, loc, "%s must be a string, got %s", what, sv_kind_name(v));
@@ -454,73 +443,6 @@ static SVal b_cast(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return sv_val(cast_to(S, call->loc, x, dt));
 }
 
-/* ---- reductions ------------------------------------------------------------------------------- */
-
-static IrValue *reduce_axis(Sema *S, SrcLoc loc, IrValue *x, int axis, ReduceKind k) {
-  const IrType *t = x->type;
-  int64_t shape[IR_MAX_RANK];
-  for (int i = 0, j = 0; i < t->rank; i++)
-    if (i != axis) shape[j++] = t->shape[i];
-  const IrType *rt = t->rank == 1 ? ir_elem(S->m, t) : ir_block(S->m, ir_elem(S->m, t), t->rank - 1, shape);
-  S->b.loc = loc;
-  IrOp *op = ir_build(&S->b, OP_REDUCE, rt, 1, &x);
-  op->i = axis;
-  op->i2 = k;
-  return op->res[0];
-}
-
-static SVal b_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a) {
-  IrValue *x;
-  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
-  ReduceKind k = (ReduceKind)b->op;
-  bool keep = false;
-  int keep_idx = k == RED_SUM ? 2 : k == RED_XOR ? 2 : 4;
-  if (!py_truthy(S, call->loc, a[keep_idx], &keep)) return sv_err();
-  if ((k == RED_MAX || k == RED_MIN) && a[2].kind != SV_NONE && a[2].i) {
-    diag_unsupported(S->d, call->loc, "tl.%s(..., return_indices=True) is not supported yet", b->name);
-    return sv_err();
-  }
-  DType dt = x->type->dt;
-  if (k == RED_SUM) {
-    const IrType *want = NULL;
-    if (a[3].kind != SV_NONE && !want_dtype(S, call->loc, a[3], &want)) return sv_err();
-    if (want) x = cast_to(S, call->loc, x, want);
-    else if (dtype_is_int(dt) && dtype_bits(dt) < 32)
-      x = cast_to(S, call->loc, x, ir_scalar(S->m, dtype_is_signed(dt) ? DT_I32 : DT_U32));
-  } else if (k == RED_XOR) {
-    if (!dtype_is_int(dt)) {
-      diag_error(S->d, call->loc, "xor_sum needs integers, got %s", dtype_name(dt));
-      return sv_err();
-    }
-  } else {
-    if (dt == DT_BF16 || dt == DT_F16) x = cast_to(S, call->loc, x, ir_scalar(S->m, DT_F32));
-    else if (dtype_is_int(dt) && dtype_bits(dt) < 32) x = cast_to(S, call->loc, x, ir_scalar(S->m, DT_I32));
-  }
-  if (x->type->dt == DT_PTR) {
-    diag_error(S->d, call->loc, "cannot reduce pointers");
-    return sv_err();
-  }
-  if (!x->type->rank) return sv_val(x);
-  int rank = x->type->rank;
-  if (a[1].kind == SV_NONE) {
-    /* all axes */
-    for (int ax = rank - 1; ax >= 0; ax--) x = reduce_axis(S, call->loc, x, ax, k);
-    if (keep)
-      for (int i = 0; i < rank; i++) x = expand_dims(S, call->loc, x, 0);
-    return sv_val(x);
-  }
-  int64_t axis;
-  if (!want_int(S, call->loc, a[1], "axis", &axis)) return sv_err();
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis >= rank) {
-    diag_error(S->d, call->loc, "axis %lld is out of range for a tensor of rank %d", (long long)a[1].i, rank);
-    return sv_err();
-  }
-  x = reduce_axis(S, call->loc, x, (int)axis, k);
-  if (keep) x = expand_dims(S, call->loc, x, (int)axis);
-  return x ? sv_val(x) : sv_err();
-}
-
 /* ---- shape ops --------------------------------------------------------------------------------- */
 
 static SVal b_expand_dims(Sema *S, const Node *call, const Builtin *b, SVal *a) {
@@ -695,6 +617,12 @@ static const Builtin builtins[] = {
     {"tl", "xor_sum", "input,axis=None,keep_dims=False", b_reduce, RED_XOR, true},
     {"tl", "max", "input,axis=None,return_indices=False,return_indices_tie_break_left=True,keep_dims=False", b_reduce, RED_MAX, true},
     {"tl", "min", "input,axis=None,return_indices=False,return_indices_tie_break_left=True,keep_dims=False", b_reduce, RED_MIN, true},
+    {"tl", "argmax", "input,axis,tie_break_left=True,keep_dims=False", b_argminmax, RED_MAX, true},
+    {"tl", "argmin", "input,axis,tie_break_left=True,keep_dims=False", b_argminmax, RED_MIN, true},
+    {"tl", "reduce", "input,axis,combine_fn,keep_dims=False", b_tl_reduce, 0, true},
+    {"tl", "cumsum", "input,axis=0,reverse=False,dtype=None", b_scan, RED_SUM, true},
+    {"tl", "cumprod", "input,axis=0,reverse=False", b_scan, RED_PROD, true},
+    {"tl", "associative_scan", "input,axis,combine_fn,reverse=False", b_assoc_scan, 0, true},
     {"tl", "exp", "x", b_math1, OP_EXP, true},
     {"tl", "exp2", "x", b_math1, OP_EXP2, true},
     {"tl", "log", "x", b_math1, OP_LOG, true},

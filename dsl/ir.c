@@ -162,7 +162,7 @@ IrValue *ir_const_float(IrBuilder *b, const IrType *t, double v) {
 /* ---- printer ---------------------------------------------------------------------------- */
 
 static const char *const cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-static const char *const red_names[] = {"sum", "max", "min", "xor_sum"};
+static const char *const red_names[] = {"sum", "max", "min", "xor_sum", "prod", "combine"};
 static const char *const cache_names[] = {"", ".ca", ".cg", ".cv", ".wb", ".cs", ".wt"};
 static const char *const evict_names[] = {"", "evict_first", "evict_last"};
 static const char *const atomic_names[] = {"add", "max", "min", "and", "or", "xor", "xchg"};
@@ -196,8 +196,8 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
   case OP_CMP:
     sb_printf(out, " %s", cmp_names[op->i]);
     break;
-  case OP_REDUCE:
-    sb_printf(out, " %s axis=%" PRId64, red_names[op->i2], op->i);
+  case OP_REDUCE: case OP_SCAN:
+    sb_printf(out, " %s axis=%" PRId64 "%s", red_names[op->i2], op->i, op->kind == OP_SCAN && op->flags ? " reverse" : "");
     break;
   case OP_ATOMIC_RMW:
     sb_printf(out, " %s", atomic_names[op->i]);
@@ -342,9 +342,22 @@ static void verify_block(Verifier *V, const IrBlock *b) {
         if (op->opnds[i]->type != t) vfail(V, op, "atomic operand type differs from the result");
       break;
     }
-    case OP_REDUCE:
-      if (op->opnds[0]->type->rank != t->rank + 1) vfail(V, op, "reduce must drop one dimension");
+    case OP_REDUCE: case OP_SCAN: {
+      int drop = op->kind == OP_REDUCE;
+      if (op->nres != op->nopnds) vfail(V, op, "one result per input");
+      for (int k = 0; k < op->nopnds && V->ok; k++) {
+        const IrType *in = op->opnds[k]->type, *out = op->res[k]->type;
+        if (in->rank != out->rank + drop || in->dt != out->dt || !ir_same_shape(in, op->opnds[0]->type))
+          vfail(V, op, op->kind == OP_REDUCE ? "reduce must drop one dimension of same-shaped inputs" : "scan keeps its input types");
+      }
+      if ((op->i2 == RED_CUSTOM) != (op->nregions == 1)) vfail(V, op, "a combine region exactly when the kind is custom");
+      if (op->nregions == 1 && V->ok) {
+        const IrBlock *r = op->regions[0];
+        if (r->nargs != 2 * op->nopnds || !r->last || r->last->kind != OP_YIELD || r->last->nopnds != op->nopnds)
+          vfail(V, op, "the combine region takes 2n scalars and yields n");
+      }
       break;
+    }
     case OP_FOR: case OP_WHILE: case OP_IF: {
       int first = op->kind == OP_FOR ? 3 : 0, nin = op->kind == OP_IF ? 0 : op->nopnds - first;
       if (op->kind != OP_IF && nin != op->nres) vfail(V, op, "loop must have one result per carried value");

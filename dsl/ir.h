@@ -96,7 +96,8 @@ typedef enum OpClass {
   X(STORE, "store", OC_OTHER)             /* ptr, value [mask]; flags, i = cache, i2 = evict */ \
   X(ATOMIC_RMW, "atomic_rmw", OC_OTHER)   /* ptr, val [mask]; i = AtomicOp, i2 = MemSem */      \
   X(ATOMIC_CAS, "atomic_cas", OC_OTHER)   /* ptr, cmp, val; i2 = MemSem; scope in flags */      \
-  X(REDUCE, "reduce", OC_OTHER)           /* i = axis, i2 = ReduceKind */                       \
+  X(REDUCE, "reduce", OC_OTHER)           /* inputs...; i = axis, i2 = ReduceKind [region] */  \
+  X(SCAN, "scan", OC_OTHER)               /* inputs...; i = axis, i2 = kind, flags 1 = reverse */ \
   X(FOR, "for", OC_OTHER)                 /* lb, ub, step, inits...; region(iv, iters...) */    \
   X(IF, "if", OC_OTHER)                   /* cond; regions then, else */                        \
   X(WHILE, "while", OC_OTHER)             /* inits...; regions before(args), after(args) */     \
@@ -119,7 +120,9 @@ typedef struct IrOpInfo {
 extern const IrOpInfo ir_op_info[OP_COUNT];
 
 typedef enum CmpPred { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpPred;
-typedef enum ReduceKind { RED_SUM, RED_MAX, RED_MIN, RED_XOR } ReduceKind;
+/* REDUCE and SCAN combine with a built-in operation, or with their region (RED_CUSTOM):
+ * 2n scalar arguments (a0..an-1, b0..bn-1) yielding n scalars. */
+typedef enum ReduceKind { RED_SUM, RED_MAX, RED_MIN, RED_XOR, RED_PROD, RED_CUSTOM } ReduceKind;
 
 /* LOAD/STORE flags */
 enum {

@@ -25,6 +25,7 @@ typedef enum SvKind {
 } SvKind;
 
 typedef struct Builtin Builtin;
+typedef struct Sema Sema;
 typedef struct SVal SVal;
 struct SVal {
   SvKind kind;
@@ -53,7 +54,7 @@ typedef struct Scope {
   Binding *head;
 } Scope;
 
-typedef struct Sema {
+struct Sema {
   Arena *a;
   Diag *d;
   IrModule *m;
@@ -67,7 +68,7 @@ typedef struct Sema {
   int runtime_if;   /* > 0 inside a branch of a runtime if */
   int runtime_loop; /* > 0 inside a runtime loop body */
   int block_depth;  /* statement-list nesting within the current function (1 = its body) */
-} Sema;
+};
 
 /* sema.c */
 SVal sv_err(void);
@@ -108,6 +109,27 @@ SVal maximum_minimum(Sema *S, SrcLoc loc, bool is_max, SVal l, SVal r, bool prop
 bool py_truthy(Sema *S, SrcLoc loc, SVal v, bool *out);
 
 /* builtins.c: triton / triton.language / libdevice / Python builtins */
+typedef SVal (*BuiltinFn)(Sema *S, const Node *call, const Builtin *b, SVal *a);
+struct Builtin {
+  const char *module; /* canonical: "tl", "triton", "libdevice", "builtins", "dtype" */
+  const char *name;
+  const char *params; /* "input,axis=None,keep_dims=False" */
+  BuiltinFn fn;
+  int op;             /* handler-specific: an IrOpKind, a ReduceKind ... */
+  bool member;        /* also callable as a tensor method: x.to(...), x.sum() */
+};
+bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out);
+bool want_tensor(Sema *S, SrcLoc loc, SVal v, const char *what, IrValue **out);
+bool want_dtype(Sema *S, SrcLoc loc, SVal v, const IrType **out);
+const char *want_str(Sema *S, SrcLoc loc, SVal v, const char *what);
+
+/* builtins_reduce.c: reductions and scans */
+SVal b_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a);
+SVal b_argminmax(Sema *S, const Node *call, const Builtin *b, SVal *a);
+SVal b_tl_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a);
+SVal b_scan(Sema *S, const Node *call, const Builtin *b, SVal *a);
+SVal b_assoc_scan(Sema *S, const Node *call, const Builtin *b, SVal *a);
+
 const Builtin *builtin_find(const char *module, const char *name);
 bool module_known(const char *path);
 const char *module_canonical(const char *path);

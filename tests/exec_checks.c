@@ -511,6 +511,72 @@ static void check_atomics(liger_context *ctx, const char *path) {
   liger_kernel_release(k);
 }
 
+static void check_reduce_scan(liger_context *ctx, const char *path) {
+  static const int shapes[][4] = {{1, 1, 1, 1}, {3, 5, 4, 8}, {16, 16, 16, 16}, {7, 100, 8, 128}, {32, 9, 32, 16}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int M = shapes[s][0], N = shapes[s][1], BM = shapes[s][2], BN = shapes[s][3];
+    char bm[16], bn[16];
+    snprintf(bm, sizeof bm, "%d", BM);
+    snprintf(bn, sizeof bn, "%d", BN);
+    liger_constexpr c[2] = {{"BM", bm}, {"BN", bn}};
+    liger_kernel *k;
+    if (!api_ok(liger_kernel_load(ctx, path, "reduce_scan_kernel", c, 2, 0, &k), "load reduce_scan_kernel")) continue;
+    size_t nout = (size_t)(3 * BM + BN + 4 * BM * BN); /* regions: argmax, argmin, max idx, reduce, 4 scans */
+    float *x = malloc(sizeof(float) * (size_t)M * N);
+    int32_t *out = malloc(sizeof(int32_t) * nout);
+    /* small integers with many ties, so that tie-breaking is exercised */
+    for (int i = 0; i < M * N; i++) x[i] = (float)((int)(rng() % 7) - 3);
+    void *dx = dev_from(ctx, x, sizeof(float) * (size_t)M * N), *dout = dev_from(ctx, NULL, sizeof(int32_t) * nout);
+    liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(M), liger_arg_int(N)};
+    if (dx && dout && run_and_read(ctx, k, 1, a, 4, out, dout, sizeof(int32_t) * nout)) {
+      int bad[8] = {0};
+      for (int i = 0; i < M; i++) {
+        int am = 0;
+        float best = x[(size_t)i * N];
+        for (int j = 1; j < N; j++)
+          if (x[(size_t)i * N + j] > best) {
+            best = x[(size_t)i * N + j];
+            am = j;
+          }
+        bad[0] += out[i] != am;
+        bad[2] += out[BM + BN + i] != am;
+        bad[3] += out[2 * BM + BN + i] != (int32_t)best;
+        int32_t run = 0;
+        int32_t prod = 1;
+        for (int j = 0; j < N; j++) {
+          int32_t v = (int32_t)x[(size_t)i * N + j];
+          run += v;
+          prod *= v % 3 - 1; /* Triton's % on ints truncates like C's */
+          bad[4] += out[3 * BM + BN + i * BN + j] != run;
+          bad[6] += out[3 * BM + BN + 2 * BM * BN + i * BN + j] != run;
+          bad[7] += out[3 * BM + BN + 3 * BM * BN + i * BN + j] != prod;
+        }
+      }
+      for (int j = 0; j < N; j++) {
+        int am = 0;
+        for (int i = 1; i < M; i++)
+          if (x[(size_t)i * N + j] < x[(size_t)am * N + j]) am = i;
+        bad[1] += out[BM + j] != am;
+        int32_t run = 0;
+        for (int i = M - 1; i >= 0; i--) {
+          run += (int32_t)x[(size_t)i * N + j];
+          bad[5] += out[3 * BM + BN + BM * BN + i * BN + j] != run;
+        }
+      }
+      CHECK(!bad[0] && !bad[1] && !bad[2], "%dx%d: argmax(axis=1), argmin(axis=0), max(return_indices) pick the first of ties (%d/%d/%d wrong)",
+            M, N, bad[0], bad[1], bad[2]);
+      CHECK(!bad[3], "%dx%d: tl.reduce with a jit combine function (%d wrong)", M, N, bad[3]);
+      CHECK(!bad[4] && !bad[5] && !bad[6] && !bad[7], "%dx%d: cumsum, reverse cumsum(axis=0), associative_scan, cumprod (%d/%d/%d/%d wrong)",
+            M, N, bad[4], bad[5], bad[6], bad[7]);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, dout);
+    free(x);
+    free(out);
+    liger_kernel_release(k);
+  }
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -537,6 +603,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_block2d(ctx, lang_path);
   check_scalar_loop(ctx, lang_path);
   check_atomics(ctx, lang_path);
+  check_reduce_scan(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

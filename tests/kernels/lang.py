@@ -86,3 +86,38 @@ def atomic_mix_kernel(counter_ptr, order_ptr, fmax_ptr, imin_ptr, owner_ptr, val
     tl.atomic_min(imin_ptr, (v * 100).to(tl.int32), sem="relaxed", scope="gpu")
     old = tl.atomic_cas(owner_ptr, -1, pid)
     tl.store(order_ptr + 1000 + pid, old)
+
+
+@triton.jit
+def _pick_larger(a, b):
+    return tl.where(a > b, a, b)
+
+
+@triton.jit
+def _add(a, b):
+    return a + b
+
+
+@triton.jit
+def reduce_scan_kernel(x_ptr, out_ptr, M, N, BM: tl.constexpr, BN: tl.constexpr):
+    # argmax/argmin (ties go to the first index), max with indices, tl.reduce with a jit
+    # combine function, cumsum/cumprod (forward and reverse) and associative_scan on 2-D tiles
+    rm = tl.arange(0, BM)
+    rn = tl.arange(0, BN)
+    mask = (rm[:, None] < M) & (rn[None, :] < N)
+    x = tl.load(x_ptr + rm[:, None] * N + rn[None, :], mask=mask, other=-1000.0)
+    tl.store(out_ptr + rm, tl.argmax(x, axis=1), mask=rm < M)
+    tl.store(out_ptr + BM + rn, tl.argmin(tl.where(mask, x, 1000.0), axis=0), mask=rn < N)
+    mx, imx = tl.max(x, axis=1, return_indices=True)
+    tl.store(out_ptr + BM + BN + rm, imx + (mx * 0).to(tl.int32), mask=rm < M)
+    red = tl.reduce(x, 1, _pick_larger)
+    tl.store(out_ptr + 2 * BM + BN + rm, red.to(tl.int32), mask=rm < M)
+    xi = tl.where(mask, x, 0.0).to(tl.int32)
+    cs = tl.cumsum(xi, axis=1)
+    tl.store(out_ptr + 3 * BM + BN + rm[:, None] * BN + rn[None, :], cs, mask=mask)
+    rs = tl.cumsum(xi, axis=0, reverse=True)
+    tl.store(out_ptr + 3 * BM + BN + BM * BN + rm[:, None] * BN + rn[None, :], rs, mask=mask)
+    sc = tl.associative_scan(xi, 1, _add)
+    tl.store(out_ptr + 3 * BM + BN + 2 * BM * BN + rm[:, None] * BN + rn[None, :], sc, mask=mask)
+    cp = tl.cumprod(tl.where(mask, (xi % 3) - 1, 1), axis=1)
+    tl.store(out_ptr + 3 * BM + BN + 3 * BM * BN + rm[:, None] * BN + rn[None, :], cp, mask=mask)
