@@ -320,6 +320,80 @@ static void lower_reshape_like(Lower *L, IrOp *op) {
   lw_set(L, out, v);
 }
 
+/* ---- PTX cache modifiers and eviction hints ------------------------------------------------ */
+
+/* The PTX qualifier a load/store asks for, or NULL when the default behaviour is what it
+ * asks for (.ca loads, .wb stores) or the target has no such qualifiers (AMD). */
+static const char *nv_qualifier(Lower *L, const IrOp *op) {
+  if (L->t->kind != TGT_NVPTX) return NULL;
+  static const char *const cache[] = {NULL, NULL, ".cg", ".cv", NULL, ".cs", ".wt"};
+  if (op->i && cache[op->i]) return cache[op->i];
+  if (op->i2 == EVICT_FIRST) return ".L1::evict_first";
+  if (op->i2 == EVICT_LAST) return ".L1::evict_last";
+  return NULL;
+}
+
+/* Whole 32-bit (or, for 2 bytes, 16-bit) registers covering `bytes`; 0 if asm can't. */
+static int asm_regs(int bytes, int *bits) {
+  *bits = 0;
+  if (bytes % 4 == 0 && bytes / 4 <= 4 && bytes / 4 != 3) { *bits = 32; return bytes / 4; }
+  if (bytes == 2) { *bits = 16; return 1; }
+  return 0;
+}
+
+static LLVMValueRef nv_load(Lower *L, const char *q, LLVMValueRef ptr, LLVMTypeRef vt, int bytes) {
+  int bits, n = asm_regs(bytes, &bits);
+  LLVMTypeRef rt = LLVMIntTypeInContext(L->ctx, (unsigned)bits);
+  char text[160], cons[64] = "";
+  int len = snprintf(text, sizeof text, "ld.global%s%s.b%d {", q, n > 1 ? (n == 2 ? ".v2" : ".v4") : "", bits);
+  for (int i = 0; i < n; i++) {
+    len += snprintf(text + len, sizeof text - (size_t)len, "%s$%d", i ? ", " : "", i);
+    strcat(cons, bits == 32 ? "=r," : "=h,");
+  }
+  snprintf(text + len, sizeof text - (size_t)len, "}, [$%d];", n);
+  strcat(cons, "l");
+  if (n == 1) { /* "ld ... {$0}" is not valid PTX for one register */
+    snprintf(text, sizeof text, "ld.global%s.b%d $0, [$1];", q, bits);
+  }
+  LLVMTypeRef outs[4] = {rt, rt, rt, rt};
+  LLVMTypeRef ret = n == 1 ? rt : LLVMStructTypeInContext(L->ctx, outs, (unsigned)n, 0);
+  LLVMTypeRef pt = LLVMTypeOf(ptr);
+  LLVMTypeRef fty = LLVMFunctionType(ret, &pt, 1, 0);
+  LLVMValueRef fn = LLVMGetInlineAsm(fty, text, strlen(text), cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
+  LLVMValueRef r = LLVMBuildCall2(L->b, fty, fn, &ptr, 1, "");
+  LLVMValueRef v = r;
+  if (n > 1) {
+    v = LLVMGetPoison(LLVMVectorType(rt, (unsigned)n));
+    for (int i = 0; i < n; i++) v = LLVMBuildInsertElement(L->b, v, LLVMBuildExtractValue(L->b, r, (unsigned)i, ""), lw_i32(L, i), "");
+  }
+  return LLVMBuildBitCast(L->b, v, vt, "");
+}
+
+static void nv_store(Lower *L, const char *q, LLVMValueRef ptr, LLVMValueRef val, int bytes) {
+  int bits, n = asm_regs(bytes, &bits);
+  LLVMTypeRef rt = LLVMIntTypeInContext(L->ctx, (unsigned)bits);
+  LLVMValueRef regs = LLVMBuildBitCast(L->b, val, n > 1 ? LLVMVectorType(rt, (unsigned)n) : rt, "");
+  char text[160], cons[64] = "l";
+  int len;
+  if (n == 1) len = snprintf(text, sizeof text, "st.global%s.b%d [$0], $1;", q, bits);
+  else {
+    len = snprintf(text, sizeof text, "st.global%s%s.b%d [$0], {", q, n == 2 ? ".v2" : ".v4", bits);
+    for (int i = 0; i < n; i++) len += snprintf(text + len, sizeof text - (size_t)len, "%s$%d", i ? ", " : "", i + 1);
+    snprintf(text + len, sizeof text - (size_t)len, "};");
+  }
+  LLVMValueRef args[5] = {ptr};
+  LLVMTypeRef types[5] = {LLVMTypeOf(ptr)};
+  for (int i = 0; i < n; i++) {
+    strcat(cons, bits == 32 ? ",r" : ",h");
+    args[i + 1] = n > 1 ? LLVMBuildExtractElement(L->b, regs, lw_i32(L, i), "") : regs;
+    types[i + 1] = rt;
+  }
+  strcat(cons, ",~{memory}");
+  LLVMTypeRef fty = LLVMFunctionType(L->vd, types, (unsigned)n + 1, 0);
+  LLVMValueRef fn = LLVMGetInlineAsm(fty, text, strlen(text), cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
+  LLVMBuildCall2(L->b, fty, fn, args, (unsigned)n + 1, "");
+}
+
 /* How many consecutive registers of a pointer tile one vector access may cover. */
 static int vec_width(const IrOp *op, const Layout *l, const IrType *pty) {
   if (!pty->rank) return 1;
@@ -352,6 +426,8 @@ static void lower_load(Lower *L, IrOp *op) {
   LLVMTypeRef et = lw_elem_type(L, rt);
   LLVMTypeRef vt = w > 1 ? LLVMVectorType(et, (unsigned)w) : et;
   unsigned align = (unsigned)(w * (dtype_bits(rt->dt) / 8));
+  int bits_unused;
+  const char *q = (op->flags & MEM_VOLATILE) || !asm_regs((int)align, &bits_unused) ? NULL : nv_qualifier(L, op);
   TVal out = lw_tval(L, ptrs.n);
   for (int r = 0; r < ptrs.n; r += w) {
     LLVMValueRef val;
@@ -367,15 +443,21 @@ static void lower_load(Lower *L, IrOp *op) {
       LLVMBasicBlockRef cur = LLVMGetInsertBlock(L->b), ld = lw_block(L, "ld"), join = lw_block(L, "ld.join");
       LLVMBuildCondBr(L->b, mask.e[r], ld, join);
       LLVMPositionBuilderAtEnd(L->b, ld);
-      LLVMValueRef x = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
-      LLVMSetAlignment(x, align);
-      if (op->flags & MEM_VOLATILE) LLVMSetVolatile(x, 1);
+      LLVMValueRef x;
+      if (q) x = nv_load(L, q, ptrs.e[r], vt, (int)align);
+      else {
+        x = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
+        LLVMSetAlignment(x, align);
+        if (op->flags & MEM_VOLATILE) LLVMSetVolatile(x, 1);
+      }
       LLVMBuildBr(L->b, join);
       LLVMPositionBuilderAtEnd(L->b, join);
       val = LLVMBuildPhi(L->b, vt, "");
       LLVMValueRef in_v[2] = {x, oth};
       LLVMBasicBlockRef in_b[2] = {ld, cur};
       LLVMAddIncoming(val, in_v, in_b, 2);
+    } else if (q) {
+      val = nv_load(L, q, ptrs.e[r], vt, (int)align);
     } else {
       val = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
       LLVMSetAlignment(val, align);
@@ -401,6 +483,8 @@ static void lower_store(Lower *L, IrOp *op) {
   LLVMTypeRef et = lw_elem_type(L, vt0);
   LLVMTypeRef vt = w > 1 ? LLVMVectorType(et, (unsigned)w) : et;
   unsigned align = (unsigned)(w * (dtype_bits(vt0->dt) / 8));
+  int bits_unused;
+  const char *q = asm_regs((int)align, &bits_unused) ? nv_qualifier(L, op) : NULL;
   for (int r = 0; r < ptrs.n; r += w) {
     LLVMValueRef x = val.e[r];
     if (w > 1) {
@@ -416,8 +500,8 @@ static void lower_store(Lower *L, IrOp *op) {
       LLVMBuildCondBr(L->b, pred, st, join);
       LLVMPositionBuilderAtEnd(L->b, st);
     }
-    LLVMValueRef s = LLVMBuildStore(L->b, x, ptrs.e[r]);
-    LLVMSetAlignment(s, align);
+    if (q) nv_store(L, q, ptrs.e[r], x, (int)align);
+    else LLVMSetAlignment(LLVMBuildStore(L->b, x, ptrs.e[r]), align);
     if (pred) {
       LLVMBuildBr(L->b, join);
       LLVMPositionBuilderAtEnd(L->b, join);

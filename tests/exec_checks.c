@@ -577,6 +577,31 @@ static void check_reduce_scan(liger_context *ctx, const char *path) {
   }
 }
 
+static void check_cache_hints(liger_context *ctx, const char *root) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/cache_hints.py", root);
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "cache_hint_kernel", "1024", &k), "load cache_hint_kernel")) return;
+  enum { N = 5003 };
+  static float x[N], y[N], z[N], x2[N];
+  for (int i = 0; i < N; i++) {
+    x[i] = (float)(i % 97);
+    y[i] = (float)(i % 13) * 0.5f;
+  }
+  void *dx = dev_from(ctx, x, sizeof x), *dy = dev_from(ctx, y, sizeof y), *dz = dev_from(ctx, NULL, sizeof z);
+  liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32), liger_arg_int(N)};
+  if (dx && dy && dz && run_and_read(ctx, k, (N + 1023) / 1024, a, 4, z, dz, sizeof z) &&
+      api_ok(liger_memcpy_dtoh(ctx, x2, dx, sizeof x2), "dtoh")) {
+    int bad = 0;
+    for (int i = 0; i < N; i++) bad += z[i] != x[i] + y[i] || x2[i] != x[i];
+    CHECK(bad == 0, "loads and stores with cache modifiers and eviction hints compute z = x + y (%d wrong)", bad);
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_free(ctx, dz);
+  liger_kernel_release(k);
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -604,6 +629,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_scalar_loop(ctx, lang_path);
   check_atomics(ctx, lang_path);
   check_reduce_scan(ctx, lang_path);
+  check_cache_hints(ctx, source_dir);
   liger_context_destroy(ctx);
 
   if (failures) {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test_ptx_features.sh — PTX for sm_90 carries what the kernel asked for: cache modifiers and
+# eviction hints as ld/st qualifiers (tests/kernels/cache_hints.py), warp shuffles and
+# barriers for reductions (kernels/examples/softmax.py), atomics (tests/kernels/lang.py).
+# ptxas must accept every file when it is installed.
+#
+#   test_ptx_features.sh LIGERC REPO_ROOT
+set -euo pipefail
+ligerc=$1 root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+emit() { # out, kernel file, extra args...
+  local out=$1 file=$2
+  shift 2
+  if ! "$ligerc" "$file" --target=sm_90 --emit=ptx -o "$tmp/$out" "$@" 2>"$tmp/err"; then
+    echo "FAIL: ligerc $file $*:"
+    cat "$tmp/err"
+    exit 1
+  fi
+  if [[ -x /usr/local/cuda/bin/ptxas ]]; then
+    if /usr/local/cuda/bin/ptxas -arch=sm_90 "$tmp/$out" -o /dev/null 2>"$tmp/err"; then
+      echo "ok:   ptxas accepts $out"
+    else
+      echo "FAIL: ptxas rejects $out:"
+      cat "$tmp/err"
+      fail=1
+    fi
+  fi
+}
+check() { # file, description, regex
+  if grep -Eq "$3" "$tmp/$1"; then echo "ok:   $2"; else
+    echo "FAIL: $2: nothing in $1 matches /$3/"
+    fail=1
+  fi
+}
+
+emit hints.ptx "$root/tests/kernels/cache_hints.py" -D BLOCK=1024 --signature "*bf16:16,*bf16:16,*bf16:16,i32:16"
+check hints.ptx "cache_modifier='.cg' load" 'ld\.global\.cg\.v4\.b32'
+check hints.ptx "evict_last load" 'ld\.global\.L1::evict_last\.v4\.b32'
+check hints.ptx "cache_modifier='.cs' store" 'st\.global\.cs\.v4\.b32'
+check hints.ptx "evict_first store" 'st\.global\.L1::evict_first\.v4\.b32'
+
+emit softmax.ptx "$root/kernels/examples/softmax.py" -D BLOCK=4096 --num-warps 8 --signature "*fp32:16,*fp32:16,i32,i32,i32:16"
+check softmax.ptx "warp shuffles in the reductions" 'shfl\.sync\.bfly\.b32'
+check softmax.ptx "barriers between warps" 'bar\.sync|barrier\.sync'
+check softmax.ptx "libdevice exp inlined (no calls left)" 'ex2\.approx'
+if grep -q 'call' "$tmp/softmax.ptx"; then echo "FAIL: a call remains in softmax.ptx"; fail=1; fi
+
+emit atomics.ptx "$root/tests/kernels/lang.py" --kernel histogram_kernel -D BLOCK=128 --signature "*i32:16,*i32:16,i32"
+check atomics.ptx "atomic add" '(atom|red)\.[a-z.]*add'
+
+exit $fail
