@@ -237,6 +237,54 @@ LLVMValueRef lw_atomic_if(Lower *L, const IrOp *op, LLVMValueRef pred, LLVMValue
   return phi;
 }
 
+/* A loop `for k in [0, n)` (n >= 1, bottom-tested) whose body updates `nacc` carried values (scalars or vectors):
+ * body(L, ctx, k, acc) rewrites acc in place. Used by tl.dot on every target. */
+void lw_counted_loop(Lower *L, int64_t n, LLVMValueRef *acc, int nacc,
+                     void (*body)(Lower *L, void *ctx, LLVMValueRef k, LLVMValueRef *acc), void *ctx) {
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(L->b), head = lw_block(L, "loop"), exit = lw_block(L, "loop.end");
+  LLVMBuildBr(L->b, head);
+  LLVMPositionBuilderAtEnd(L->b, head);
+  LLVMValueRef k = LLVMBuildPhi(L->b, L->i32, "k");
+  LLVMValueRef *phis = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)(nacc + 1));
+  for (int i = 0; i < nacc; i++) {
+    phis[i] = LLVMBuildPhi(L->b, LLVMTypeOf(acc[i]), "");
+    LLVMAddIncoming(phis[i], &acc[i], &pre, 1);
+    acc[i] = phis[i];
+  }
+  body(L, ctx, k, acc);
+  LLVMValueRef next = LLVMBuildAdd(L->b, k, lw_i32(L, 1), "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(L->b);
+  LLVMBuildCondBr(L->b, LLVMBuildICmp(L->b, LLVMIntSLT, next, lw_i32(L, n), ""), head, exit);
+  LLVMValueRef zero = lw_i32(L, 0);
+  LLVMAddIncoming(k, &zero, &pre, 1);
+  LLVMAddIncoming(k, &next, &latch, 1);
+  for (int i = 0; i < nacc; i++) LLVMAddIncoming(phis[i], &acc[i], &latch, 1);
+  LLVMPositionBuilderAtEnd(L->b, exit); /* acc holds the last iteration's values */
+}
+
+/* acc + a * b for tl.dot, with a and b widened to the accumulator's type. */
+static LLVMValueRef widen(Lower *L, LLVMValueRef v, DType from, DType to) {
+  if (from == to) return v;
+  LLVMTypeRef ty = LLVMTypeOf(v);
+  IrType e = {.dt = to};
+  LLVMTypeRef t = lw_elem_type(L, &e);
+  if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind) t = LLVMVectorType(t, LLVMGetVectorSize(ty));
+  if (dtype_is_float(to)) return LLVMBuildFPExt(L->b, v, t, "");
+  return dtype_is_signed(from) ? LLVMBuildSExt(L->b, v, t, "") : LLVMBuildZExt(L->b, v, t, "");
+}
+
+LLVMValueRef lw_mac(Lower *L, const IrOp *dot, LLVMValueRef a, LLVMValueRef b, LLVMValueRef acc) {
+  DType in = dot->opnds[0]->type->dt, out = dot->res[0]->type->dt;
+  a = widen(L, a, in, out);
+  b = widen(L, b, in, out);
+  if (dtype_is_float(out)) {
+    LLVMTypeRef ty = LLVMTypeOf(a);
+    LLVMValueRef args[3] = {a, b, acc};
+    return lw_intrin(L, "llvm.fmuladd", &ty, 1, args, 3);
+  }
+  return LLVMBuildAdd(L->b, acc, LLVMBuildMul(L->b, a, b, ""), "");
+}
+
 /* One elementwise op on scalars or CPU vectors; in_dt is the operands' element type. */
 LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x) {
   bool fl = dtype_is_float(dt), sg = dtype_is_signed(dt);

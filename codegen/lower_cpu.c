@@ -395,6 +395,82 @@ static void lower_reduce(Lower *L, IrOp *op) {
   lw_set(L, op->res[0], out);
 }
 
+/* tl.dot: A and B are spilled to stack buffers (allocated once in the entry block, so a
+ * dot inside a loop does not grow the stack); one loop over K then updates every result
+ * chunk from gathered rows of A and columns of B. */
+typedef struct DotCtx {
+  const IrOp *op;
+  LLVMValueRef bufa, bufb;
+  LLVMValueRef *ia, *ib; /* per chunk: lane indices m*K and n */
+  int64_t K, N;
+  int w;
+} DotCtx;
+
+static LLVMValueRef alloca_entry(Lower *L, LLVMTypeRef t, int64_t n) {
+  LLVMBasicBlockRef cur = LLVMGetInsertBlock(L->b);
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(L->fn);
+  LLVMValueRef first = LLVMGetFirstInstruction(entry);
+  if (first) LLVMPositionBuilderBefore(L->b, first);
+  else LLVMPositionBuilderAtEnd(L->b, entry);
+  LLVMValueRef a = LLVMBuildArrayAlloca(L->b, t, LLVMConstInt(L->i64, (unsigned long long)n, 0), "");
+  LLVMSetAlignment(a, 64);
+  LLVMPositionBuilderAtEnd(L->b, cur);
+  return a;
+}
+
+static void spill(Lower *L, TVal v, LLVMValueRef buf, LLVMTypeRef et, int w) {
+  for (int c = 0; c < v.n; c++) {
+    LLVMValueRef off = LLVMConstInt(L->i64, (unsigned long long)((int64_t)c * w), 0);
+    LLVMBuildStore(L->b, v.e[c], LLVMBuildGEP2(L->b, et, buf, &off, 1, ""));
+  }
+}
+
+static void dot_body(Lower *L, void *ctx, LLVMValueRef k, LLVMValueRef *acc) {
+  DotCtx *c = ctx;
+  const IrType *ta = c->op->opnds[0]->type;
+  LLVMTypeRef et = lw_elem_type(L, ta), vt = LLVMVectorType(et, (unsigned)c->w);
+  LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)c->w));
+  LLVMValueRef k64 = LLVMBuildSExt(L->b, k, L->i64, "");
+  LLVMValueRef kv = splat(L, k64, c->w), kn = splat(L, LLVMBuildMul(L->b, k64, LLVMConstInt(L->i64, (unsigned long long)c->N, 0), ""), c->w);
+  for (int q = 0; c->ia[q]; q++) {
+    LLVMValueRef pa = LLVMBuildGEP2(L->b, et, c->bufa, (LLVMValueRef[]){LLVMBuildAdd(L->b, c->ia[q], kv, "")}, 1, "");
+    LLVMValueRef pb = LLVMBuildGEP2(L->b, et, c->bufb, (LLVMValueRef[]){LLVMBuildAdd(L->b, c->ib[q], kn, "")}, 1, "");
+    LLVMTypeRef over[2] = {vt, LLVMTypeOf(pa)};
+    LLVMValueRef ga[3] = {pa, all, LLVMGetPoison(vt)}, gb[3] = {pb, all, LLVMGetPoison(vt)};
+    LLVMValueRef a = lw_intrin(L, "llvm.masked.gather", over, 2, ga, 3);
+    LLVMValueRef b = lw_intrin(L, "llvm.masked.gather", over, 2, gb, 3);
+    acc[q] = lw_mac(L, c->op, a, b, acc[q]);
+  }
+}
+
+static void lower_dot(Lower *L, IrOp *op) {
+  const IrType *ta = op->opnds[0]->type, *tb = op->opnds[1]->type, *tr = op->res[0]->type;
+  LLVMTypeRef et = lw_elem_type(L, ta);
+  DotCtx c = {.op = op, .K = ta->shape[1], .N = tb->shape[1], .w = lw_chunk(tr)};
+  c.bufa = alloca_entry(L, et, ta->numel);
+  c.bufb = alloca_entry(L, et, tb->numel);
+  spill(L, lw_get(L, op->opnds[0]), c.bufa, et, lw_chunk(ta));
+  spill(L, lw_get(L, op->opnds[1]), c.bufb, et, lw_chunk(tb));
+  TVal acc0 = lw_get(L, op->opnds[2]);
+  int nq = nchunks(tr);
+  c.ia = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)(nq + 1));
+  c.ib = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)(nq + 1));
+  TVal acc = lw_tval(L, nq);
+  for (int q = 0; q < nq; q++) {
+    LLVMValueRef ma[CPU_CHUNK], nb[CPU_CHUNK];
+    for (int i = 0; i < c.w; i++) {
+      int64_t lin = (int64_t)q * c.w + i;
+      ma[i] = LLVMConstInt(L->i64, (unsigned long long)(lin / c.N * c.K), 0);
+      nb[i] = LLVMConstInt(L->i64, (unsigned long long)(lin % c.N), 0);
+    }
+    c.ia[q] = LLVMConstVector(ma, (unsigned)c.w);
+    c.ib[q] = LLVMConstVector(nb, (unsigned)c.w);
+    acc.e[q] = acc0.e[q];
+  }
+  lw_counted_loop(L, c.K, acc.e, nq, dot_body, &c);
+  lw_set(L, op->res[0], acc);
+}
+
 bool cpu_lower_op(Lower *L, IrOp *op) {
   switch (op->kind) {
   case OP_CONST: lower_const(L, op); return true;
@@ -406,6 +482,7 @@ bool cpu_lower_op(Lower *L, IrOp *op) {
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
   case OP_SCAN: lower_reduce_scan_elems(L, op); return true;
+  case OP_DOT: lower_dot(L, op); return true;
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: return true; /* a program is one thread */
   default: return false;

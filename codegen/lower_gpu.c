@@ -724,6 +724,80 @@ static void lower_scan(Lower *L, IrOp *op) {
   for (int j = 0; j < n; j++) lw_set(L, op->res[j], cur[j]);
 }
 
+/* tl.dot as FMAs: A and B go to shared memory, then one loop over K updates every
+ * accumulator element the thread owns (correct for any layout; tensor cores come later). */
+typedef struct DotCtx {
+  const IrOp *op;
+  int64_t K, N;
+  size_t ea, off_b;
+  LLVMValueRef *m, *n;
+  LLVMTypeRef ta, tb;
+} DotCtx;
+
+static void dot_body(Lower *L, void *ctx, LLVMValueRef k, LLVMValueRef *acc) {
+  DotCtx *c = ctx;
+  int nr = (int)layout_regs(layout_of(c->op->res[0]), c->op->res[0]->type);
+  for (int r = 0; r < nr; r++) {
+    LLVMValueRef ia = LLVMBuildAdd(L->b, LLVMBuildMul(L->b, c->m[r], lw_i32(L, c->K), ""), k, "");
+    LLVMValueRef ib = LLVMBuildAdd(L->b, LLVMBuildMul(L->b, k, lw_i32(L, c->N), ""), c->n[r], "");
+    LLVMValueRef a = LLVMBuildLoad2(L->b, c->ta, smem_ptr(L, LLVMBuildMul(L->b, ia, lw_i32(L, (int64_t)c->ea), "")), "");
+    LLVMValueRef boff = LLVMBuildAdd(L->b, lw_i32(L, (int64_t)c->off_b), LLVMBuildMul(L->b, ib, lw_i32(L, (int64_t)c->ea), ""), "");
+    LLVMValueRef b = LLVMBuildLoad2(L->b, c->tb, smem_ptr(L, boff), "");
+    acc[r] = lw_mac(L, c->op, a, b, acc[r]);
+  }
+}
+
+static void stage(Lower *L, const IrValue *v, size_t base, size_t eb) {
+  const Layout *l = layout_of(v);
+  TVal t = lw_get(L, v);
+  LLVMValueRef own = owner_pred(L, l, v->type);
+  for (int r = 0; r < t.n; r++) {
+    LLVMValueRef off = LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base), LLVMBuildMul(L->b, linear_index(L, l, v->type, r), lw_i32(L, (int64_t)eb), ""), "");
+    LLVMBasicBlockRef wr = NULL, join = NULL;
+    if (own) {
+      wr = lw_block(L, "stage");
+      join = lw_block(L, "stage.end");
+      LLVMBuildCondBr(L->b, own, wr, join);
+      LLVMPositionBuilderAtEnd(L->b, wr);
+    }
+    LLVMBuildStore(L->b, t.e[r], smem_ptr(L, off));
+    if (own) {
+      LLVMBuildBr(L->b, join);
+      LLVMPositionBuilderAtEnd(L->b, join);
+    }
+  }
+}
+
+static void lower_dot(Lower *L, IrOp *op) {
+  const IrValue *A = op->opnds[0], *B = op->opnds[1], *R = op->res[0];
+  const IrType *ta = A->type, *tb = B->type, *tr = R->type;
+  const Layout *lr = layout_of(R);
+  DotCtx c = {.op = op, .K = ta->shape[1], .N = tb->shape[1], .ea = elem_bytes(ta)};
+  c.off_b = ((size_t)ta->numel * c.ea + 15) & ~(size_t)15;
+  c.ta = lw_elem_type(L, ta);
+  c.tb = lw_elem_type(L, tb);
+  use_smem(L, c.off_b + (size_t)tb->numel * c.ea);
+  barrier(L);
+  stage(L, A, 0, c.ea);
+  stage(L, B, c.off_b, c.ea);
+  barrier(L);
+  TVal acc0 = in_layout(L, op->opnds[2], lr);
+  int nr = layout_regs(lr, tr);
+  TVal acc = lw_tval(L, nr);
+  c.m = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)nr);
+  c.n = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)nr);
+  for (int r = 0; r < nr; r++) {
+    int64_t k[IR_MAX_RANK];
+    reg_split(lr, tr, r, k);
+    c.m[r] = coord(L, lr, tr, 0, k[0]);
+    c.n[r] = coord(L, lr, tr, 1, k[1]);
+    acc.e[r] = acc0.e[r];
+  }
+  lw_counted_loop(L, c.K, acc.e, nr, dot_body, &c);
+  barrier(L);
+  lw_set(L, R, acc);
+}
+
 bool gpu_lower_op(Lower *L, IrOp *op) {
   switch (op->kind) {
   case OP_CONST: lower_const(L, op); return true;
@@ -734,6 +808,7 @@ bool gpu_lower_op(Lower *L, IrOp *op) {
   case OP_STORE: lower_store(L, op); return true;
   case OP_REDUCE: lower_reduce(L, op); return true;
   case OP_SCAN: lower_scan(L, op); return true;
+  case OP_DOT: lower_dot(L, op); return true;
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: barrier(L); return true;
   default: return false;

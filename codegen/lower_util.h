@@ -57,6 +57,9 @@ LLVMValueRef lw_atomic_if(Lower *L, const IrOp *op, LLVMValueRef pred, LLVMValue
                           LLVMValueRef cmp);
 /* Combines n-tuples a and b with a REDUCE/SCAN op's operation (or region); scalars. */
 void lw_combine_n(Lower *L, const IrOp *op, const LLVMValueRef *a, const LLVMValueRef *b, LLVMValueRef *out);
+void lw_counted_loop(Lower *L, int64_t n, LLVMValueRef *acc, int nacc,
+                     void (*body)(Lower *L, void *ctx, LLVMValueRef k, LLVMValueRef *acc), void *ctx);
+LLVMValueRef lw_mac(Lower *L, const IrOp *dot, LLVMValueRef a, LLVMValueRef b, LLVMValueRef acc);
 TVal lw_get(Lower *L, const IrValue *v);
 void lw_set(Lower *L, const IrValue *v, TVal tv);
 TVal lw_tval(Lower *L, int n);

@@ -277,6 +277,71 @@ static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return (SVal){.kind = SV_NONE};
 }
 
+/* ---- dot -------------------------------------------------------------------------------------- */
+
+/* tl.dot: same-dtype inputs; int8/uint8 accumulate in int32, 16-bit floats in out_dtype
+ * (fp32 by default; fp16 allowed for fp16 inputs), fp32 in fp32. fp32 inputs are multiplied
+ * in full IEEE precision on every target (Triton's NVIDIA default is tf32). */
+static SVal b_dot(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x, *y, *acc = NULL;
+  if (!want_tensor(S, call->loc, a[0], "a", &x) || !want_tensor(S, call->loc, a[1], "b", &y)) return sv_err();
+  const IrType *tx = x->type, *ty = y->type;
+  if (tx->rank == 3 || ty->rank == 3) {
+    diag_unsupported(S->d, call->loc, "batched (3-D) tl.dot is not supported yet");
+    return sv_err();
+  }
+  if (tx->rank != 2 || ty->rank != 2) {
+    diag_error(S->d, call->loc, "tl.dot needs 2-D tensors, got ranks %d and %d", tx->rank, ty->rank);
+    return sv_err();
+  }
+  if (tx->shape[1] != ty->shape[0]) {
+    diag_error(S->d, call->loc, "tl.dot: the inner dimensions differ (%lld and %lld)", (long long)tx->shape[1], (long long)ty->shape[0]);
+    return sv_err();
+  }
+  DType dt = tx->dt;
+  if (dt != ty->dt) {
+    diag_error(S->d, call->loc, "tl.dot needs both inputs of one dtype, got %s and %s", dtype_name(dt), dtype_name(ty->dt));
+    diag_hint(S->d, "cast one of them with .to()");
+    return sv_err();
+  }
+  DType out;
+  if (dt == DT_I8 || dt == DT_U8) out = DT_I32;
+  else if (dt == DT_F16 || dt == DT_BF16 || dt == DT_F32 || dt == DT_F64) out = dt == DT_F64 ? DT_F64 : DT_F32;
+  else {
+    diag_error(S->d, call->loc, "tl.dot does not support %s inputs (int8, uint8, fp16, bf16, fp32, fp64)", dtype_name(dt));
+    return sv_err();
+  }
+  const IrType *od = NULL;
+  if (a[6].kind != SV_NONE && !want_dtype(S, call->loc, a[6], &od)) return sv_err();
+  if (od) {
+    if (od->dt == DT_BF16) {
+      diag_error(S->d, call->loc, "tl.dot does not accept out_dtype=bfloat16 (as Triton); use float32 and .to(tl.bfloat16)");
+      return sv_err();
+    }
+    if (od->dt == DT_F16 && dt == DT_F16) out = DT_F16;
+    else if (od->dt != out) {
+      diag_error(S->d, call->loc, "out_dtype %s does not fit %s inputs", dtype_name(od->dt), dtype_name(dt));
+      return sv_err();
+    }
+  }
+  if (a[3].kind == SV_STR && strcmp(a[3].s, "ieee") && strcmp(a[3].s, "tf32") && strcmp(a[3].s, "tf32x3")) {
+    diag_error(S->d, call->loc, "unknown input_precision '%s' (ieee, tf32, tf32x3)", a[3].s);
+    return sv_err();
+  }
+  int64_t shape[2] = {tx->shape[0], ty->shape[1]};
+  const IrType *rt = ir_block(S->m, ir_scalar(S->m, out), 2, shape);
+  if (a[2].kind != SV_NONE) {
+    if (!want_tensor(S, call->loc, a[2], "acc", &acc)) return sv_err();
+    acc = broadcast_to(S, call->loc, cast_to(S, call->loc, acc, ir_scalar(S->m, out)), rt);
+    if (!acc) return sv_err();
+  } else {
+    acc = ir_build1(&S->b, OP_SPLAT, rt, dtype_is_float(out) ? ir_const_float(&S->b, ir_scalar(S->m, out), 0) : ir_const_int(&S->b, ir_scalar(S->m, out), 0));
+  }
+  IrValue *ops[3] = {x, y, acc};
+  return sv_val(ir_build(&S->b, OP_DOT, rt, 3, ops)->res[0]);
+}
+
 /* ---- atomics ---------------------------------------------------------------------------------- */
 
 static bool parse_sem_scope(Sema *S, SrcLoc loc, SVal sem, SVal scope, int *sem_out, int *scope_out) {
@@ -609,6 +674,7 @@ static const Builtin builtins[] = {
     {"tl", "atomic_xor", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_XOR, false},
     {"tl", "atomic_xchg", "pointer,val,mask=None,sem=None,scope=None", b_atomic, ATOM_XCHG, false},
     {"tl", "atomic_cas", "pointer,cmp,val,sem=None,scope=None", b_atomic, -1, false},
+    {"tl", "dot", "input,other,acc=None,input_precision=None,allow_tf32=None,max_num_imprecise_acc=None,out_dtype=None", b_dot, 0, false},
     {"tl", "where", "condition,x,y", b_where, 0, false},
     {"tl", "maximum", "x,y,propagate_nan=None", b_minmax2, OP_MAX, false},
     {"tl", "minimum", "x,y,propagate_nan=None", b_minmax2, OP_MIN, false},

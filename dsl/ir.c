@@ -335,6 +335,13 @@ static void verify_block(Verifier *V, const IrBlock *b) {
     case OP_SPLAT:
       if (op->opnds[0]->type->rank != 0 || t->rank == 0) vfail(V, op, "splat takes a scalar to a block");
       break;
+    case OP_DOT: {
+      const IrType *a = op->opnds[0]->type, *b = op->opnds[1]->type, *c = op->opnds[2]->type;
+      if (a->rank != 2 || b->rank != 2 || c != t || a->shape[1] != b->shape[0] || c->shape[0] != a->shape[0] ||
+          c->shape[1] != b->shape[1] || a->dt != b->dt)
+        vfail(V, op, "dot needs a [M,K], b [K,N] of one dtype and an accumulator [M,N] of the result type");
+      break;
+    }
     case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: {
       const IrType *p = op->opnds[0]->type;
       if (p->dt != DT_PTR || !ir_same_shape(p, t) || p->pointee->dt != t->dt) vfail(V, op, "atomic type does not match the pointer");

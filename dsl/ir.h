@@ -96,6 +96,7 @@ typedef enum OpClass {
   X(STORE, "store", OC_OTHER)             /* ptr, value [mask]; flags, i = cache, i2 = evict */ \
   X(ATOMIC_RMW, "atomic_rmw", OC_OTHER)   /* ptr, val [mask]; i = AtomicOp, i2 = MemSem */      \
   X(ATOMIC_CAS, "atomic_cas", OC_OTHER)   /* ptr, cmp, val; i2 = MemSem; scope in flags */      \
+  X(DOT, "dot", OC_OTHER)                 /* a [M,K], b [K,N], acc [M,N] -> acc type */         \
   X(REDUCE, "reduce", OC_OTHER)           /* inputs...; i = axis, i2 = ReduceKind [region] */  \
   X(SCAN, "scan", OC_OTHER)               /* inputs...; i = axis, i2 = kind, flags 1 = reverse */ \
   X(FOR, "for", OC_OTHER)                 /* lb, ub, step, inits...; region(iv, iters...) */    \

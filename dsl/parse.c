@@ -18,7 +18,14 @@ typedef struct Parser {
   Token *toks;
   int pos, ntok;
   bool failed; /* a syntax error happened in the current top-level statement */
+  int depth;   /* nesting of the expression being parsed, see enter() */
 } Parser;
+
+/* How deep expressions may nest. Each level is a bracket, an operator or a trailer (a.b,
+ * f(x), x[i]) of a chain: x+x+...+x is as deep as it is long. Both this recursive parser
+ * and sema's walk over the tree take stack per level, so a limit keeps a hostile or
+ * generated file from overflowing it; Python's own parser stops at a similar depth. */
+enum { PARSE_MAX_DEPTH = 500 };
 
 static Node *expr(Parser *P);
 static Node *test(Parser *P);
@@ -76,6 +83,17 @@ static Node *mk(Parser *P, NodeKind kind, Token *t) {
   n->kind = kind;
   n->loc = t->loc;
   return n;
+}
+
+/* One level deeper; false (with an error) past PARSE_MAX_DEPTH. The caller restores
+ * P->depth when it is done with the level. */
+static bool enter(Parser *P, Token *t) {
+  if (++P->depth <= PARSE_MAX_DEPTH) return true;
+  if (!P->failed) {
+    syntax_error(P, t, "expression nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
+    diag_hint(P->diag, "split it into several statements with intermediate variables");
+  }
+  return false;
 }
 
 /* ---- expressions ---------------------------------------------------------------------- */
@@ -232,9 +250,12 @@ static Node *call_args(Parser *P, Node *fn, Token *t) {
 }
 
 static Node *primary(Parser *P) {
+  int depth = P->depth;
   Node *n = atom(P);
   for (;;) {
     Token *t = peek(P);
+    if (t->kind != TK_DOT && t->kind != TK_LPAREN && t->kind != TK_LBRACK) break;
+    if (!enter(P, t)) break; /* a.b.c...: the tree gets one level deeper per trailer */
     if (accept(P, TK_DOT)) {
       Token *name = expect(P, TK_NAME, "an attribute name after '.'");
       Node *a = mk(P, ND_ATTR, t);
@@ -257,16 +278,18 @@ static Node *primary(Parser *P) {
       s->b = first;
       expect(P, TK_RBRACK, "']'");
       n = s;
-    } else {
-      return n;
     }
   }
+  P->depth = depth;
+  return n;
 }
 
 static Node *power(Parser *P) {
   Node *n = primary(P);
   Token *t = peek(P);
-  if (accept(P, TK_POW)) {
+  int depth = P->depth;
+  if (at(P, TK_POW) && enter(P, t)) {
+    next(P);
     Node *b = mk(P, ND_BINOP, t);
     b->op = TK_POW;
     b->a = n;
@@ -282,18 +305,26 @@ static Node *power(Parser *P) {
     } else {
       b->b = power(P);
     }
+    P->depth = depth;
     return b;
   }
+  P->depth = depth;
   return n;
 }
 
 static Node *unary(Parser *P) {
   Token *t = peek(P);
   if (t->kind == TK_MINUS || t->kind == TK_PLUS || t->kind == TK_TILDE) {
+    int depth = P->depth;
+    if (!enter(P, t)) {
+      P->depth = depth;
+      return mk(P, ND_NONE, t);
+    }
     next(P);
     Node *n = mk(P, ND_UNOP, t);
     n->op = t->kind;
     n->a = unary(P);
+    P->depth = depth;
     return n;
   }
   return power(P);
@@ -316,8 +347,10 @@ static bool in_level(int level, TokKind k) {
 }
 
 static Node *binary(Parser *P, int level) {
+  int depth = P->depth;
   Node *n = level == 0 ? unary(P) : binary(P, level - 1);
   while (in_level(level, peek(P)->kind)) {
+    if (!enter(P, peek(P))) break; /* x+x+...: one level deeper per operator */
     Token *t = next(P);
     if (t->kind == TK_AT) syntax_error(P, t, "the '@' matrix operator is not supported; use tl.dot");
     Node *b = mk(P, ND_BINOP, t);
@@ -326,6 +359,7 @@ static Node *binary(Parser *P, int level) {
     b->b = level == 0 ? unary(P) : binary(P, level - 1);
     n = b;
   }
+  P->depth = depth;
   return n;
 }
 
@@ -373,10 +407,17 @@ static Node *comparison(Parser *P) {
 
 static Node *not_test(Parser *P) {
   Token *t = peek(P);
-  if (accept(P, TK_NOT)) {
+  if (at(P, TK_NOT)) {
+    int depth = P->depth;
+    if (!enter(P, t)) {
+      P->depth = depth;
+      return mk(P, ND_NONE, t);
+    }
+    next(P);
     Node *n = mk(P, ND_UNOP, t);
     n->op = TK_NOT;
     n->a = not_test(P);
+    P->depth = depth;
     return n;
   }
   return comparison(P);
@@ -395,7 +436,18 @@ static Node *bool_op(Parser *P, TokKind op) {
 
 static void params(Parser *P, NodeList *out, TokKind end);
 
+static Node *test_in(Parser *P);
+
+/* Any expression, one level deeper than the one it is part of (brackets, arguments, the
+ * branches of a conditional expression, a lambda's body all come through here). */
 static Node *test(Parser *P) {
+  int depth = P->depth;
+  Node *n = enter(P, peek(P)) ? test_in(P) : mk(P, ND_NONE, peek(P));
+  P->depth = depth;
+  return n;
+}
+
+static Node *test_in(Parser *P) {
   Token *t = peek(P);
   if (accept(P, TK_LAMBDA)) {
     Node *n = mk(P, ND_LAMBDA, t);
@@ -495,7 +547,10 @@ static Node *if_stmt(Parser *P) {
   expect(P, TK_COLON, "':' after the condition");
   block(P, &n->body);
   if (at(P, TK_ELIF)) {
-    nl_push(P->arena, &n->orelse, if_stmt(P));
+    /* an elif nests in the orelse of the if before it: deep like an expression */
+    int depth = P->depth;
+    if (enter(P, peek(P))) nl_push(P->arena, &n->orelse, if_stmt(P));
+    P->depth = depth;
   } else if (accept(P, TK_ELSE)) {
     expect(P, TK_COLON, "':' after 'else'");
     block(P, &n->orelse);
@@ -797,6 +852,7 @@ Module *parse_module(Arena *a, Diag *d, const SrcFile *f) {
     int start = P.pos;
     NodeList one = {0};
     P.failed = false;
+    P.depth = 0;
     statement(&P, &one);
     bool kernel = false;
     for (int i = 0; i < one.n; i++)

@@ -86,6 +86,15 @@ static uint16_t f32_to_bf16(float f) {
   u += 0x7fffu + ((u >> 16) & 1u);
   return (uint16_t)(u >> 16);
 }
+/* fp16 of values that are exact in it (small multiples of 1/4 here): no rounding needed */
+static uint16_t f32_to_f16(float f) {
+  uint32_t u = f32_bits(f);
+  uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
+  if ((u & 0x7fffffff) == 0) return sign;
+  int e = (int)((u >> 23) & 0xff) - 127 + 15;
+  return (uint16_t)(sign | (uint16_t)(e << 10) | (uint16_t)((u >> 13) & 0x3ff));
+}
+
 static float bf16_to_f32(uint16_t h) { return bits_f32((uint32_t)h << 16); }
 
 static uint32_t next_pow2(uint32_t x) {
@@ -602,6 +611,68 @@ static void check_cache_hints(liger_context *ctx, const char *root) {
   liger_kernel_release(k);
 }
 
+/* C = A @ B for fp32, fp16, bf16 (fp32 accumulation) and int8 (int32), on tiles with tails. */
+static void check_matmul(liger_context *ctx, const char *path) {
+  static const struct { liger_dtype dt; int M, N, K, BM, BN, BK; } cases[] = {
+      {LIGER_F32, 33, 17, 40, 16, 16, 16}, {LIGER_F16, 64, 64, 64, 32, 32, 32},
+      {LIGER_BF16, 20, 30, 50, 16, 32, 16}, {LIGER_I8, 40, 24, 72, 32, 16, 32},
+  };
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    int M = cases[t].M, N = cases[t].N, K = cases[t].K;
+    liger_dtype dt = cases[t].dt;
+    char bm[8], bn[8], bk[8];
+    snprintf(bm, sizeof bm, "%d", cases[t].BM);
+    snprintf(bn, sizeof bn, "%d", cases[t].BN);
+    snprintf(bk, sizeof bk, "%d", cases[t].BK);
+    liger_constexpr c[3] = {{"BM", bm}, {"BN", bn}, {"BK", bk}};
+    liger_kernel *k;
+    if (!api_ok(liger_kernel_load(ctx, path, "matmul_kernel", c, 3, 0, &k), "load matmul_kernel")) continue;
+    size_t es = liger_dtype_size(dt);
+    unsigned char *a = malloc(es * (size_t)M * K), *b = malloc(es * (size_t)K * N);
+    float *fa = malloc(sizeof(float) * (size_t)M * K), *fb = malloc(sizeof(float) * (size_t)K * N);
+    float *cf = malloc(sizeof(float) * (size_t)M * N);
+    for (int i = 0; i < M * K + K * N; i++) {
+      bool in_a = i < M * K;
+      float v = (float)((int)(rng() % 9) - 4) * (dt == LIGER_I8 ? 1.0f : 0.25f); /* exact in every dtype */
+      unsigned char *dst = in_a ? a + es * (size_t)i : b + es * (size_t)(i - M * K);
+      if (dt == LIGER_F32) memcpy(dst, &v, 4);
+      else if (dt == LIGER_I8) *(int8_t *)dst = (int8_t)v;
+      else {
+        uint16_t h = dt == LIGER_BF16 ? f32_to_bf16(v) : f32_to_f16(v);
+        memcpy(dst, &h, 2);
+      }
+      (in_a ? fa : fb)[in_a ? i : i - M * K] = v;
+    }
+    void *da = dev_from(ctx, a, es * (size_t)M * K), *db = dev_from(ctx, b, es * (size_t)K * N), *dc = dev_from(ctx, NULL, 4 * (size_t)M * N);
+    liger_dtype out_dt = dt == LIGER_I8 ? LIGER_I32 : LIGER_F32;
+    liger_arg args[6] = {liger_arg_ptr(da, dt), liger_arg_ptr(db, dt), liger_arg_ptr(dc, out_dt), liger_arg_int(M), liger_arg_int(N), liger_arg_int(K)};
+    uint32_t grid[3] = {(uint32_t)((M + cases[t].BM - 1) / cases[t].BM), (uint32_t)((N + cases[t].BN - 1) / cases[t].BN), 1};
+    if (da && db && dc && api_ok(liger_launch(k, grid, NULL, args, 6), "launch matmul") && api_ok(liger_synchronize(ctx, NULL), "sync") &&
+        api_ok(liger_memcpy_dtoh(ctx, cf, dc, 4 * (size_t)M * N), "dtoh")) {
+      int bad = 0;
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+          double ref = 0;
+          for (int q = 0; q < K; q++) ref += (double)fa[i * K + q] * fb[q * N + j];
+          float got = cf[i * N + j];
+          if (dt == LIGER_I8) got = (float)((int32_t *)cf)[i * N + j];
+          bad += got != (float)ref; /* small multiples of 1/4: products and sums are exact */
+        }
+      CHECK(bad == 0, "tl.dot %s %dx%dx%d in %sx%sx%s tiles: exact (%d wrong)", t == 0 ? "fp32" : t == 1 ? "fp16" : t == 2 ? "bf16" : "int8",
+            M, N, K, bm, bn, bk, bad);
+    }
+    liger_free(ctx, da);
+    liger_free(ctx, db);
+    liger_free(ctx, dc);
+    free(a);
+    free(b);
+    free(fa);
+    free(fb);
+    free(cf);
+    liger_kernel_release(k);
+  }
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -630,6 +701,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_atomics(ctx, lang_path);
   check_reduce_scan(ctx, lang_path);
   check_cache_hints(ctx, source_dir);
+  check_matmul(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

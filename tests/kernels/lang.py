@@ -121,3 +121,19 @@ def reduce_scan_kernel(x_ptr, out_ptr, M, N, BM: tl.constexpr, BN: tl.constexpr)
     tl.store(out_ptr + 3 * BM + BN + 2 * BM * BN + rm[:, None] * BN + rn[None, :], sc, mask=mask)
     cp = tl.cumprod(tl.where(mask, (xi % 3) - 1, 1), axis=1)
     tl.store(out_ptr + 3 * BM + BN + 3 * BM * BN + rm[:, None] * BN + rn[None, :], cp, mask=mask)
+
+
+@triton.jit
+def matmul_kernel(a_ptr, b_ptr, c_ptr, M, N, K, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr):
+    # tl.dot with an accumulator carried through a loop over K, a 2-D grid, masked tails
+    pid_m = tl.program_id(0)
+    pid_n = tl.program_id(1)
+    rm = pid_m * BM + tl.arange(0, BM)
+    rn = pid_n * BN + tl.arange(0, BN)
+    rk = tl.arange(0, BK)
+    acc = tl.zeros((BM, BN), dtype=tl.float32 if a_ptr.dtype.element_ty != tl.int8 else tl.int32)
+    for k0 in range(0, K, BK):
+        a = tl.load(a_ptr + rm[:, None] * K + (k0 + rk)[None, :], mask=(rm[:, None] < M) & ((k0 + rk)[None, :] < K), other=0)
+        b = tl.load(b_ptr + (k0 + rk)[:, None] * N + rn[None, :], mask=((k0 + rk)[:, None] < K) & (rn[None, :] < N), other=0)
+        acc += tl.dot(a, b)
+    tl.store(c_ptr + rm[:, None] * N + rn[None, :], acc, mask=(rm[:, None] < M) & (rn[None, :] < N))
