@@ -19,19 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (cond) {                                                               \
-      printf("ok:   ");                                                       \
-    } else {                                                                  \
-      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
-      failures++;                                                             \
-    }                                                                         \
-    printf(__VA_ARGS__);                                                      \
-    printf("\n");                                                             \
-  } while (0)
+#include "check.h"
 
 /* A failed API call: say which, with the library's message, and count it. */
 static int api_ok(liger_status st, const char *what) {

@@ -18,18 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
 static char kernel_path[4096];
 static char cache_dir[4096];
 
-#define CHECK(cond, ...)                 \
-  do {                                   \
-    bool ok_ = (cond); /* once: it runs kernels */ \
-    printf(ok_ ? "ok:   " : "FAIL: ");   \
-    printf(__VA_ARGS__);                 \
-    printf("\n");                        \
-    if (!ok_) failures++;                \
-  } while (0)
+#include "check.h"
 
 /* Loads add_kernel afresh (a new kernel object has no in-memory variants) and checks z = x + y. */
 static bool run_add(liger_context *ctx) {

@@ -13,19 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (cond) {                                                               \
-      printf("ok:   ");                                                       \
-    } else {                                                                  \
-      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
-      failures++;                                                             \
-    }                                                                         \
-    printf(__VA_ARGS__);                                                      \
-    printf("\n");                                                             \
-  } while (0)
+#include "check.h"
 
 static const char *source_dir(int argc, char **argv) {
   if (argc > 1 && argv[1][0]) return argv[1];

@@ -17,19 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (cond) {                                                               \
-      printf("ok:   ");                                                       \
-    } else {                                                                  \
-      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
-      failures++;                                                             \
-    }                                                                         \
-    printf(__VA_ARGS__);                                                      \
-    printf("\n");                                                             \
-  } while (0)
+#include "check.h"
 
 static int is_elf(const char *p, size_t n) { return n >= 64 && memcmp(p, "\x7f" "ELF", 4) == 0; }
 

@@ -18,19 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (cond) {                                                               \
-      printf("ok:   ");                                                       \
-    } else {                                                                  \
-      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
-      failures++;                                                             \
-    }                                                                         \
-    printf(__VA_ARGS__);                                                      \
-    printf("\n");                                                             \
-  } while (0)
+#include "check.h"
 
 static char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");

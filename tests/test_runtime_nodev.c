@@ -11,19 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (cond) {                                                               \
-      printf("ok:   ");                                                       \
-    } else {                                                                  \
-      printf("FAIL: %s:%d: ", __FILE__, __LINE__);                            \
-      failures++;                                                             \
-    }                                                                         \
-    printf(__VA_ARGS__);                                                      \
-    printf("\n");                                                             \
-  } while (0)
+#include "check.h"
 
 static void check_backend(const RtBackend *be) {
   RtDevice *dev = NULL;
