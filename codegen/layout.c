@@ -359,6 +359,9 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   case OP_BROADCAST:
     vi->layout = in && in->rank == in->prank ? in : anchor(P, t);
     return;
+  case OP_TRANS: case OP_RESHAPE:
+    vi->layout = anchor(P, t);
+    return;
   default:
     break;
   }

@@ -123,7 +123,28 @@ static void lower_broadcast(Lower *L, IrOp *op) {
   free(idx);
 }
 
-/* expand_dims keeps the row-major order, but the chunk width can change (numel stays). */
+/* trans: result element at coordinates c comes from source coordinates c permuted. */
+static void lower_trans(Lower *L, IrOp *op) {
+  const IrType *ti = op->opnds[0]->type, *to = op->res[0]->type;
+  int64_t sstride[IR_MAX_RANK], st = 1;
+  for (int d = ti->rank - 1; d >= 0; d--) {
+    sstride[d] = st;
+    st *= ti->shape[d];
+  }
+  int64_t *idx = malloc(sizeof(int64_t) * (size_t)to->numel);
+  for (int64_t lin = 0; lin < to->numel; lin++) {
+    int64_t rem = lin, src = 0;
+    for (int d = to->rank - 1; d >= 0; d--) {
+      src += (rem % to->shape[d]) * sstride[(op->i >> (4 * d)) & 15];
+      rem /= to->shape[d];
+    }
+    idx[lin] = src;
+  }
+  lw_set(L, op->res[0], regather(L, lw_get(L, op->opnds[0]), lw_chunk(ti), idx, to->numel, lw_chunk(to)));
+  free(idx);
+}
+
+/* expand_dims and reshape keep the row-major order, and numel (so the chunk width) stays. */
 static void lower_expand(Lower *L, IrOp *op) { lw_set(L, op->res[0], lw_get(L, op->opnds[0])); }
 
 /* Scalar memory access under a runtime mask: a branch around it. */
@@ -476,7 +497,8 @@ bool cpu_lower_op(Lower *L, IrOp *op) {
   case OP_CONST: lower_const(L, op); return true;
   case OP_ARANGE: lower_arange(L, op); return true;
   case OP_SPLAT: lower_splat(L, op); return true;
-  case OP_EXPAND_DIMS: lower_expand(L, op); return true;
+  case OP_EXPAND_DIMS: case OP_RESHAPE: lower_expand(L, op); return true;
+  case OP_TRANS: lower_trans(L, op); return true;
   case OP_BROADCAST: lower_broadcast(L, op); return true;
   case OP_LOAD: lower_load(L, op); return true;
   case OP_STORE: lower_store(L, op); return true;

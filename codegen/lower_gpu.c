@@ -320,6 +320,60 @@ static void lower_reshape_like(Lower *L, IrOp *op) {
   lw_set(L, out, v);
 }
 
+/* trans / reshape: the source goes to shared memory in row-major order; each result
+ * element is read back from the source position it comes from. */
+static void lower_remap(Lower *L, IrOp *op) {
+  const IrValue *in = op->opnds[0], *out = op->res[0];
+  const IrType *ti = in->type, *to = out->type;
+  const Layout *li = layout_of(in), *lo = layout_of(out);
+  size_t eb = elem_bytes(ti);
+  LLVMTypeRef st = ti->dt == DT_I1 ? L->i8 : lw_elem_type(L, ti);
+  use_smem(L, (size_t)ti->numel * eb);
+  barrier(L);
+  TVal src = lw_get(L, in);
+  LLVMValueRef own = owner_pred(L, li, ti);
+  for (int r = 0; r < src.n; r++) {
+    LLVMValueRef off = LLVMBuildMul(L->b, linear_index(L, li, ti, r), lw_i32(L, (int64_t)eb), "");
+    LLVMBasicBlockRef wr = NULL, join = NULL;
+    if (own) {
+      wr = lw_block(L, "remap.put");
+      join = lw_block(L, "remap.put.end");
+      LLVMBuildCondBr(L->b, own, wr, join);
+      LLVMPositionBuilderAtEnd(L->b, wr);
+    }
+    LLVMValueRef v = ti->dt == DT_I1 ? LLVMBuildZExt(L->b, src.e[r], L->i8, "") : src.e[r];
+    LLVMBuildStore(L->b, v, smem_ptr(L, off));
+    if (own) {
+      LLVMBuildBr(L->b, join);
+      LLVMPositionBuilderAtEnd(L->b, join);
+    }
+  }
+  barrier(L);
+  TVal res = lw_tval(L, layout_regs(lo, to));
+  for (int r = 0; r < res.n; r++) {
+    LLVMValueRef idx;
+    if (op->kind == OP_RESHAPE) idx = linear_index(L, lo, to, r);
+    else {
+      /* result coordinate d is source coordinate perm[d] */
+      int64_t k[IR_MAX_RANK], sstride[IR_MAX_RANK], st1 = 1;
+      for (int d = ti->rank - 1; d >= 0; d--) {
+        sstride[d] = st1;
+        st1 *= ti->shape[d];
+      }
+      reg_split(lo, to, r, k);
+      idx = lw_i32(L, 0);
+      for (int d = 0; d < to->rank; d++) {
+        int p = (int)((op->i >> (4 * d)) & 15);
+        idx = LLVMBuildAdd(L->b, idx, LLVMBuildMul(L->b, coord(L, lo, to, d, k[d]), lw_i32(L, sstride[p]), ""), "");
+      }
+    }
+    LLVMValueRef v = LLVMBuildLoad2(L->b, st, smem_ptr(L, LLVMBuildMul(L->b, idx, lw_i32(L, (int64_t)eb), "")), "");
+    res.e[r] = ti->dt == DT_I1 ? LLVMBuildTrunc(L->b, v, L->i1, "") : v;
+  }
+  barrier(L);
+  lw_set(L, out, res);
+}
+
 /* ---- PTX cache modifiers and eviction hints ------------------------------------------------ */
 
 /* The PTX qualifier a load/store asks for, or NULL when the default behaviour is what it
@@ -809,6 +863,7 @@ bool gpu_lower_op(Lower *L, IrOp *op) {
   case OP_REDUCE: lower_reduce(L, op); return true;
   case OP_SCAN: lower_scan(L, op); return true;
   case OP_DOT: lower_dot(L, op); return true;
+  case OP_TRANS: case OP_RESHAPE: lower_remap(L, op); return true;
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); return true;
   case OP_BARRIER: barrier(L); return true;
   default: return false;

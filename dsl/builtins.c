@@ -531,6 +531,98 @@ static SVal b_broadcast_to(Sema *S, const Node *call, const Builtin *b, SVal *a)
   return x ? sv_val(x) : sv_err();
 }
 
+/* dims given as f(x, 1, 0) or f(x, (1, 0)) */
+static int dims_arg(Sema *S, SrcLoc loc, SVal *a, int max, int64_t *dims) {
+  SVal t = a[0];
+  int n = 0;
+  if (t.kind == SV_TUPLE && a[1].kind == SV_NONE) {
+    for (int i = 0; i < t.n && n < max; i++)
+      if (!want_int(S, loc, t.items[i], "a dimension", &dims[n++])) return -1;
+    return n;
+  }
+  for (int i = 0; i < 4 && a[i].kind != SV_NONE && n < max; i++)
+    if (!want_int(S, loc, a[i], "a dimension", &dims[n++])) return -1;
+  return n;
+}
+
+static SVal permute(Sema *S, SrcLoc loc, IrValue *x, const int64_t *perm) {
+  const IrType *t = x->type;
+  int64_t shape[IR_MAX_RANK];
+  bool seen[IR_MAX_RANK] = {0};
+  int64_t packed = 0;
+  for (int d = 0; d < t->rank; d++) {
+    if (perm[d] < 0 || perm[d] >= t->rank || seen[perm[d]]) {
+      diag_error(S->d, loc, "the dimensions must be a permutation of 0..%d", t->rank - 1);
+      return sv_err();
+    }
+    seen[perm[d]] = true;
+    shape[d] = t->shape[perm[d]];
+    packed |= perm[d] << (4 * d);
+  }
+  bool identity = true;
+  for (int d = 0; d < t->rank; d++) identity &= perm[d] == d;
+  if (identity) return sv_val(x);
+  IrOp *op = ir_build(&S->b, OP_TRANS, ir_block(S->m, ir_elem(S->m, t), t->rank, shape), 1, &x);
+  op->i = packed;
+  return sv_val(op->res[0]);
+}
+
+/* tl.trans(x, *dims) (no dims: reverse them) and tl.permute(x, *dims). */
+static SVal b_trans(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
+  if (x->type->rank < 1) {
+    diag_error(S->d, call->loc, "tl.%s needs a tensor", b->name);
+    return sv_err();
+  }
+  int64_t perm[IR_MAX_RANK];
+  int n = dims_arg(S, call->loc, a + 1, IR_MAX_RANK, perm);
+  if (n < 0) return sv_err();
+  if (n == 0 && b->op == 0)
+    for (int d = 0; d < x->type->rank; d++) perm[d] = x->type->rank - 1 - d, n++;
+  if (n != x->type->rank) {
+    diag_error(S->d, call->loc, "tl.%s needs %d dimensions, got %d", b->name, x->type->rank, n);
+    return sv_err();
+  }
+  return permute(S, call->loc, x, perm);
+}
+
+/* tl.reshape(x, shape) keeps the row-major element order; tl.view and can_reorder=True
+ * allow any order, and keeping it is one valid choice. */
+static SVal b_reshape(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
+  int rank;
+  int64_t shape[IR_MAX_RANK];
+  SVal sh = a[1];
+  if (sh.kind == SV_INT) {
+    int64_t dims[IR_MAX_RANK];
+    int n = dims_arg(S, call->loc, a + 1, IR_MAX_RANK, dims);
+    if (n < 0) return sv_err();
+    sh = (SVal){.kind = SV_TUPLE, .n = n};
+    sh.items = arena_alloc(S->a, sizeof(SVal) * (size_t)n);
+    for (int i = 0; i < n; i++) sh.items[i] = sv_int(dims[i]);
+  }
+  if (!want_shape(S, call->loc, sh, &rank, shape)) return sv_err();
+  int64_t numel = 1;
+  for (int i = 0; i < rank; i++) numel *= shape[i];
+  if (numel != x->type->numel) {
+    diag_error(S->d, call->loc, "cannot reshape %lld elements into %lld", (long long)x->type->numel, (long long)numel);
+    return sv_err();
+  }
+  if (x->type->rank == rank && !memcmp(x->type->shape, shape, sizeof(int64_t) * (size_t)rank)) return sv_val(x);
+  return sv_val(ir_build1(&S->b, OP_RESHAPE, ir_block(S->m, ir_elem(S->m, x->type), rank, shape), x));
+}
+
+static SVal b_ravel(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x;
+  if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
+  SVal none = {.kind = SV_NONE};
+  SVal args[6] = {a[0], sv_int(x->type->numel), none, none, none, none};
+  return b_reshape(S, call, b, args);
+}
+
 /* ---- compile-time helpers ------------------------------------------------------------------------ */
 
 static SVal b_cdiv(Sema *S, const Node *call, const Builtin *b, SVal *a) {
@@ -707,6 +799,11 @@ static const Builtin builtins[] = {
     {"tl", "cast", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, false},
     {"tl", "to", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, true},
     {"tl", "expand_dims", "input,axis", b_expand_dims, 0, true},
+    {"tl", "trans", "input,d0=None,d1=None,d2=None,d3=None", b_trans, 0, true},
+    {"tl", "permute", "input,d0=None,d1=None,d2=None,d3=None", b_trans, 1, true},
+    {"tl", "reshape", "input,shape,d1=None,d2=None,d3=None,can_reorder=False", b_reshape, 0, true},
+    {"tl", "view", "input,shape,d1=None,d2=None,d3=None", b_reshape, 0, true},
+    {"tl", "ravel", "input,can_reorder=False", b_ravel, 0, true},
     {"tl", "broadcast_to", "input,shape", b_broadcast_to, 0, true},
     {"tl", "cdiv", "x,div", b_cdiv, 0, false},
     {"tl", "constexpr", "value", b_constexpr, 0, false},
@@ -886,6 +983,11 @@ SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
       return r;
     }
     if (!strcmp(name, "numel")) return sv_int(t->numel);
+    if (!strcmp(name, "T")) {
+      const Builtin *tr = builtin_find("tl", "trans");
+      SVal args[5] = {obj, {.kind = SV_NONE}, {.kind = SV_NONE}, {.kind = SV_NONE}, {.kind = SV_NONE}};
+      return tr->fn(S, n, tr, args);
+    }
     const Builtin *b = builtin_find("tl", name);
     if (b && b->member) {
       SVal *self = arena_alloc(S->a, sizeof(SVal));

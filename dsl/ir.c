@@ -190,6 +190,11 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
   case OP_PROGRAM_ID: case OP_NUM_PROGRAMS: case OP_EXPAND_DIMS:
     sb_printf(out, " %" PRId64, op->i);
     break;
+  case OP_TRANS:
+    sb_puts(out, " [");
+    for (int d = 0; d < op->res[0]->type->rank; d++) sb_printf(out, "%s%d", d ? "," : "", (int)((op->i >> (4 * d)) & 15));
+    sb_puts(out, "]");
+    break;
   case OP_ARANGE:
     sb_printf(out, " %" PRId64 ", %" PRId64, op->i, op->i2);
     break;
@@ -334,6 +339,9 @@ static void verify_block(Verifier *V, const IrBlock *b) {
     }
     case OP_SPLAT:
       if (op->opnds[0]->type->rank != 0 || t->rank == 0) vfail(V, op, "splat takes a scalar to a block");
+      break;
+    case OP_TRANS: case OP_RESHAPE:
+      if (op->opnds[0]->type->numel != t->numel || op->opnds[0]->type->dt != t->dt) vfail(V, op, "trans/reshape keep the elements");
       break;
     case OP_DOT: {
       const IrType *a = op->opnds[0]->type, *b = op->opnds[1]->type, *c = op->opnds[2]->type;

@@ -59,6 +59,8 @@ typedef enum OpClass {
   X(SPLAT, "splat", OC_OTHER)             /* scalar -> block */                                  \
   X(BROADCAST, "broadcast", OC_OTHER)     /* block -> block, size-1 dims grow */                 \
   X(EXPAND_DIMS, "expand_dims", OC_OTHER) /* i = axis */                                        \
+  X(TRANS, "trans", OC_OTHER)             /* i = permutation, 4 bits per result dim */          \
+  X(RESHAPE, "reshape", OC_OTHER)         /* same elements in row-major order, new shape */     \
   X(ADD, "add", OC_BINARY)                                                                       \
   X(SUB, "sub", OC_BINARY)                                                                       \
   X(MUL, "mul", OC_BINARY)                                                                       \

@@ -661,6 +661,42 @@ static void check_matmul(liger_context *ctx, const char *path) {
   }
 }
 
+static void check_shape_ops(liger_context *ctx, const char *path) {
+  static const int shapes[][2] = {{1, 1}, {4, 8}, {16, 2}, {32, 64}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    int M = shapes[s][0], N = shapes[s][1];
+    char bm[8], bn[8];
+    snprintf(bm, sizeof bm, "%d", M);
+    snprintf(bn, sizeof bn, "%d", N);
+    liger_constexpr c[2] = {{"BM", bm}, {"BN", bn}};
+    liger_kernel *k;
+    if (!api_ok(liger_kernel_load(ctx, path, "shape_ops_kernel", c, 2, 0, &k), "load shape_ops_kernel")) continue;
+    size_t n = (size_t)M * N;
+    float *x = malloc(sizeof(float) * n), *out = malloc(sizeof(float) * 5 * n);
+    for (size_t i = 0; i < n; i++) x[i] = (float)i;
+    void *dx = dev_from(ctx, x, sizeof(float) * n), *dout = dev_from(ctx, NULL, sizeof(float) * 5 * n);
+    liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
+    if (dx && dout && run_and_read(ctx, k, 1, a, 2, out, dout, sizeof(float) * 5 * n)) {
+      int bad = 0;
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+          float v = x[i * N + j];
+          bad += out[j * M + i] != v;             /* trans */
+          bad += out[n + j * M + i] != 2 * v;     /* .T + permute */
+          bad += out[2 * n + i * N + j] != 3 * v; /* reshape to 1-D keeps row-major order */
+          bad += out[3 * n + i * N + j] != v;     /* reshape [M,N] -> [N,M] keeps the order */
+          bad += out[4 * n + j * M + i] != v;     /* ravel of the transpose */
+        }
+      CHECK(bad == 0, "%dx%d: trans, .T, permute, reshape and ravel (%d wrong)", M, N, bad);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, dout);
+    free(x);
+    free(out);
+    liger_kernel_release(k);
+  }
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -690,6 +726,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_reduce_scan(ctx, lang_path);
   check_cache_hints(ctx, source_dir);
   check_matmul(ctx, lang_path);
+  check_shape_ops(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

@@ -137,3 +137,19 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr, M, N, K, BM: tl.constexpr, BN: tl.constex
         b = tl.load(b_ptr + (k0 + rk)[:, None] * N + rn[None, :], mask=((k0 + rk)[:, None] < K) & (rn[None, :] < N), other=0)
         acc += tl.dot(a, b)
     tl.store(c_ptr + rm[:, None] * N + rn[None, :], acc, mask=(rm[:, None] < M) & (rn[None, :] < N))
+
+
+@triton.jit
+def shape_ops_kernel(x_ptr, out_ptr, BM: tl.constexpr, BN: tl.constexpr):
+    # tl.trans / .T / tl.permute, tl.reshape and tl.ravel on a [BM, BN] tile
+    rm = tl.arange(0, BM)
+    rn = tl.arange(0, BN)
+    x = tl.load(x_ptr + rm[:, None] * BN + rn[None, :])
+    t = tl.trans(x)
+    tl.store(out_ptr + rn[:, None] * BM + rm[None, :], t)
+    tl.store(out_ptr + BM * BN + rn[:, None] * BM + rm[None, :], x.T + tl.permute(x, 1, 0))
+    flat = tl.reshape(x, (BM * BN,))
+    tl.store(out_ptr + 2 * BM * BN + tl.arange(0, BM * BN), flat * 3)
+    r2 = tl.reshape(x, BN, BM)
+    tl.store(out_ptr + 3 * BM * BN + tl.arange(0, BN)[:, None] * BM + tl.arange(0, BM)[None, :], r2)
+    tl.store(out_ptr + 4 * BM * BN + tl.arange(0, BM * BN), tl.ravel(t))
