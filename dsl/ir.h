@@ -269,4 +269,41 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
                      const char *const *const_values, int nconsts, const ArgSpec *args, int nargs,
                      int num_warps);
 
+/* ---- sema.c: decorators ------------------------------------------------------------- */
+
+/* One triton.Config: constexpr values as Python literals, and launch options. */
+typedef struct TuneConfig {
+  int n;
+  const char **names, **values;
+  int num_warps, num_stages; /* 0: not given */
+} TuneConfig;
+
+/* What @triton.autotune and @triton.heuristics say about a kernel. */
+typedef struct KernelDecor {
+  TuneConfig *configs;
+  int nconfigs;
+  const char **keys;        /* autotune key: argument names */
+  int nkeys;
+  const char **heur_names;  /* heuristics, in order: constexpr name ← lambda */
+  const Node **heur_lambdas;
+  int nheur;
+} KernelDecor;
+
+/* Reads the decorators of kernel `name`. false on an error (in `d`). */
+bool sema_kernel_decor(Arena *a, Diag *d, const Module *mod, const char *name, KernelDecor *out);
+
+/* One argument of a launch, by parameter name, as a heuristic sees it. */
+typedef struct LaunchArg {
+  const char *name;
+  enum { LA_INT, LA_FLOAT, LA_BOOL, LA_POINTER, LA_LITERAL } kind;
+  int64_t i;
+  double f;
+  const char *text; /* LA_LITERAL: a constexpr's Python literal */
+} LaunchArg;
+
+/* Evaluates a heuristic `lambda args: ...` over the launch's arguments and writes the result
+ * as a Python literal into out (n bytes). false on an error (in `d`). */
+bool sema_eval_heuristic(Arena *a, Diag *d, const Module *mod, const Node *lambda, const LaunchArg *args, int nargs,
+                         char *out, size_t n);
+
 #endif /* LIGER_IR_H */

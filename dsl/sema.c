@@ -9,6 +9,7 @@
 #include "sema_val.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 SVal sv_err(void) { return (SVal){.kind = SV_ERR}; }
@@ -34,6 +35,7 @@ const char *sv_kind_name(SVal v) {
   case SV_FUNC: return "a jit function";
   case SV_MODULE: return "a module";
   case SV_BUILTIN: case SV_METHOD: return "a function";
+  case SV_DICT: return "a dict";
   }
   return "?";
 }
@@ -149,6 +151,18 @@ static SVal eval_subscript(Sema *S, const Node *n) {
   SVal obj = eval(S, n->a);
   if (obj.kind == SV_ERR) return obj;
   const Node *idx = n->b;
+  if (obj.kind == SV_DICT) {
+    SVal key = eval(S, idx);
+    if (key.kind == SV_ERR) return key;
+    if (key.kind != SV_STR) {
+      diag_error(S->d, idx->loc, "args[...] takes an argument name as a string");
+      return sv_err();
+    }
+    for (int i = 0; i < obj.n; i++)
+      if (!strcmp(obj.keys[i], key.s)) return obj.items[i];
+    diag_error(S->d, idx->loc, "the kernel has no argument named '%s'", key.s);
+    return sv_err();
+  }
   if (obj.kind == SV_TUPLE) {
     SVal i = eval(S, idx);
     if (i.kind == SV_ERR) return i;
@@ -575,6 +589,9 @@ static void load_module_scope(Sema *S) {
       break;
     }
   }
+  /* constexpr values written back as text ("triton.language.float32") must resolve even when
+   * the file only imported triton.language under another name */
+  if (!find(&S->globals, "triton")) bind_module(S, "triton", "triton");
 }
 
 /* ---- entry points ------------------------------------------------------------------------------- */
@@ -727,4 +744,183 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
   ir_dce(f);
   if (!ir_verify(f, d)) return NULL;
   return d->nerrors > errors ? NULL : S.m;
+}
+
+/* ---- decorators: @triton.autotune, @triton.heuristics ------------------------------------------ */
+
+static const char *decorator_name(const Node *d) {
+  if (d->kind == ND_CALL) d = d->a;
+  return d->kind == ND_ATTR || d->kind == ND_NAME ? d->name : "";
+}
+
+/* A compile-time value as the Python literal that evaluates back to it. */
+static bool literal_text(Sema *S, SrcLoc loc, SVal v, const char **out) {
+  switch (v.kind) {
+  case SV_INT: *out = arena_printf(S->a, "%lld", (long long)v.i); return true;
+  case SV_BOOL: *out = v.i ? "True" : "False"; return true;
+  case SV_NONE: *out = "None"; return true;
+  case SV_FLOAT:
+    if (isinf(v.f)) *out = v.f > 0 ? "float('inf')" : "-float('inf')";
+    else if (isnan(v.f)) *out = "float('nan')";
+    else {
+      char *t = arena_printf(S->a, "%.17g", v.f);
+      *out = strpbrk(t, ".en") ? t : arena_printf(S->a, "%s.0", t);
+    }
+    return true;
+  case SV_STR: {
+    StrBuf b = {0};
+    sb_puts(&b, "'");
+    for (const char *p = v.s; *p; p++) sb_printf(&b, *p == '\'' || *p == '\\' ? "\\%c" : "%c", *p);
+    sb_puts(&b, "'");
+    *out = arena_strdup(S->a, b.s);
+    sb_free(&b);
+    return true;
+  }
+  case SV_DTYPE:
+    if (v.dt->dt != DT_PTR) {
+      static const char *const names[] = {"int1", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                                          "float16", "bfloat16", "float32", "float64"};
+      *out = arena_printf(S->a, "triton.language.%s", names[v.dt->dt]);
+      return true;
+    }
+    break;
+  default:
+    break;
+  }
+  if (v.kind != SV_ERR) diag_unsupported(S->d, loc, "%s cannot be used as a constexpr value here", sv_kind_name(v));
+  return false;
+}
+
+static Sema module_sema(Arena *a, Diag *d, const Module *mod) {
+  Sema S = {.a = a, .d = d, .mod = mod};
+  S.m = ir_module_new(a);
+  S.scope = &S.globals;
+  load_module_scope(&S);
+  S.b = (IrBuilder){.m = S.m, .block = ir_block_new(S.m)};
+  return S;
+}
+
+static bool read_config(Sema *S, const Node *c, TuneConfig *out) {
+  memset(out, 0, sizeof *out);
+  if (c->kind != ND_CALL || strcmp(decorator_name(c), "Config")) {
+    diag_error(S->d, c->loc, "autotune configs must be triton.Config(...) calls");
+    return false;
+  }
+  const Node *kv = c->args.n ? c->args.items[0] : NULL;
+  for (int i = 0; i < c->kwargs.n; i++)
+    if (!strcmp(c->kwargs.items[i]->name, "kwargs")) kv = c->kwargs.items[i]->a;
+  if (kv && kv->kind != ND_DICT) {
+    diag_error(S->d, kv->loc, "triton.Config takes a dict of constexpr values");
+    return false;
+  }
+  if (kv) {
+    out->n = kv->args.n;
+    out->names = arena_alloc(S->a, sizeof(char *) * (size_t)(out->n + 1));
+    out->values = arena_alloc(S->a, sizeof(char *) * (size_t)(out->n + 1));
+    for (int i = 0; i < kv->args.n; i++) {
+      SVal key = eval(S, kv->args.items[i]), val = eval(S, kv->kwargs.items[i]);
+      if (key.kind != SV_STR) {
+        diag_error(S->d, kv->args.items[i]->loc, "triton.Config keys must be argument names");
+        return false;
+      }
+      out->names[i] = key.s;
+      if (!literal_text(S, kv->kwargs.items[i]->loc, val, &out->values[i])) return false;
+    }
+  }
+  for (int i = 0; i < c->kwargs.n; i++) {
+    const Node *k = c->kwargs.items[i];
+    bool warps = !strcmp(k->name, "num_warps");
+    if (!warps && strcmp(k->name, "num_stages")) continue; /* num_ctas, maxnreg, pre_hook: not used yet */
+    SVal x = eval(S, k->a);
+    if (x.kind != SV_INT) {
+      diag_error(S->d, k->loc, "%s must be an int", k->name);
+      return false;
+    }
+    if (warps) out->num_warps = (int)x.i;
+    else out->num_stages = (int)x.i;
+  }
+  return true;
+}
+
+bool sema_kernel_decor(Arena *a, Diag *d, const Module *mod, const char *name, KernelDecor *out) {
+  memset(out, 0, sizeof *out);
+  const Node *fn = find_kernel(d, mod, &name);
+  if (!fn) return false;
+  Sema S = module_sema(a, d, mod);
+  int errors = d->nerrors;
+  for (int i = 0; i < fn->decorators.n; i++) {
+    const Node *dec = fn->decorators.items[i];
+    const char *dn = decorator_name(dec);
+    if (!strcmp(dn, "autotune") && dec->kind == ND_CALL) {
+      const Node *configs = dec->args.n ? dec->args.items[0] : NULL, *key = dec->args.n > 1 ? dec->args.items[1] : NULL;
+      for (int k = 0; k < dec->kwargs.n; k++) {
+        if (!strcmp(dec->kwargs.items[k]->name, "configs")) configs = dec->kwargs.items[k]->a;
+        if (!strcmp(dec->kwargs.items[k]->name, "key")) key = dec->kwargs.items[k]->a;
+      }
+      if (!configs || (configs->kind != ND_LIST && configs->kind != ND_TUPLE)) {
+        diag_error(d, dec->loc, "@triton.autotune needs configs=[triton.Config(...), ...]");
+        continue;
+      }
+      out->nconfigs = configs->args.n;
+      out->configs = arena_alloc(a, sizeof(TuneConfig) * (size_t)(out->nconfigs + 1));
+      for (int k = 0; k < configs->args.n; k++) read_config(&S, configs->args.items[k], &out->configs[k]);
+      if (key && (key->kind == ND_LIST || key->kind == ND_TUPLE)) {
+        out->nkeys = key->args.n;
+        out->keys = arena_alloc(a, sizeof(char *) * (size_t)(out->nkeys + 1));
+        for (int k = 0; k < key->args.n; k++) out->keys[k] = key->args.items[k]->kind == ND_STR ? key->args.items[k]->name : "?";
+      }
+    } else if (!strcmp(dn, "heuristics") && dec->kind == ND_CALL) {
+      const Node *values = dec->args.n ? dec->args.items[0] : NULL;
+      for (int k = 0; k < dec->kwargs.n; k++)
+        if (!strcmp(dec->kwargs.items[k]->name, "values")) values = dec->kwargs.items[k]->a;
+      if (!values || values->kind != ND_DICT) {
+        diag_error(d, dec->loc, "@triton.heuristics needs a dict {name: lambda args: ...}");
+        continue;
+      }
+      int n = out->nheur + values->args.n;
+      const char **names = arena_alloc(a, sizeof(char *) * (size_t)(n + 1));
+      const Node **lams = arena_alloc(a, sizeof(Node *) * (size_t)(n + 1));
+      for (int k = 0; k < out->nheur; k++) names[k] = out->heur_names[k], lams[k] = out->heur_lambdas[k];
+      for (int k = 0; k < values->args.n; k++) {
+        const Node *kn = values->args.items[k], *vn = values->kwargs.items[k];
+        if (kn->kind != ND_STR || vn->kind != ND_LAMBDA || vn->args.n != 1) {
+          diag_error(d, vn->loc, "each heuristic must be \"NAME\": lambda args: ...");
+          continue;
+        }
+        names[out->nheur] = kn->name;
+        lams[out->nheur++] = vn;
+      }
+      out->heur_names = names;
+      out->heur_lambdas = lams;
+    } else if (strcmp(dn, "jit")) {
+      diag_unsupported(d, dec->loc, "the decorator '%s' is not supported on kernels", dn);
+    }
+  }
+  return d->nerrors == errors;
+}
+
+bool sema_eval_heuristic(Arena *a, Diag *d, const Module *mod, const Node *lambda, const LaunchArg *args, int nargs,
+                         char *out, size_t n) {
+  Sema S = module_sema(a, d, mod);
+  int errors = d->nerrors;
+  SVal dict = {.kind = SV_DICT, .n = nargs};
+  dict.keys = arena_alloc(a, sizeof(char *) * (size_t)(nargs + 1));
+  dict.items = arena_alloc(a, sizeof(SVal) * (size_t)(nargs + 1));
+  for (int i = 0; i < nargs; i++) {
+    dict.keys[i] = args[i].name;
+    switch (args[i].kind) {
+    case LA_INT: dict.items[i] = sv_int(args[i].i); break;
+    case LA_FLOAT: dict.items[i] = sv_float(args[i].f); break;
+    case LA_BOOL: dict.items[i] = sv_bool(args[i].i); break;
+    case LA_LITERAL: dict.items[i] = eval_text(&S, args[i].name, args[i].text); break;
+    default: dict.items[i] = (SVal){.kind = SV_NONE}; break; /* pointers: no value at compile time */
+    }
+  }
+  Scope local = {0};
+  S.scope = &local;
+  bind(&S, &local, lambda->args.items[0]->name, dict);
+  SVal v = eval(&S, lambda->a);
+  const char *text = NULL;
+  if (d->nerrors == errors && literal_text(&S, lambda->loc, v, &text)) snprintf(out, n, "%s", text);
+  return d->nerrors == errors && text;
 }

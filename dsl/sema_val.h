@@ -22,6 +22,7 @@ typedef enum SvKind {
   SV_MODULE,  /* a module: s = canonical path ("triton.language") */
   SV_BUILTIN, /* a builtin function: b */
   SV_METHOD,  /* a builtin bound to self (x.to, x.dtype.element_ty ...) */
+  SV_DICT,    /* the `args` dict a @triton.heuristics lambda receives: keys, items */
 } SvKind;
 
 typedef struct Builtin Builtin;
@@ -33,6 +34,7 @@ struct SVal {
   int64_t i;
   double f;
   const char *s;
+  const char **keys; /* SV_DICT */
   const IrType *dt;
   SVal *items;
   int n;

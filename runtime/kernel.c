@@ -16,6 +16,7 @@
 
 typedef struct Variant {
   ArgSpec specs[MAX_ARGS];
+  char *hkey;          /* the heuristics' values, joined (NULL without heuristics) */
   RtModule *mod;
   KernelMeta meta;
   struct Variant *next;
@@ -30,6 +31,10 @@ struct liger_kernel {
   char **cnames, **cvalues;
   int nconsts;
   int num_warps;
+  bool num_warps_default; /* the caller passed 0 */
+  Arena arena;         /* the parsed module and its decorators, kept for heuristics */
+  Module *mod;
+  KernelDecor decor;
   pthread_mutex_t lock;
   bool locked_init;
   Variant *variants;
@@ -97,6 +102,41 @@ void rt_kernel_params_free(KernelParams *kp) {
   memset(kp, 0, sizeof *kp);
 }
 
+static bool has_const(const liger_kernel *k, const char *name) {
+  for (int i = 0; i < k->nconsts; i++)
+    if (!strcmp(k->cnames[i], name)) return true;
+  return false;
+}
+
+/* @triton.autotune: until a tuning database chooses (issue: autotuning), the first config
+ * supplies its constexprs and num_warps wherever the caller did not. @triton.heuristics are
+ * evaluated at every launch (find_variant). */
+static liger_status read_decorators(liger_kernel *k) {
+  Diag d = {0};
+  k->mod = parse_module(&k->arena, &d, &k->file);
+  if (!k->mod || !sema_kernel_decor(&k->arena, &d, k->mod, k->params.name, &k->decor)) {
+    liger_status st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "bad decorator");
+    sb_free(&d.text);
+    return st;
+  }
+  sb_free(&d.text);
+  if (!k->decor.nconfigs) return LIGER_OK;
+  const TuneConfig *c = &k->decor.configs[0];
+  for (int i = 0; i < c->n; i++) {
+    if (has_const(k, c->names[i])) continue;
+    char **names = realloc(k->cnames, sizeof(char *) * (size_t)(k->nconsts + 2));
+    if (names) k->cnames = names;
+    char **values = realloc(k->cvalues, sizeof(char *) * (size_t)(k->nconsts + 2));
+    if (values) k->cvalues = values;
+    if (!names || !values) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+    k->cnames[k->nconsts] = strdup(c->names[i]);
+    k->cvalues[k->nconsts++] = strdup(c->values[i]);
+  }
+  if (c->num_warps > 0 && c->num_warps <= 32 && !(c->num_warps & (c->num_warps - 1)) && k->num_warps_default)
+    k->num_warps = c->num_warps;
+  return LIGER_OK;
+}
+
 static liger_status load_common(liger_context *ctx, const char *path, const char *source, const char *filename,
                                 const char *name, const liger_constexpr *consts, int nconsts, int num_warps,
                                 liger_kernel **out) {
@@ -110,6 +150,7 @@ static liger_status load_common(liger_context *ctx, const char *path, const char
   if (!k) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   k->ctx = ctx;
   k->num_warps = num_warps ? num_warps : 4;
+  k->num_warps_default = num_warps == 0;
   liger_status st = rt_source_load(path, source, filename, &k->file, &k->text);
   if (st == LIGER_OK) st = rt_kernel_params(&k->file, name, &k->params);
   if (st == LIGER_OK) {
@@ -131,6 +172,7 @@ static liger_status load_common(liger_context *ctx, const char *path, const char
     }
     for (int j = 0; j < k->params.n; j++) k->nruntime += !k->params.p[j].constexpr_;
   }
+  if (st == LIGER_OK) st = read_decorators(k);
   if (st != LIGER_OK) {
     liger_kernel_release(k);
     return st;
@@ -158,6 +200,7 @@ void liger_kernel_release(liger_kernel *k) {
   for (Variant *v = k->variants, *n; v; v = n) {
     n = v->next;
     if (v->mod) k->ctx->be->unload(v->mod);
+    free(v->hkey);
     free(v);
   }
   for (int i = 0; i < k->nconsts; i++) {
@@ -167,6 +210,7 @@ void liger_kernel_release(liger_kernel *k) {
   free(k->cnames);
   free(k->cvalues);
   rt_kernel_params_free(&k->params);
+  arena_free(&k->arena);
   free(k->text);
   if (k->locked_init) pthread_mutex_destroy(&k->lock);
   free(k);
@@ -217,7 +261,7 @@ static void hash_str(Sha256 *h, const char *s) { sha256_update(h, s, strlen(s) +
 
 /* Everything the binary depends on: compiler build, target, source, kernel, constexprs,
  * argument specialisation, num_warps, and the kind of artifact. */
-static void variant_key(const liger_kernel *k, const ArgSpec *specs, liger_emit emit, uint8_t key[32]) {
+static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char *hkey, liger_emit emit, uint8_t key[32]) {
   const Target *t = k->ctx->target;
   Sha256 h;
   sha256_init(&h);
@@ -234,6 +278,7 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, liger_emit 
     hash_str(&h, k->cnames[i]);
     hash_str(&h, k->cvalues[i]);
   }
+  hash_str(&h, hkey ? hkey : "");
   sha256_update(&h, &k->num_warps, sizeof k->num_warps);
   for (int i = 0; i < k->nruntime; i++) {
     int32_t f[4] = {specs[i].dt, specs[i].elem, (int32_t)specs[i].divisibility, specs[i].equal_to_one};
@@ -242,15 +287,23 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, liger_emit 
   sha256_final(&h, key);
 }
 
-static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant **out) {
+static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **hvals, const char *hkey, Variant **out) {
   const Target *t = k->ctx->target;
   liger_emit emit = t->kind == TGT_NVPTX ? LIGER_EMIT_CUBIN : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
-  CompileJob job = {.file = &k->file, .kernel = k->params.name, .const_names = (const char *const *)k->cnames,
-                    .const_values = (const char *const *)k->cvalues, .nconsts = k->nconsts, .args = specs,
-                    .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
+  int nc = k->nconsts + k->decor.nheur;
+  const char **names = calloc((size_t)nc + 1, sizeof(char *)), **values = calloc((size_t)nc + 1, sizeof(char *));
+  if (!names || !values) {
+    free(names);
+    free(values);
+    return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  for (int i = 0; i < k->nconsts; i++) names[i] = k->cnames[i], values[i] = k->cvalues[i];
+  for (int i = 0; i < k->decor.nheur; i++) names[k->nconsts + i] = k->decor.heur_names[i], values[k->nconsts + i] = hvals[i];
+  CompileJob job = {.file = &k->file, .kernel = k->params.name, .const_names = names, .const_values = values,
+                    .nconsts = nc, .args = specs, .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
   CompileResult r;
   uint8_t key[32];
-  variant_key(k, specs, emit, key);
+  variant_key(k, specs, hkey, emit, key);
   liger_status st = LIGER_OK;
   if (!cache_load(key, &r)) {
     st = cg_compile(&job, emit, &r);
@@ -258,9 +311,11 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant
       emit = LIGER_EMIT_PTX; /* no nvJitLink: the driver JIT-compiles PTX */
       st = cg_compile(&job, emit, &r);
     }
-    if (st != LIGER_OK) return st;
-    if (emit != LIGER_EMIT_PTX) cache_store(key, &r);
+    if (st == LIGER_OK && emit != LIGER_EMIT_PTX) cache_store(key, &r);
   }
+  free(names);
+  free(values);
+  if (st != LIGER_OK) return st;
   Variant *v = calloc(1, sizeof *v);
   if (!v) {
     free(r.data);
@@ -268,6 +323,7 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant
     return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   }
   memcpy(v->specs, specs, sizeof(ArgSpec) * (size_t)k->nruntime);
+  v->hkey = hkey ? strdup(hkey) : NULL;
   v->meta = r.meta;
   st = k->ctx->be->load(k->ctx->dev, r.data, r.len + (emit == LIGER_EMIT_CUBIN ? 0 : 1), r.kernel_name, &v->mod);
   free(r.data);
@@ -280,21 +336,75 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, Variant
   return LIGER_OK;
 }
 
+/* Evaluates the kernel's heuristics in order over this launch's arguments (each sees the
+ * ones before it), into hvals and a joined key. */
+static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, char **hvals, StrBuf *hkey) {
+  int n = k->params.n + k->decor.nheur;
+  LaunchArg *la = calloc((size_t)n + 1, sizeof(LaunchArg));
+  if (!la) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  int m = 0, ai = 0;
+  for (int i = 0; i < k->params.n; i++) {
+    const KernelParam *p = &k->params.p[i];
+    if (p->constexpr_) {
+      for (int c = 0; c < k->nconsts; c++)
+        if (!strcmp(k->cnames[c], p->name)) la[m++] = (LaunchArg){.name = p->name, .kind = LA_LITERAL, .text = k->cvalues[c]};
+      continue;
+    }
+    const liger_arg *a = &args[ai++];
+    LaunchArg x = {.name = p->name};
+    switch (a->kind) {
+    case LIGER_ARG_INT: x.kind = LA_INT, x.i = a->v.i; break;
+    case LIGER_ARG_FLOAT: x.kind = LA_FLOAT, x.f = a->v.f; break;
+    case LIGER_ARG_BOOL: x.kind = LA_BOOL, x.i = a->v.b != 0; break;
+    default: x.kind = LA_POINTER; break;
+    }
+    la[m++] = x;
+  }
+  liger_status st = LIGER_OK;
+  for (int h = 0; h < k->decor.nheur && st == LIGER_OK; h++) {
+    Arena a = {0};
+    Diag d = {0};
+    char text[512];
+    if (sema_eval_heuristic(&a, &d, k->mod, k->decor.heur_lambdas[h], la, m, text, sizeof text)) {
+      hvals[h] = strdup(text);
+      la[m++] = (LaunchArg){.name = k->decor.heur_names[h], .kind = LA_LITERAL, .text = hvals[h]};
+      sb_printf(hkey, "%s=%s\x1f", k->decor.heur_names[h], text);
+    } else {
+      st = rt_fail(LIGER_ERR_COMPILE, "heuristic '%s' failed:\n%s", k->decor.heur_names[h], d.text.s ? d.text.s : "");
+    }
+    sb_free(&d.text);
+    arena_free(&a);
+  }
+  free(la);
+  return st;
+}
+
 static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nargs, ArgSpec *specs, Variant **out) {
   if (!k) return rt_fail(LIGER_ERR_INVALID_ARG, "kernel is NULL");
   liger_status st = specialise(k, args, nargs, specs);
   if (st != LIGER_OK) return st;
+  char *hvals[32] = {0};
+  StrBuf hkey = {0};
+  if (k->decor.nheur > 32) return rt_fail(LIGER_ERR_UNSUPPORTED, "more than 32 heuristics on one kernel");
+  if (k->decor.nheur && (st = run_heuristics(k, args, hvals, &hkey)) != LIGER_OK) {
+    for (int i = 0; i < 32; i++) free(hvals[i]);
+    sb_free(&hkey);
+    return st;
+  }
   pthread_mutex_lock(&k->lock);
   Variant *v = k->variants;
-  while (v && !same_specs(v->specs, specs, k->nruntime)) v = v->next;
+  while (v && (!same_specs(v->specs, specs, k->nruntime) || (hkey.s && (!v->hkey || strcmp(v->hkey, hkey.s)))))
+    v = v->next;
   if (!v) {
-    st = build_variant(k, specs, &v);
+    st = build_variant(k, specs, hvals, hkey.s, &v);
     if (st == LIGER_OK) {
       v->next = k->variants;
       k->variants = v;
     }
   }
   pthread_mutex_unlock(&k->lock);
+  for (int i = 0; i < 32; i++) free(hvals[i]);
+  sb_free(&hkey);
   *out = v;
   return st;
 }

@@ -697,6 +697,36 @@ static void check_shape_ops(liger_context *ctx, const char *path) {
   }
 }
 
+static void check_decorators(liger_context *ctx, const char *path) {
+  liger_kernel *k;
+  if (!api_ok(liger_kernel_load(ctx, path, "decorated_kernel", NULL, 0, 0, &k), "load decorated_kernel")) return;
+  CHECK(liger_kernel_num_args(k) == 4, "autotune/heuristics constexprs are not runtime arguments (%d)", liger_kernel_num_args(k));
+  enum { CAP = 1100 };
+  static float x[CAP], y[CAP];
+  for (int i = 0; i < CAP; i++) x[i] = (float)i;
+  void *dx = dev_from(ctx, x, sizeof x), *dy = dev_from(ctx, NULL, sizeof y), *di = dev_from(ctx, NULL, 16);
+  static const int sizes[] = {1024, 1000, 128, 5};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0] && dx && dy && di; s++) {
+    int n = sizes[s];
+    liger_memset_d8(ctx, dy, 0, sizeof y);
+    liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(di, LIGER_I32), liger_arg_int(n)};
+    int32_t info[4];
+    if (!run_and_read(ctx, k, (uint32_t)((n + 127) / 128), a, 4, y, dy, sizeof y) ||
+        !api_ok(liger_memcpy_dtoh(ctx, info, di, 16), "dtoh"))
+      break;
+    int bad = 0;
+    for (int i = 0; i < CAP; i++) bad += y[i] != (i < n ? 2 * x[i] : 0);
+    int np2 = 1;
+    while (np2 < n) np2 *= 2;
+    CHECK(bad == 0 && info[0] == np2 && info[1] == (n % 128 == 0) && info[2] == 128,
+          "n=%d: heuristics NP2=%d EVEN=%d per launch, first autotune config BLOCK=%d (%d wrong)", n, info[0], info[1], info[2], bad);
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_free(ctx, di);
+  liger_kernel_release(k);
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -727,6 +757,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_cache_hints(ctx, source_dir);
   check_matmul(ctx, lang_path);
   check_shape_ops(ctx, lang_path);
+  check_decorators(ctx, lang_path);
   liger_context_destroy(ctx);
 
   if (failures) {

@@ -153,3 +153,24 @@ def shape_ops_kernel(x_ptr, out_ptr, BM: tl.constexpr, BN: tl.constexpr):
     r2 = tl.reshape(x, BN, BM)
     tl.store(out_ptr + 3 * BM * BN + tl.arange(0, BN)[:, None] * BM + tl.arange(0, BM)[None, :], r2)
     tl.store(out_ptr + 4 * BM * BN + tl.arange(0, BM * BN), tl.ravel(t))
+
+
+@triton.autotune(
+    configs=[triton.Config({"BLOCK": 128}, num_warps=4), triton.Config({"BLOCK": 256}, num_warps=8)],
+    key=["n"],
+)
+@triton.heuristics({"EVEN": lambda args: args["n"] % args["BLOCK"] == 0,
+                    "NP2": lambda args: triton.next_power_of_2(args["n"])})
+@triton.jit
+def decorated_kernel(x_ptr, y_ptr, info_ptr, n, BLOCK: tl.constexpr, EVEN: tl.constexpr, NP2: tl.constexpr):
+    # @triton.autotune (its first config is used until tuning exists) and @triton.heuristics
+    # evaluated per launch: EVEN drops the mask, NP2 is written out for the test to read
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    if EVEN:
+        tl.store(y_ptr + offs, tl.load(x_ptr + offs) * 2)
+    else:
+        m = offs < n
+        tl.store(y_ptr + offs, tl.load(x_ptr + offs, mask=m) * 2, mask=m)
+    tl.store(info_ptr, NP2)
+    tl.store(info_ptr + 1, 1 if EVEN else 0)
+    tl.store(info_ptr + 2, BLOCK)
