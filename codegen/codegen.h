@@ -90,6 +90,8 @@ LLVMModuleRef cg_lower(LLVMContextRef ctx, IrFunc *f, const Target *t, KernelMet
 
 /* Links NVIDIA's libdevice into `m` when it calls __nv_* functions. */
 bool cg_link_libdevice(LLVMModuleRef m, Diag *d);
+/* Links AMD's ocml into `m` when it calls __ocml_* functions, configured for chip `cpu`. */
+bool cg_link_ocml(LLVMModuleRef m, const char *cpu, int wave64, Diag *d);
 
 /* ---- pipeline.c ------------------------------------------------------------------------------ */
 

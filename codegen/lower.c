@@ -125,6 +125,11 @@ static LLVMValueRef lower_math(Lower *L, const IrOp *op, DType dt, LLVMValueRef 
     snprintf(name, sizeof name, "__nv_%s%s", nv, f64 ? "" : "f");
     return call_scalar_fn(L, name, x);
   }
+  if (L->t->kind == TGT_AMDGPU && (op->kind == OP_TANH || op->kind == OP_ERF || op->kind == OP_RSQRT)) {
+    char name[32];
+    snprintf(name, sizeof name, "__ocml_%s_f%d", nv, f64 ? 64 : 32);
+    return call_scalar_fn(L, name, x);
+  }
   if (op->kind == OP_RSQRT) {
     LLVMValueRef s = lw_intrin(L, "llvm.sqrt", &ty, 1, &x, 1);
     return LLVMBuildFDiv(L->b, LLVMConstReal(ty, 1.0), s, "");

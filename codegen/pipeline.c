@@ -123,7 +123,8 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
   LLVMSetModuleDataLayout(m, dl);
   LLVMDisposeTargetData(dl);
-  if (t->kind == TGT_NVPTX && !cg_link_libdevice(m, &d)) {
+  if ((t->kind == TGT_NVPTX && !cg_link_libdevice(m, &d)) ||
+      (t->kind == TGT_AMDGPU && !cg_link_ocml(m, t->cpu, t->warp_size == 64, &d))) {
     st = diag_status(&d);
     goto done;
   }

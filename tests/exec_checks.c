@@ -727,6 +727,48 @@ static void check_decorators(liger_context *ctx, const char *path) {
   liger_kernel_release(k);
 }
 
+/* Math functions against double-precision libm. Tolerance: 1e-6 relative (floor 1 for the
+ * denominator), about 8 fp32 ulps — libdevice, ocml and libm are within 1-2 ulps; the
+ * margin covers sigmoid's division and the exp2 + log2 sum. */
+static void check_math(liger_context *ctx, const char *root) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/math.py", root);
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "math_kernel", "256", &k), "load math_kernel")) return;
+  enum { N = 1000, F = 10 };
+  static float x[N], out[F * N];
+  for (int i = 0; i < N; i++) x[i] = -6.0f + 12.0f * (float)i / N;
+  void *dx = dev_from(ctx, x, sizeof x), *dout = dev_from(ctx, NULL, sizeof out);
+  liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(N)};
+  static const char *const names[F] = {"exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "erf", "sigmoid", "exp2+log2"};
+  if (dx && dout && run_and_read(ctx, k, (N + 255) / 256, a, 3, out, dout, sizeof out)) {
+    for (int f = 0; f < F; f++) {
+      double worst = 0;
+      for (int i = 0; i < N; i++) {
+        double v = x[i], ax = fabs(v) + 0.5, ref;
+        switch (f) {
+        case 0: ref = exp(v); break;
+        case 1: ref = log(ax); break;
+        case 2: ref = sqrt(ax); break;
+        case 3: ref = 1 / sqrt(ax); break;
+        case 4: ref = sin(v); break;
+        case 5: ref = cos(v); break;
+        case 6: ref = tanh(v); break;
+        case 7: ref = erf(v); break;
+        case 8: ref = 1 / (1 + exp(-v)); break;
+        default: ref = exp2(v) + log2(ax); break;
+        }
+        double e = fabs(out[f * N + i] - ref) / fmax(fabs(ref), 1.0);
+        worst = e > worst ? e : worst;
+      }
+      CHECK(worst <= 1e-6, "math %s: worst relative error %.2e <= 1e-6", names[f], worst);
+    }
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dout);
+  liger_kernel_release(k);
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent) {
@@ -758,6 +800,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_matmul(ctx, lang_path);
   check_shape_ops(ctx, lang_path);
   check_decorators(ctx, lang_path);
+  check_math(ctx, source_dir);
   liger_context_destroy(ctx);
 
   if (failures) {

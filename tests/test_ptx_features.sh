@@ -51,4 +51,22 @@ if grep -q 'call' "$tmp/softmax.ptx"; then echo "FAIL: a call remains in softmax
 emit atomics.ptx "$root/tests/kernels/lang.py" --kernel histogram_kernel -D BLOCK=128 --signature "*i32:16,*i32:16,i32"
 check atomics.ptx "atomic add" '(atom|red)\.[a-z.]*add'
 
+emit math.ptx "$root/tests/kernels/math.py" -D BLOCK=256 --signature "*fp32:16,*fp32:16,i32"
+if grep -q 'call' "$tmp/math.ptx"; then echo "FAIL: libdevice calls remain in math.ptx"; fail=1; else echo "ok:   libdevice math is inlined for sm_90"; fi
+
+# AMD: ocml is linked in and nothing stays undefined in the code object
+readelf=$(command -v llvm-readelf-22 || command -v llvm-readelf || true)
+for arch in gfx942 gfx1100; do
+  if ! "$ligerc" "$root/tests/kernels/math.py" --target=$arch -D BLOCK=256 --signature "*fp32:16,*fp32:16,i32" -o "$tmp/math_$arch.hsaco" 2>"$tmp/err"; then
+    echo "FAIL: math.py for $arch:"
+    cat "$tmp/err"
+    fail=1
+    continue
+  fi
+  if [[ -n $readelf ]]; then
+    und=$("$readelf" -s "$tmp/math_$arch.hsaco" | awk '$7 == "UND" && $8 != "" {print $8}')
+    if [[ -n $und ]]; then echo "FAIL: $arch code object has undefined symbols: $und"; fail=1; else echo "ok:   $arch: tanh/erf/rsqrt from ocml, no undefined symbols"; fi
+  fi
+done
+
 exit $fail
