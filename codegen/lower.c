@@ -125,7 +125,8 @@ static LLVMValueRef lower_math(Lower *L, const IrOp *op, DType dt, LLVMValueRef 
     snprintf(name, sizeof name, "__nv_%s%s", nv, f64 ? "" : "f");
     return call_scalar_fn(L, name, x);
   }
-  if (L->t->kind == TGT_AMDGPU && (op->kind == OP_TANH || op->kind == OP_ERF || op->kind == OP_RSQRT)) {
+  /* AMD: ocml for what the back end cannot expand itself (it has no f64 exp/log/sin/cos) */
+  if (L->t->kind == TGT_AMDGPU && nv && (f64 || op->kind == OP_TANH || op->kind == OP_ERF || op->kind == OP_RSQRT)) {
     char name[32];
     snprintf(name, sizeof name, "__ocml_%s_f%d", nv, f64 ? 64 : 32);
     return call_scalar_fn(L, name, x);
@@ -136,6 +137,7 @@ static LLVMValueRef lower_math(Lower *L, const IrOp *op, DType dt, LLVMValueRef 
   }
   if (intr) return lw_intrin(L, intr, &ty, 1, &x, 1);
   if (L->t->kind == TGT_CPU && libm) return call_scalar_fn(L, libm, x);
+  L->d->unsupported = true;
   lw_fail(L, op, "%s is not supported on %s yet", ir_op_info[op->kind].name, L->t->name);
   return x;
 }
@@ -221,6 +223,14 @@ LLVMValueRef lw_atomic(Lower *L, const IrOp *op, LLVMValueRef ptr, LLVMValueRef 
   case ATOM_OR: k = LLVMAtomicRMWBinOpOr; break;
   case ATOM_XOR: k = LLVMAtomicRMWBinOpXor; break;
   default: k = LLVMAtomicRMWBinOpXchg; break;
+  }
+  if (L->t->kind == TGT_NVPTX && o != LLVMAtomicOrderingMonotonic) {
+    /* LLVM 22's NVPTX back end drops the ordering of some atomicrmw (add comes out as a
+     * relaxed atom.global.add); explicit fences keep Triton's semantics. */
+    if (o != LLVMAtomicOrderingAcquire) LLVMBuildFenceSyncScope(L->b, LLVMAtomicOrderingRelease, ssid, "");
+    LLVMValueRef old = LLVMBuildAtomicRMWSyncScope(L->b, k, ptr, val, LLVMAtomicOrderingMonotonic, ssid);
+    if (o != LLVMAtomicOrderingRelease) LLVMBuildFenceSyncScope(L->b, LLVMAtomicOrderingAcquire, ssid, "");
+    return old;
   }
   return LLVMBuildAtomicRMWSyncScope(L->b, k, ptr, val, o, ssid);
 }

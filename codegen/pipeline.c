@@ -46,7 +46,27 @@ static liger_status diag_status(Diag *d) {
   return st;
 }
 
-static liger_status emit_machine(LLVMTargetMachineRef tm, LLVMModuleRef m, LLVMCodeGenFileType ft, CompileResult *out) {
+/* LLVM reports some errors (unreadable bitcode, an operation without a lowering) as
+ * diagnostics whose default handler exits the process; this one records them instead. */
+typedef struct LlvmErrors {
+  StrBuf text;
+  int n;
+} LlvmErrors;
+
+static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *ctx) {
+  if (LLVMGetDiagInfoSeverity(info) != LLVMDSError) return;
+  LlvmErrors *e = ctx;
+  char *msg = LLVMGetDiagInfoDescription(info);
+  sb_printf(&e->text, "%s%s", e->n++ ? "\n" : "", msg);
+  LLVMDisposeMessage(msg);
+}
+
+static liger_status llvm_failed(LlvmErrors *e, const char *kernel) {
+  return rt_fail(LIGER_ERR_UNSUPPORTED, "LLVM could not compile %s for this target: %s", kernel, e->text.s ? e->text.s : "?");
+}
+
+static liger_status emit_machine(LLVMTargetMachineRef tm, LLVMModuleRef m, LLVMCodeGenFileType ft, CompileResult *out,
+                                 LlvmErrors *lerr) {
   char *err = NULL;
   LLVMMemoryBufferRef buf;
   if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, ft, &err, &buf)) {
@@ -54,7 +74,7 @@ static liger_status emit_machine(LLVMTargetMachineRef tm, LLVMModuleRef m, LLVMC
     LLVMDisposeMessage(err);
     return st;
   }
-  liger_status st = set_text(out, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf));
+  liger_status st = lerr->n ? llvm_failed(lerr, "the kernel") : set_text(out, LLVMGetBufferStart(buf), LLVMGetBufferSize(buf));
   LLVMDisposeMemoryBuffer(buf);
   return st;
 }
@@ -79,6 +99,7 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   LLVMModuleRef m = NULL;
   LLVMTargetMachineRef tm = NULL;
   StrBuf text = {0};
+  LlvmErrors lerr = {0};
 
   /* 1-3: front end */
   Module *mod = parse_module(&arena, &d, job->file);
@@ -115,6 +136,7 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
     goto done;
   }
   ctx = LLVMContextCreate();
+  LLVMContextSetDiagnosticHandler(ctx, on_llvm_diagnostic, &lerr);
   m = cg_lower(ctx, f, t, &out->meta, &d);
   if (!m) {
     st = diag_status(&d);
@@ -124,7 +146,8 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   LLVMSetModuleDataLayout(m, dl);
   LLVMDisposeTargetData(dl);
   if ((t->kind == TGT_NVPTX && !cg_link_libdevice(m, &d)) ||
-      (t->kind == TGT_AMDGPU && !cg_link_ocml(m, t->cpu, t->warp_size == 64, &d))) {
+      (t->kind == TGT_AMDGPU && !cg_link_ocml(m, t->cpu, t->warp_size == 64, &d)) || lerr.n) {
+    if (lerr.n) diag_error(&d, (SrcLoc){0}, "%s", lerr.text.s);
     st = diag_status(&d);
     goto done;
   }
@@ -148,6 +171,10 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
     LLVMDisposeErrorMessage(msg);
     goto done;
   }
+  if (lerr.n) {
+    st = llvm_failed(&lerr, f->name);
+    goto done;
+  }
   if (emit == LIGER_EMIT_LLVM || debug_on("llvm")) {
     char *s = LLVMPrintModuleToString(m);
     dump("llvm", f->name, s);
@@ -158,7 +185,7 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   /* 7: target code */
   if (t->kind == TGT_NVPTX) {
     CompileResult ptx = {0};
-    st = emit_machine(tm, m, LLVMAssemblyFile, &ptx);
+    st = emit_machine(tm, m, LLVMAssemblyFile, &ptx, &lerr);
     if (st != LIGER_OK) goto done;
     dump("ptx", f->name, ptx.data);
     if (emit == LIGER_EMIT_CUBIN) {
@@ -171,12 +198,12 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
     goto done;
   }
   if (emit == LIGER_EMIT_ASM || emit == LIGER_EMIT_PTX) {
-    st = emit_machine(tm, m, LLVMAssemblyFile, out);
+    st = emit_machine(tm, m, LLVMAssemblyFile, out, &lerr);
     if (st == LIGER_OK) dump(t->kind == TGT_AMDGPU ? "amdgcn" : "asm", f->name, out->data);
     goto done;
   }
   CompileResult obj = {0};
-  st = emit_machine(tm, m, LLVMObjectFile, &obj);
+  st = emit_machine(tm, m, LLVMObjectFile, &obj, &lerr);
   if (st != LIGER_OK) goto done;
   if (t->kind == TGT_AMDGPU && emit != LIGER_EMIT_OBJ) {
     st = cg_link_hsaco(obj.data, obj.len, &out->data, &out->len);
@@ -191,6 +218,7 @@ done:
   if (ctx) LLVMContextDispose(ctx);
   if (tm) LLVMDisposeTargetMachine(tm);
   sb_free(&text);
+  sb_free(&lerr.text);
   sb_free(&d.text);
   arena_free(&arena);
   if (st != LIGER_OK) {

@@ -208,6 +208,10 @@ static bool check_pointer(Sema *S, SrcLoc loc, SVal p, IrValue **out) {
 static bool check_mask(Sema *S, SrcLoc loc, SVal m, IrValue **ptr, IrValue **mask) {
   IrValue *mv;
   if (!want_tensor(S, loc, m, "mask", &mv)) return false;
+  if (!(*ptr)->type->rank && mv->type->rank) {
+    diag_error(S->d, loc, "the mask cannot be a tensor when the pointer is a single pointer (as in Triton)");
+    return false;
+  }
   mv = cast_to(S, loc, mv, ir_scalar(S->m, DT_I1));
   if (!(*ptr)->type->rank && mv->type->rank) *ptr = broadcast_to(S, loc, *ptr, mv->type);
   else mv = broadcast_to(S, loc, mv, (*ptr)->type);
@@ -258,15 +262,14 @@ static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     diag_unsupported(S->d, call->loc, "block pointers (boundary_check) are not supported yet");
     return sv_err();
   }
-  if (!ptr->type->rank && val->type->rank) ptr = broadcast_to(S, call->loc, ptr, val->type);
-  if (!ptr) return sv_err();
+  if (!ptr->type->rank && val->type->rank) {
+    diag_error(S->d, call->loc, "cannot store a tensor through a single pointer (as in Triton)");
+    diag_hint(S->d, "add offsets to the pointer: ptr + tl.arange(...)");
+    return sv_err();
+  }
   if (a[2].kind != SV_NONE && !check_mask(S, call->loc, a[2], &ptr, &mask)) return sv_err();
   val = broadcast_to(S, call->loc, cast_to(S, call->loc, val, ptr->type->pointee), ptr->type);
   if (!val) return sv_err();
-  if (val->type->rank != ptr->type->rank) {
-    diag_error(S->d, call->loc, "cannot store a tensor into a single pointer");
-    return sv_err();
-  }
   int cache = 0, evict = 0;
   if (!parse_cache(S, call->loc, a[4], true, &cache) || !parse_evict(S, call->loc, a[5], &evict)) return sv_err();
   IrValue *ops[3] = {ptr, val, mask};
@@ -501,7 +504,7 @@ static SVal b_cast(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     op->i = 1;
     return sv_val(op->res[0]);
   }
-  if ((x->type->dt == DT_PTR) != (dt->dt == DT_PTR) && dtype_bits(dt->dt) != 64 && dtype_bits(x->type->dt) != 64) {
+  if ((x->type->dt == DT_PTR) != (dt->dt == DT_PTR) && dtype_bits(x->type->dt == DT_PTR ? dt->dt : x->type->dt) != 64) {
     diag_error(S->d, call->loc, "pointers can only be cast to and from 64-bit integers");
     return sv_err();
   }
@@ -676,6 +679,13 @@ static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return a[0];
 }
 
+static SVal b_unsupported_print(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)a;
+  diag_unsupported(S->d, call->loc, "%s() inside kernels (device printing) is not supported yet", b->name);
+  diag_hint(S->d, "tl.static_print prints compile-time values");
+  return sv_err();
+}
+
 static SVal b_barrier(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)call; (void)b; (void)a;
   ir_build(&S->b, OP_BARRIER, NULL, 0, NULL);
@@ -796,7 +806,7 @@ static const Builtin builtins[] = {
     {"tl", "abs", "x", b_math1, OP_ABS, true},
     {"tl", "fma", "x,y,z", b_fma, 0, true},
     {"tl", "sigmoid", "x", b_sigmoid, 0, true},
-    {"tl", "cast", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, false},
+    {"tl", "cast", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, true},
     {"tl", "to", "input,dtype,fp_downcast_rounding=None,bitcast=False", b_cast, 0, true},
     {"tl", "expand_dims", "input,axis", b_expand_dims, 0, true},
     {"tl", "trans", "input,d0=None,d1=None,d2=None,d3=None", b_trans, 0, true},
@@ -838,7 +848,8 @@ static const Builtin builtins[] = {
     {"builtins", "float", "x", b_py_float, 0, false},
     {"builtins", "int", "x", b_py_int, 0, false},
     {"builtins", "range", "arg1,arg2=None,step=None", b_range_outside_for, 0, false},
-    {"builtins", "print", "a=None,b=None,c=None,d=None", b_nop, 0, false},
+    {"builtins", "print", "a=None,b=None,c=None,d=None", b_unsupported_print, 0, false},
+    {"tl", "device_print", "prefix,a=None,b=None,c=None,d=None,hex=False", b_unsupported_print, 0, false},
     {"dtype", "element_ty", "self", b_dtype_attr, 0, false},
     {"dtype", "primitive_bitwidth", "self", b_dtype_attr, 1, false},
     {"dtype", "is_floating", "self", b_dtype_attr, 2, false},

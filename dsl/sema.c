@@ -93,6 +93,8 @@ static SVal lookup(Sema *S, const Node *n) {
   return sv_err();
 }
 
+static bool decorated_jit(const Node *fn);
+
 /* ---- expressions ------------------------------------------------------------------------ */
 
 static SVal eval_call(Sema *S, const Node *n) {
@@ -130,6 +132,11 @@ static SVal eval_call(Sema *S, const Node *n) {
   case SV_METHOD:
     return call_builtin(S, n, fn.b, fn.self, args, nargs, kwn, kw, nkw);
   case SV_FUNC:
+    if (!decorated_jit(fn.fn)) {
+      diag_error(S->d, n->loc, "'%s' is not a @triton.jit function and cannot be called from a kernel", fn.fn->name);
+      diag_hint(S->d, "decorate it with @triton.jit");
+      return sv_err();
+    }
     return call_jit(S, n, fn.fn, args, nargs, kwn, kw, nkw);
   case SV_DTYPE: {
     /* tl.float32(x): a dtype used as a constructor casts */

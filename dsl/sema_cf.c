@@ -116,7 +116,10 @@ typedef struct Branch {
   SVal ret;
 } Branch;
 
-static void run_branch(Sema *S, const NodeList *a, const NodeList *b, PtrVec *names, Branch *out) {
+/* `tail`: the branch runs to the end of the function (the if took the rest of it), so a
+ * `return` at its top level, or an if-with-return there, ends the function correctly. A
+ * branch of any other runtime if must not return: statements after the if would still run. */
+static void run_branch(Sema *S, const NodeList *a, const NodeList *b, bool tail, PtrVec *names, Branch *out) {
   Snapshot snap = snapshot(S);
   IrBlock *saved = S->b.block;
   bool saved_ret = S->returned;
@@ -125,7 +128,8 @@ static void run_branch(Sema *S, const NodeList *a, const NodeList *b, PtrVec *na
   S->returned = false;
   S->runtime_if++;
   int depth = S->block_depth;
-  S->block_depth = 0; /* the branch is the new top level for the rest-of-function rewrite */
+  if (tail) S->block_depth = 0; /* the branch is the new top level for the rest-of-function rewrite */
+  else if (S->block_depth < 1) S->block_depth = 1; /* a nested return is then refused */
   NodeList all = {0};
   for (int i = 0; a && i < a->n; i++) nl_push(S->a, &all, a->items[i]);
   for (int i = 0; b && i < b->n; i++) nl_push(S->a, &all, b->items[i]);
@@ -171,8 +175,8 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   if (else_rest) names_in_list(S->a, else_rest, &names);
   int errors = S->d->nerrors;
   Branch br[2];
-  run_branch(S, &n->body, then_rest, &names, &br[0]);
-  run_branch(S, &n->orelse, else_rest, &names, &br[1]);
+  run_branch(S, &n->body, then_rest, rest != NULL, &names, &br[0]);
+  run_branch(S, &n->orelse, else_rest, rest != NULL, &names, &br[1]);
   if (S->d->nerrors > errors) return;
   /* the merged values: names live after the if, plus the return value of a helper */
   bool want_ret = br[0].returned && br[1].returned && (br[0].ret.kind != SV_NONE || br[1].ret.kind != SV_NONE);

@@ -45,10 +45,7 @@ static bool debug_cache(void) {
 /* Resolves the cache directory. Returns false (with the reason) when the cache is off. */
 static bool cache_dir(char *dir, size_t n, const char **why) {
   const char *onoff = getenv("LIGER_CACHE");
-  if (onoff && (!strcmp(onoff, "0") || !strcasecmp(onoff, "off") || !strcasecmp(onoff, "no"))) {
-    *why = "disabled by LIGER_CACHE";
-    return false;
-  }
+  bool off = onoff && (!strcmp(onoff, "0") || !strcasecmp(onoff, "off") || !strcasecmp(onoff, "no"));
   const char *d = getenv("LIGER_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
   int len;
   if (d && *d) len = snprintf(dir, n, "%s", d);
@@ -60,6 +57,10 @@ static bool cache_dir(char *dir, size_t n, const char **why) {
   }
   if (len < 0 || (size_t)len >= n - 80) { /* room for "/ab/<64 hex>.bin.tmp.<pid>.<ns>" */
     *why = "the cache directory path is too long";
+    return false;
+  }
+  if (off) { /* the directory it would use is named, but not created or checked */
+    *why = "disabled by LIGER_CACHE";
     return false;
   }
   if (mkdir(dir, 0700) && errno != EEXIST) {

@@ -212,19 +212,39 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
       specs[nspecs++] = ptr ? (ArgSpec){.dt = DT_PTR, .elem = DT_F32, .divisibility = 16} : (ArgSpec){.dt = DT_I32, .divisibility = 1};
     }
   }
-  const char **names = calloc((size_t)o->nconsts + 1, sizeof(char *));
-  const char **values = calloc((size_t)o->nconsts + 1, sizeof(char *));
-  for (int i = 0; i < o->nconsts; i++) {
+  /* @triton.autotune: as in the JIT, the first config supplies what -D did not */
+  Arena arena = {0};
+  Diag d = {0};
+  KernelDecor decor = {0};
+  Module *mod = parse_module(&arena, &d, &file);
+  if (!mod || !sema_kernel_decor(&arena, &d, mod, kp.name, &decor))
+    st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "bad decorator");
+  int extra = decor.nconfigs ? decor.configs[0].n : 0;
+  const char **names = calloc((size_t)(o->nconsts + extra) + 1, sizeof(char *));
+  const char **values = calloc((size_t)(o->nconsts + extra) + 1, sizeof(char *));
+  int nc = 0;
+  for (int i = 0; i < o->nconsts && st == LIGER_OK; i++) {
     if (!o->consts || !o->consts[i].name || !o->consts[i].value) {
       st = rt_fail(LIGER_ERR_INVALID_ARG, "liger_compile: constexpr %d has no name or value", i);
       break;
     }
-    names[i] = o->consts[i].name;
-    values[i] = o->consts[i].value;
+    names[nc] = o->consts[i].name;
+    values[nc++] = o->consts[i].value;
   }
+  int num_warps = o->num_warps;
+  for (int i = 0; i < extra && st == LIGER_OK; i++) {
+    const TuneConfig *c = &decor.configs[0];
+    bool given = false;
+    for (int j = 0; j < o->nconsts; j++) given |= !strcmp(o->consts[j].name, c->names[i]);
+    if (!given) {
+      names[nc] = c->names[i];
+      values[nc++] = c->values[i];
+    }
+  }
+  if (!num_warps && decor.nconfigs && decor.configs[0].num_warps > 0) num_warps = decor.configs[0].num_warps;
   if (st == LIGER_OK) {
     CompileJob job = {.file = &file, .kernel = kp.name, .const_names = names, .const_values = values,
-                      .nconsts = o->nconsts, .args = specs, .nargs = nspecs, .num_warps = o->num_warps, .target = t};
+                      .nconsts = nc, .args = specs, .nargs = nspecs, .num_warps = num_warps, .target = t};
     CompileResult r;
     st = cg_compile(&job, o->emit, &r);
     if (st == LIGER_OK) {
@@ -235,6 +255,8 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   }
   free(names);
   free(values);
+  sb_free(&d.text);
+  arena_free(&arena);
   rt_kernel_params_free(&kp);
   free(text);
   return st;

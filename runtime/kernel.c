@@ -279,6 +279,12 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
     hash_str(&h, k->cvalues[i]);
   }
   hash_str(&h, hkey ? hkey : "");
+  /* knobs that change the code produced */
+  static const char *const knobs[] = {"LIGER_LLVM_PASSES", "LIGER_LIBDEVICE", "LIGER_OCML"};
+  for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+    const char *v = getenv(knobs[i]);
+    hash_str(&h, v ? v : "");
+  }
   sha256_update(&h, &k->num_warps, sizeof k->num_warps);
   for (int i = 0; i < k->nruntime; i++) {
     int32_t f[4] = {specs[i].dt, specs[i].elem, (int32_t)specs[i].divisibility, specs[i].equal_to_one};

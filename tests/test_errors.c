@@ -70,6 +70,20 @@ static void test_source_errors(void) {
   CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "syntax.py:8:16:") && has_caret_line(msg),
         "syntax error → %s, at syntax.py:8:16 with a caret:\n%s", liger_status_name(st), msg);
 
+  /* a return in an if nested in a runtime if would skip only part of the function: refused */
+  static const char nested[] = HEADER
+      "@triton.jit\n"
+      "def k(x_ptr):\n"
+      "    v = tl.load(x_ptr)\n"
+      "    if v > 0:\n"
+      "        if v > 10:\n"
+      "            return\n"                     /* 10:13 */
+      "        tl.store(x_ptr + 1, 1.0)\n"
+      "    tl.store(x_ptr + 2, 2.0)\n";
+  liger_status nst = compile_src("nested.py", nested, NULL, 0);
+  CHECK(nst == LIGER_ERR_UNSUPPORTED && strstr(liger_last_error(), "nested.py:10:13:"),
+        "a return nested in runtime ifs is refused, not miscompiled → %s:\n%s", liger_status_name(nst), liger_last_error());
+
   static const char loop[] = HEADER
       "@triton.jit\n"
       "def k(x_ptr, n):\n"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -122,7 +123,7 @@ int main(int argc, char **argv) {
   bool binary = o.emit == LIGER_EMIT_CUBIN || o.emit == LIGER_EMIT_OBJ || o.emit == LIGER_EMIT_HSACO;
   FILE *out = stdout;
   if (out_path && strcmp(out_path, "-")) out = fopen(out_path, "wb");
-  else if (binary && !out_path) {
+  else if (binary && !out_path && isatty(1)) {
     fprintf(stderr, "ligerc: refusing to write a binary to the terminal; use -o FILE\n");
     liger_free_host(data);
     return 2;

@@ -12,9 +12,10 @@
  *    function hands out through an `out` parameter until it passes it to the paired
  *    release function. Strings passed in are copied; the caller keeps ownership of them.
  *  - Thread-safety: a liger_context and the liger_kernel objects made from it may be used
- *    from several threads at once (compilation and launch take the context's lock where
- *    they touch shared state). Destroying an object while another thread uses it is the
- *    caller's error.
+ *    from several threads at once. Building a new specialisation of a kernel holds that
+ *    kernel's lock, so other threads launching the same kernel wait for it; different kernels
+ *    compile in parallel. Destroying an object while another thread uses it is the caller's
+ *    error.
  */
 #ifndef LIGER_LIGER_H
 #define LIGER_LIGER_H
@@ -147,9 +148,12 @@ typedef struct liger_kernel liger_kernel;
 
 /* Loads the @triton.jit function `name` from the kernel file `path` (jit helpers it calls in
  * the same file are inlined), binding the constexpr parameters listed in `consts`
- * (`nconsts` entries; defaults from the source apply to the rest). The source is parsed and
- * checked now; machine code is built lazily, once per argument specialisation, at the first
- * launch (or liger_kernel_compile). `num_warps` 0 means 4.
+ * (`nconsts` entries; defaults from the source, then the first @triton.autotune config, apply
+ * to the rest; @triton.heuristics are evaluated at each launch). The source is parsed and its
+ * parameters and decorators are checked now; type errors in the body are reported when a
+ * specialisation is first built, at the first launch (or liger_kernel_compile), which
+ * happens once per argument specialisation. `num_warps` 0 means the first autotune config's
+ * num_warps, else 4.
  * Errors: LIGER_ERR_IO (file), LIGER_ERR_COMPILE (with file:line:col and a caret),
  * LIGER_ERR_UNSUPPORTED. Release with liger_kernel_release. */
 LIGER_API liger_status liger_kernel_load(liger_context *ctx, const char *path, const char *name,
@@ -173,8 +177,9 @@ LIGER_API int liger_kernel_num_args(const liger_kernel *k);
 
 /* Launches the kernel over grid[0] x grid[1] x grid[2] programs on `stream` (a CUstream or
  * hipStream_t; NULL for the default stream; ignored on the CPU, where the call returns when
- * the grid has run). Asynchronous on GPUs. Errors: LIGER_ERR_INVALID_ARG (argument count or
- * kind does not match the kernel, a grid dimension too large), compile errors as above,
+ * the grid has run). Asynchronous on GPUs. Errors: LIGER_ERR_INVALID_ARG (argument count,
+ * an unknown argument kind, a grid dimension too large), compile errors as above (an
+ * argument of the wrong kind for how the kernel uses it shows as a compile error),
  * LIGER_ERR_DRIVER. A grid with a zero dimension launches nothing and returns LIGER_OK
  * (as Triton does). */
 LIGER_API liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream,
@@ -218,7 +223,8 @@ typedef struct liger_compile_options {
   const char *kernel;    /* @triton.jit function to compile; NULL: the last one in the file */
   const char *target;    /* "sm_80", "sm_90", "sm_90a", "gfx90a", "gfx942", "gfx1100", "cpu" */
   const char *signature; /* runtime argument types, Triton AOT style: "*fp32:16, i32, i64:16, fp32";
-                            NULL: every pointer "*fp32:16", every other argument "i32" */
+                            NULL: parameters whose names end in "ptr" are "*fp32:16", the others
+                            "i32" */
   const liger_constexpr *consts;
   int nconsts;
   int num_warps;         /* 0: 4 */
@@ -227,8 +233,10 @@ typedef struct liger_compile_options {
 
 /* Compiles one kernel for one target and returns the requested artifact in *out (allocated
  * with malloc, *out_len bytes, NUL-terminated for text forms; free with liger_free_host).
- * Needs no GPU. Errors as for liger_kernel_load, plus LIGER_ERR_INVALID_ARG for a target or
- * emit kind that does not fit. */
+ * Needs no GPU. The first @triton.autotune config supplies constexprs not given; heuristic
+ * constexprs must be given. Errors as for liger_kernel_load, plus LIGER_ERR_INVALID_ARG for a
+ * target or emit kind that does not fit, and LIGER_ERR_NO_DEVICE for LIGER_EMIT_CUBIN when
+ * libnvJitLink cannot be loaded. */
 LIGER_API liger_status liger_compile(const liger_compile_options *opts, char **out, size_t *out_len);
 
 /* Frees memory returned by liger_compile. */
