@@ -830,12 +830,13 @@ static void lower_dot(Lower *L, IrOp *op) {
   c.off_b = ((size_t)ta->numel * c.ea + 15) & ~(size_t)15;
   c.ta = lw_elem_type(L, ta);
   c.tb = lw_elem_type(L, tb);
+  /* the accumulator first: converting its layout uses shared memory too */
+  TVal acc0 = in_layout(L, op->opnds[2], lr);
   use_smem(L, c.off_b + (size_t)tb->numel * c.ea);
   barrier(L);
   stage(L, A, 0, c.ea);
   stage(L, B, c.off_b, c.ea);
   barrier(L);
-  TVal acc0 = in_layout(L, op->opnds[2], lr);
   int nr = layout_regs(lr, tr);
   TVal acc = lw_tval(L, nr);
   c.m = arena_alloc(&L->arena, sizeof(LLVMValueRef) * (size_t)nr);
