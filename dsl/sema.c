@@ -251,7 +251,25 @@ static SVal eval_compare(Sema *S, const Node *n) {
   return result;
 }
 
+/* Limits that keep hostile or runaway sources from exhausting the stack or the time. */
+enum { MAX_EVAL_DEPTH = 2000, MAX_STEPS = 1000000 };
+
+static bool over_budget(Sema *S, const Node *n) {
+  if (S->aborted) return true;
+  if (S->eval_depth > MAX_EVAL_DEPTH) {
+    diag_error(S->d, n->loc, "expressions and calls nest more than %d deep here", MAX_EVAL_DEPTH);
+    S->aborted = true;
+  } else if (++S->steps > MAX_STEPS) {
+    diag_error(S->d, n->loc, "the kernel takes more than %d steps to expand (unrolled loops, nested runtime loops or recursion?)",
+               MAX_STEPS);
+    S->aborted = true;
+  }
+  return S->aborted;
+}
+
 SVal eval(Sema *S, const Node *n) {
+  if (over_budget(S, n)) return sv_err();
+  S->eval_depth++;
   SrcLoc saved = S->b.loc;
   S->b.loc = n->loc;
   SVal r;
@@ -329,6 +347,7 @@ SVal eval(Sema *S, const Node *n) {
     r = sv_err();
   }
   S->b.loc = saved;
+  S->eval_depth--;
   return r;
 }
 
@@ -364,6 +383,7 @@ void assign(Sema *S, const Node *target, SVal v) {
 }
 
 static void exec_stmt(Sema *S, const Node *n) {
+  if (over_budget(S, n)) return;
   S->b.loc = n->loc;
   switch (n->kind) {
   case ND_EXPR:
@@ -438,7 +458,7 @@ static void exec_stmt(Sema *S, const Node *n) {
  * function takes the rest of the list as its other branch (see exec_if). */
 void exec_block(Sema *S, const NodeList *body) {
   S->block_depth++;
-  for (int i = 0; i < body->n && !S->returned; i++) {
+  for (int i = 0; i < body->n && !S->returned && !S->aborted; i++) {
     const Node *n = body->items[i];
     if (n->kind == ND_IF && S->block_depth == 1 && branch_returns(n)) {
       NodeList rest = {body->items + i + 1, body->n - i - 1, body->n - i - 1};

@@ -471,7 +471,7 @@ void exec_for(Sema *S, const Node *n) {
     }
     assign(S, n->b, sv_int(i));
     exec_block(S, &n->body);
-    if (S->returned) return;
+    if (S->returned || S->aborted) return;
   }
 }
 

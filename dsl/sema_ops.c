@@ -233,20 +233,33 @@ static int64_t py_floordiv(int64_t a, int64_t b) {
   return q;
 }
 
+static SVal overflow(Sema *S, SrcLoc loc) {
+  diag_error(S->d, loc, "integer overflow in a compile-time expression (constexpr ints are 64-bit here)");
+  return sv_err();
+}
+
 static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   bool fl = l.kind == SV_FLOAT || r.kind == SV_FLOAT;
   double a = as_double(l), b = as_double(r);
-  int64_t x = l.i, y = r.i;
+  int64_t x = l.i, y = r.i, z;
   switch (op) {
-  case TK_PLUS: return fl ? sv_float(a + b) : sv_int(x + y);
-  case TK_MINUS: return fl ? sv_float(a - b) : sv_int(x - y);
-  case TK_STAR: return fl ? sv_float(a * b) : sv_int(x * y);
+  case TK_PLUS:
+    if (fl) return sv_float(a + b);
+    return __builtin_add_overflow(x, y, &z) ? overflow(S, loc) : sv_int(z);
+  case TK_MINUS:
+    if (fl) return sv_float(a - b);
+    return __builtin_sub_overflow(x, y, &z) ? overflow(S, loc) : sv_int(z);
+  case TK_STAR:
+    if (fl) return sv_float(a * b);
+    return __builtin_mul_overflow(x, y, &z) ? overflow(S, loc) : sv_int(z);
   case TK_SLASH:
     if (b == 0) break;
     return sv_float(a / b);
   case TK_DSLASH:
     if (b == 0) break;
-    return fl ? sv_float(floor(a / b)) : sv_int(py_floordiv(x, y));
+    if (fl) return sv_float(floor(a / b));
+    if (x == INT64_MIN && y == -1) return overflow(S, loc);
+    return sv_int(py_floordiv(x, y));
   case TK_PERCENT:
     if (b == 0) break;
     if (fl) {
@@ -254,11 +267,20 @@ static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
       if (m != 0 && ((m < 0) != (b < 0))) m += b;
       return sv_float(m);
     }
+    if (y == -1) return sv_int(0);
     return sv_int(x - py_floordiv(x, y) * y);
   case TK_POW:
     if (!fl && y >= 0) {
-      int64_t p = 1;
-      for (int64_t i = 0; i < y; i++) p *= x;
+      /* by squaring, with overflow checks: 1 ** huge is instant, 3 ** 100 is an error */
+      int64_t p = 1, base = x;
+      for (int64_t e = y; e; e >>= 1) {
+        if ((e & 1) && __builtin_mul_overflow(p, base, &p)) return overflow(S, loc);
+        int64_t sq;
+        if (e >> 1) {
+          if (__builtin_mul_overflow(base, base, &sq)) return overflow(S, loc); /* a later factor needs it */
+          base = sq;
+        }
+      }
       return sv_int(p);
     }
     return sv_float(pow(a, b));
@@ -267,7 +289,15 @@ static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
       diag_error(S->d, loc, "unsupported operand types for %s: float", op_text(op));
       return sv_err();
     }
-    if (op == TK_SHL) return sv_int(y >= 64 ? 0 : (int64_t)((uint64_t)x << y));
+    if ((op == TK_SHL || op == TK_SHR) && y < 0) {
+      diag_error(S->d, loc, "negative shift count");
+      return sv_err();
+    }
+    if (op == TK_SHL) {
+      if (x == 0) return sv_int(0);
+      if (y >= 63 || (x > 0 ? x > (INT64_MAX >> y) : x < (INT64_MIN >> y))) return overflow(S, loc);
+      return sv_int((int64_t)((uint64_t)x << y));
+    }
     if (op == TK_SHR) return sv_int(y >= 64 ? (x < 0 ? -1 : 0) : x >> y);
     if (l.kind == SV_BOOL && r.kind == SV_BOOL) {
       int64_t v = op == TK_AMP ? (x & y) : op == TK_PIPE ? (x | y) : (x ^ y);
@@ -459,7 +489,11 @@ SVal unop(Sema *S, SrcLoc loc, int op, SVal x) {
       diag_error(S->d, loc, "bad operand for unary %s: %s", op_text(op), sv_kind_name(x));
       return sv_err();
     }
-    if (op == TK_MINUS) return x.kind == SV_FLOAT ? sv_float(-x.f) : sv_int(-x.i);
+    if (op == TK_MINUS) {
+      if (x.kind == SV_FLOAT) return sv_float(-x.f);
+      if (x.i == INT64_MIN) return overflow(S, loc);
+      return sv_int(-x.i);
+    }
     if (op == TK_PLUS) return x.kind == SV_BOOL ? sv_int(x.i) : x;
     if (x.kind == SV_FLOAT) {
       diag_error(S->d, loc, "bad operand for unary ~: float");

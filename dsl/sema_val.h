@@ -70,6 +70,9 @@ struct Sema {
   int runtime_if;   /* > 0 inside a branch of a runtime if */
   int runtime_loop; /* > 0 inside a runtime loop body */
   int block_depth;  /* statement-list nesting within the current function (1 = its body) */
+  int eval_depth;   /* expression recursion, across inlined calls */
+  int64_t steps;    /* expressions and statements evaluated: a budget against runaway unrolling */
+  bool aborted;     /* the budget ran out: stop evaluating */
 };
 
 /* sema.c */
