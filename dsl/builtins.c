@@ -682,7 +682,6 @@ static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
 static SVal b_unsupported_print(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)a;
   diag_unsupported(S->d, call->loc, "%s() inside kernels (device printing) is not supported yet", b->name);
-  diag_hint(S->d, "tl.static_print prints compile-time values");
   return sv_err();
 }
 

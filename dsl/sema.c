@@ -132,11 +132,6 @@ static SVal eval_call(Sema *S, const Node *n) {
   case SV_METHOD:
     return call_builtin(S, n, fn.b, fn.self, args, nargs, kwn, kw, nkw);
   case SV_FUNC:
-    if (!decorated_jit(fn.fn)) {
-      diag_error(S->d, n->loc, "'%s' is not a @triton.jit function and cannot be called from a kernel", fn.fn->name);
-      diag_hint(S->d, "decorate it with @triton.jit");
-      return sv_err();
-    }
     return call_jit(S, n, fn.fn, args, nargs, kwn, kw, nkw);
   case SV_DTYPE: {
     /* tl.float32(x): a dtype used as a constructor casts */
@@ -533,6 +528,11 @@ static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope,
 
 SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, const Node *const *kwn, SVal *kw,
               int nkw) {
+  if (!decorated_jit(fn)) {
+    diag_error(S->d, call->loc, "'%s' is not a @triton.jit function and cannot be called from a kernel", fn->name);
+    diag_hint(S->d, "decorate it with @triton.jit");
+    return sv_err();
+  }
   if (S->depth > 64) {
     diag_error(S->d, call->loc, "jit function calls nest more than 64 deep (recursion is not supported)");
     return sv_err();

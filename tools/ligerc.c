@@ -20,7 +20,7 @@ static void usage(FILE *out) {
           "  -D NAME=VALUE     value of a tl.constexpr parameter (a Python literal)\n"
           "  --kernel NAME     the @triton.jit function to compile (default: the last one)\n"
           "  --signature SIG   runtime argument types, e.g. \"*fp32:16, i32, fp32\"\n"
-          "  --num-warps N     warps per program (default 4)\n"
+          "  --num-warps N     warps per program (default: the first @triton.autotune config's, else 4)\n"
           "  -o FILE           output file ('-' for stdout; default stdout for text)\n"
           "  --list-targets    print the targets and exit\n"
           "  --cache-info      print where the binary cache is, whether it is on, and its size\n"
