@@ -102,6 +102,10 @@ static SVal b_arange(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
   int64_t lo, hi;
   if (!want_int(S, call->loc, a[0], "arange start", &lo) || !want_int(S, call->loc, a[1], "arange end", &hi)) return sv_err();
+  if (lo < INT32_MIN || lo > INT32_MAX || hi < INT32_MIN || hi > INT32_MAX) {
+    diag_error(S->d, call->loc, "arange bounds must fit in int32, got %lld and %lld", (long long)lo, (long long)hi);
+    return sv_err();
+  }
   int64_t n = hi - lo;
   if (hi <= lo) {
     diag_error(S->d, call->loc, "arange's end (%lld) must be greater than its start (%lld)", (long long)hi, (long long)lo);
@@ -389,6 +393,7 @@ static SVal b_atomic(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!want_tensor(S, call->loc, a[vi], "val", &val)) return sv_err();
   if (cas && !want_tensor(S, call->loc, a[1], "cmp", &cmp)) return sv_err();
   if (!ptr->type->rank && val->type->rank) ptr = broadcast_to(S, call->loc, ptr, val->type);
+  if (ptr && cmp && !ptr->type->rank && cmp->type->rank) ptr = broadcast_to(S, call->loc, ptr, cmp->type);
   if (!ptr) return sv_err();
   if (!cas && a[2].kind != SV_NONE && !check_mask(S, call->loc, a[2], &ptr, &mask)) return sv_err();
   val = broadcast_to(S, call->loc, cast_to(S, call->loc, val, elem), ptr->type);

@@ -268,7 +268,9 @@ static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
       return sv_float(m);
     }
     if (y == -1) return sv_int(0);
-    return sv_int(x - py_floordiv(x, y) * y);
+    z = x % y; /* the sign of the divisor, as in Python, without overflowing */
+    if (z != 0 && ((z < 0) != (y < 0))) z += y;
+    return sv_int(z);
   case TK_POW:
     if (!fl && y >= 0) {
       /* by squaring, with overflow checks: 1 ** huge is instant, 3 ** 100 is an error */
