@@ -327,6 +327,11 @@ static bool settle_types(Sema *S, SrcLoc loc, Carried *c, const NodeList *body, 
     }
     c->types[i] = x->type;
   }
+  /* only Python numbers can change type (into the body's tensors); without them the types
+   * are the initial ones, and the real pass checks the body keeps them */
+  bool numbers = false;
+  for (int i = 0; i < c->n; i++) numbers |= numeric_const(c->init[i]);
+  if (!numbers) return true;
   const IrType **all = arena_alloc(S->a, sizeof(IrType *) * (size_t)(nlead + c->n + 1));
   for (int i = 0; i < nlead; i++) all[i] = lead[i];
   for (int i = 0; i < c->n; i++) all[nlead + i] = c->types[i];
@@ -359,6 +364,11 @@ static void bind_results(Sema *S, IrOp *op, Carried *c) {
 }
 
 static bool yield_carried(Sema *S, SrcLoc loc, IrBlock *block, Carried *c, SVal *after) {
+  for (int i = 0; i < c->n; i++)
+    if (after[i].kind == SV_VAL && after[i].v->type != c->types[i]) {
+      type_mismatch(S, loc, "loop-carried variable", c->names.items[i], c->types[i], after[i].v->type);
+      return false;
+    }
   IrBlock *saved = S->b.block;
   S->b.block = block;
   IrValue **ys = arena_alloc(S->a, sizeof(IrValue *) * (size_t)(c->n + 1));
