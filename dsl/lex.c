@@ -178,21 +178,21 @@ static const char *lex_number(Lexer *L, const char *p) {
   const char *start = p;
   char buf[128];
   int n = 0;
-  bool is_float = false;
+  bool is_float = false, too_long = false;
   int base = 10;
   if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X' || p[1] == 'o' || p[1] == 'O' || p[1] == 'b' || p[1] == 'B')) {
     base = (p[1] == 'x' || p[1] == 'X') ? 16 : (p[1] == 'o' || p[1] == 'O') ? 8 : 2;
     p += 2;
     while (isalnum((unsigned char)*p) || *p == '_') {
-      if (*p != '_' && n < 120) buf[n++] = *p;
+      if (*p != '_') { if (n < 120) buf[n++] = *p; else too_long = true; }
       p++;
     }
   } else {
-    while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_' && n < 120) buf[n++] = *p; p++; }
+    while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_') { if (n < 120) buf[n++] = *p; else too_long = true; } p++; }
     if (*p == '.') {
       is_float = true;
       buf[n++] = *p++;
-      while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_' && n < 120) buf[n++] = *p; p++; }
+      while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_') { if (n < 120) buf[n++] = *p; else too_long = true; } p++; }
     }
     if (*p == 'e' || *p == 'E') {
       const char *q = p + 1;
@@ -200,7 +200,7 @@ static const char *lex_number(Lexer *L, const char *p) {
       if (isdigit((unsigned char)*q)) {
         is_float = true;
         while (p < q) buf[n++] = *p++;
-        while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_' && n < 120) buf[n++] = *p; p++; }
+        while (isdigit((unsigned char)*p) || *p == '_') { if (*p != '_') { if (n < 120) buf[n++] = *p; else too_long = true; } p++; }
       }
     }
   }
@@ -212,11 +212,20 @@ static const char *lex_number(Lexer *L, const char *p) {
     t->len = (int)(p - start);
     return p;
   }
+  if (too_long) {
+    diag_error(L->diag, t->loc, "number literal %.*s has more than 120 digits", t->len > 40 ? 40 : t->len, start);
+    return p;
+  }
   if (is_float) {
     t->fval = strtod(buf, NULL);
   } else {
     errno = 0;
-    unsigned long long v = strtoull(buf, NULL, base);
+    char *end;
+    unsigned long long v = strtoull(buf, &end, base);
+    if (n && *end) {
+      diag_error(L->diag, t->loc, "invalid digit '%c' in a base-%d literal", *end, base);
+      return p;
+    }
     if (errno || v > (unsigned long long)INT64_MAX || n == 0)
       diag_error(L->diag, t->loc, "integer literal %.*s is out of range (Triton ints are at most 64-bit)", t->len, start);
     t->ival = (int64_t)v;
