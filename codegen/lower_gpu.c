@@ -162,6 +162,22 @@ static void use_smem(Lower *L, size_t bytes) {
   if (bytes > L->smem_bytes) L->smem_bytes = bytes;
 }
 
+/* Stores v at shared byte offset `off`, only in threads where `pred` holds (NULL: all). */
+static void smem_store_if(Lower *L, LLVMValueRef pred, LLVMValueRef v, LLVMValueRef off) {
+  LLVMBasicBlockRef join = NULL;
+  if (pred) {
+    LLVMBasicBlockRef wr = lw_block(L, "smem.put");
+    join = lw_block(L, "smem.put.end");
+    LLVMBuildCondBr(L->b, pred, wr, join);
+    LLVMPositionBuilderAtEnd(L->b, wr);
+  }
+  LLVMBuildStore(L->b, v, smem_ptr(L, off));
+  if (pred) {
+    LLVMBuildBr(L->b, join);
+    LLVMPositionBuilderAtEnd(L->b, join);
+  }
+}
+
 /* Butterfly exchange with the lane `lane ^ mask` (any 16/32/64-bit scalar). */
 static LLVMValueRef shfl_xor(Lower *L, LLVMValueRef v, int mask) {
   LLVMTypeRef ty = LLVMTypeOf(v);
@@ -334,19 +350,7 @@ static void lower_remap(Lower *L, IrOp *op) {
   LLVMValueRef own = owner_pred(L, li, ti);
   for (int r = 0; r < src.n; r++) {
     LLVMValueRef off = LLVMBuildMul(L->b, linear_index(L, li, ti, r), lw_i32(L, (int64_t)eb), "");
-    LLVMBasicBlockRef wr = NULL, join = NULL;
-    if (own) {
-      wr = lw_block(L, "remap.put");
-      join = lw_block(L, "remap.put.end");
-      LLVMBuildCondBr(L->b, own, wr, join);
-      LLVMPositionBuilderAtEnd(L->b, wr);
-    }
-    LLVMValueRef v = ti->dt == DT_I1 ? LLVMBuildZExt(L->b, src.e[r], L->i8, "") : src.e[r];
-    LLVMBuildStore(L->b, v, smem_ptr(L, off));
-    if (own) {
-      LLVMBuildBr(L->b, join);
-      LLVMPositionBuilderAtEnd(L->b, join);
-    }
+    smem_store_if(L, own, ti->dt == DT_I1 ? LLVMBuildZExt(L->b, src.e[r], L->i8, "") : src.e[r], off);
   }
   barrier(L);
   TVal res = lw_tval(L, layout_regs(lo, to));
@@ -589,13 +593,7 @@ static void lower_atomic(Lower *L, IrOp *op) {
     barrier(L);
     for (int r = 0; r < out.n; r++) {
       LLVMValueRef idx = rt->rank ? linear_index(L, l, rt, r) : lw_i32(L, 0);
-      LLVMValueRef at = smem_ptr(L, LLVMBuildMul(L->b, idx, lw_i32(L, (int64_t)eb), ""));
-      LLVMBasicBlockRef wr = lw_block(L, "atom.share"), join = lw_block(L, "atom.shared");
-      LLVMBuildCondBr(L->b, own, wr, join);
-      LLVMPositionBuilderAtEnd(L->b, wr);
-      LLVMBuildStore(L->b, out.e[r], at);
-      LLVMBuildBr(L->b, join);
-      LLVMPositionBuilderAtEnd(L->b, join);
+      smem_store_if(L, own, out.e[r], LLVMBuildMul(L->b, idx, lw_i32(L, (int64_t)eb), ""));
     }
     barrier(L);
     for (int r = 0; r < out.n; r++) {
@@ -736,24 +734,14 @@ static void lower_scan(Lower *L, IrOp *op) {
     reg_split(l, t, r, k);
     pos[r] = coord(L, l, t, ax, k[ax]);
   }
-  /* the element at linear index `li` of input j */
-  #define SCAN_AT(j, li) smem_ptr(L, LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base[j]), \
-      LLVMBuildMul(L->b, (li), lw_i32(L, (int64_t)elem_bytes(op->opnds[j]->type)), ""), ""))
+  /* the byte offset, and the address, of the element at linear index `li` of input j */
+  #define SCAN_OFF(j, li) LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base[j]), \
+      LLVMBuildMul(L->b, (li), lw_i32(L, (int64_t)elem_bytes(op->opnds[j]->type)), ""), "")
+  #define SCAN_AT(j, li) smem_ptr(L, SCAN_OFF(j, li))
   for (int64_t d = 1; d < len; d <<= 1) {
     barrier(L);
     for (int r = 0; r < nr; r++) {
-      LLVMBasicBlockRef wr = NULL, join = NULL;
-      if (own) {
-        wr = lw_block(L, "scan.put");
-        join = lw_block(L, "scan.put.end");
-        LLVMBuildCondBr(L->b, own, wr, join);
-        LLVMPositionBuilderAtEnd(L->b, wr);
-      }
-      for (int j = 0; j < n; j++) LLVMBuildStore(L->b, cur[j].e[r], SCAN_AT(j, lin[r]));
-      if (own) {
-        LLVMBuildBr(L->b, join);
-        LLVMPositionBuilderAtEnd(L->b, join);
-      }
+      for (int j = 0; j < n; j++) smem_store_if(L, own, cur[j].e[r], SCAN_OFF(j, lin[r]));
     }
     barrier(L);
     for (int r = 0; r < nr; r++) {
@@ -774,6 +762,7 @@ static void lower_scan(Lower *L, IrOp *op) {
     }
   }
   #undef SCAN_AT
+  #undef SCAN_OFF
   barrier(L);
   for (int j = 0; j < n; j++) lw_set(L, op->res[j], cur[j]);
 }
@@ -807,18 +796,7 @@ static void stage(Lower *L, const IrValue *v, size_t base, size_t eb) {
   LLVMValueRef own = owner_pred(L, l, v->type);
   for (int r = 0; r < t.n; r++) {
     LLVMValueRef off = LLVMBuildAdd(L->b, lw_i32(L, (int64_t)base), LLVMBuildMul(L->b, linear_index(L, l, v->type, r), lw_i32(L, (int64_t)eb), ""), "");
-    LLVMBasicBlockRef wr = NULL, join = NULL;
-    if (own) {
-      wr = lw_block(L, "stage");
-      join = lw_block(L, "stage.end");
-      LLVMBuildCondBr(L->b, own, wr, join);
-      LLVMPositionBuilderAtEnd(L->b, wr);
-    }
-    LLVMBuildStore(L->b, t.e[r], smem_ptr(L, off));
-    if (own) {
-      LLVMBuildBr(L->b, join);
-      LLVMPositionBuilderAtEnd(L->b, join);
-    }
+    smem_store_if(L, own, t.e[r], off);
   }
 }
 
