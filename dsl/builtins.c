@@ -400,7 +400,7 @@ static SVal b_atomic(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (cmp) cmp = broadcast_to(S, call->loc, cast_to(S, call->loc, cmp, elem), ptr->type);
   if (!val || (cas && !cmp)) return sv_err();
   int sem, scope;
-  if (!parse_sem_scope(S, call->loc, a[cas ? 3 : 3], a[cas ? 4 : 4], &sem, &scope)) return sv_err();
+  if (!parse_sem_scope(S, call->loc, a[3], a[4] /* sem, scope: same places for both */, &sem, &scope)) return sv_err();
   IrValue *ops[3] = {ptr, cas ? cmp : val, cas ? val : mask};
   int nops = cas ? 3 : 2 + !!mask;
   IrOp *op = ir_build(&S->b, cas ? OP_ATOMIC_CAS : OP_ATOMIC_RMW, ir_with_elem(S->m, ptr->type, elem), nops, ops);
@@ -635,10 +635,7 @@ static SVal b_ravel(Sema *S, const Node *call, const Builtin *b, SVal *a) {
 
 static SVal b_cdiv(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
-  if (sv_is_const(a[0]) && sv_is_const(a[1])) {
-    SVal num = binop(S, call->loc, TK_MINUS, binop(S, call->loc, TK_PLUS, a[0], a[1]), sv_int(1));
-    return binop(S, call->loc, TK_DSLASH, num, a[1]);
-  }
+  /* (x + div - 1) // div: Python on constexprs, Triton's integer division on tensors */
   SVal num = binop(S, call->loc, TK_MINUS, binop(S, call->loc, TK_PLUS, a[0], a[1]), sv_int(1));
   return binop(S, call->loc, TK_DSLASH, num, a[1]);
 }

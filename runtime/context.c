@@ -188,9 +188,11 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   char *text = NULL;
   liger_status st = rt_source_load(o->path, o->source, o->filename, &file, &text);
   if (st != LIGER_OK) return st;
-  KernelParams kp;
-  st = rt_kernel_params(&file, o->kernel, &kp);
+  Arena arena = {0};
+  KernelInfo kp;
+  st = rt_kernel_read(&arena, &file, o->kernel, &kp);
   if (st != LIGER_OK) {
+    arena_free(&arena);
     free(text);
     return st;
   }
@@ -199,26 +201,21 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   if (o->signature) {
     nspecs = parse_signature(o->signature, specs, 64);
     if (nspecs < 0) {
-      rt_kernel_params_free(&kp);
+      arena_free(&arena);
       free(text);
       return rt_fail(LIGER_ERR_INVALID_ARG, "bad signature '%s' (expected e.g. \"*fp32:16, i32, i64:16, fp32\")", o->signature);
     }
   } else {
     nspecs = 0;
-    for (int i = 0; i < kp.n && nspecs < 64; i++) {
-      if (kp.p[i].constexpr_) continue;
-      size_t len = strlen(kp.p[i].name);
-      bool ptr = len >= 3 && !strcasecmp(kp.p[i].name + len - 3, "ptr");
+    for (int i = 0; i < kp.nparams && nspecs < 64; i++) {
+      if (kp.params[i].constexpr_) continue;
+      size_t len = strlen(kp.params[i].name);
+      bool ptr = len >= 3 && !strcasecmp(kp.params[i].name + len - 3, "ptr");
       specs[nspecs++] = ptr ? (ArgSpec){.dt = DT_PTR, .elem = DT_F32, .divisibility = 16} : (ArgSpec){.dt = DT_I32, .divisibility = 1};
     }
   }
   /* @triton.autotune: as in the JIT, the first config supplies what -D did not */
-  Arena arena = {0};
-  Diag d = {0};
-  KernelDecor decor = {0};
-  Module *mod = parse_module(&arena, &d, &file);
-  if (!mod || !sema_kernel_decor(&arena, &d, mod, kp.name, &decor))
-    st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "bad decorator");
+  const KernelDecor decor = kp.decor;
   int extra = decor.nconfigs ? decor.configs[0].n : 0;
   const char **names = calloc((size_t)(o->nconsts + extra) + 1, sizeof(char *));
   const char **values = calloc((size_t)(o->nconsts + extra) + 1, sizeof(char *));
@@ -255,9 +252,7 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   }
   free(names);
   free(values);
-  sb_free(&d.text);
   arena_free(&arena);
-  rt_kernel_params_free(&kp);
   free(text);
   return st;
 }

@@ -19,17 +19,19 @@ struct liger_context {
   pthread_mutex_t lock;
 };
 
-/* A kernel's parameter list, copied out of the compile arena. */
-typedef struct KernelParams {
-  char *name;       /* the kernel's name */
-  KernelParam *p;   /* names are malloc'd */
-  int n;
-} KernelParams;
+/* One kernel of a source file: the parsed module, its parameters and its decorators, all in
+ * the arena given to rt_kernel_read. */
+typedef struct KernelInfo {
+  Module *mod;
+  const char *name; /* the kernel's name */
+  KernelParam *params;
+  int nparams;
+  KernelDecor decor;
+} KernelInfo;
 
 /* Reads `path` (or takes `source`, named `filename`) into `file`; *text owns the bytes. */
 liger_status rt_source_load(const char *path, const char *source, const char *filename, SrcFile *file, char **text);
-/* Parses the file and lists the parameters of kernel `name` (NULL: the last one). */
-liger_status rt_kernel_params(const SrcFile *file, const char *name, KernelParams *out);
-void rt_kernel_params_free(KernelParams *kp);
+/* Parses the file once and reads kernel `name` (NULL: the last one): parameters, decorators. */
+liger_status rt_kernel_read(Arena *arena, const SrcFile *file, const char *name, KernelInfo *out);
 
 #endif

@@ -26,15 +26,13 @@ struct liger_kernel {
   liger_context *ctx;
   SrcFile file;
   char *text;
-  KernelParams params;
+  KernelInfo info;      /* parsed module (in `arena`), parameters, decorators */
   int nruntime;        /* parameters that are not constexpr */
   char **cnames, **cvalues;
   int nconsts;
   int num_warps;
   bool num_warps_default; /* the caller passed 0 */
-  Arena arena;         /* the parsed module and its decorators, kept for heuristics */
-  Module *mod;
-  KernelDecor decor;
+  Arena arena;         /* holds `info`; heuristics evaluate over its module at launch */
   pthread_mutex_t lock;
   bool locked_init;
   Variant *variants;
@@ -71,35 +69,17 @@ liger_status rt_source_load(const char *path, const char *source, const char *fi
   return LIGER_OK;
 }
 
-liger_status rt_kernel_params(const SrcFile *file, const char *name, KernelParams *out) {
+liger_status rt_kernel_read(Arena *arena, const SrcFile *file, const char *name, KernelInfo *out) {
   memset(out, 0, sizeof *out);
-  Arena a = {0};
   Diag d = {0};
-  liger_status st = LIGER_OK;
-  Module *m = parse_module(&a, &d, file);
-  KernelParam *ps = NULL;
-  int n = m ? sema_kernel_params(&a, &d, m, &name, &ps) : -1;
-  if (n < 0) {
-    st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "parse error");
-  } else {
-    out->name = strdup(name);
-    out->p = calloc((size_t)n + 1, sizeof(KernelParam));
-    out->n = n;
-    for (int i = 0; i < n; i++) {
-      out->p[i] = ps[i];
-      out->p[i].name = strdup(ps[i].name);
-    }
-  }
+  out->mod = parse_module(arena, &d, file);
+  out->nparams = out->mod ? sema_kernel_params(arena, &d, out->mod, &name, &out->params) : -1;
+  bool ok = out->nparams >= 0 && sema_kernel_decor(arena, &d, out->mod, name, &out->decor);
+  out->name = name;
+  liger_status st = ok ? LIGER_OK
+                       : rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "parse error");
   sb_free(&d.text);
-  arena_free(&a);
   return st;
-}
-
-void rt_kernel_params_free(KernelParams *kp) {
-  for (int i = 0; i < kp->n; i++) free((char *)kp->p[i].name);
-  free(kp->p);
-  free(kp->name);
-  memset(kp, 0, sizeof *kp);
 }
 
 static bool has_const(const liger_kernel *k, const char *name) {
@@ -111,17 +91,9 @@ static bool has_const(const liger_kernel *k, const char *name) {
 /* @triton.autotune: until a tuning database chooses (issue: autotuning), the first config
  * supplies its constexprs and num_warps wherever the caller did not. @triton.heuristics are
  * evaluated at every launch (find_variant). */
-static liger_status read_decorators(liger_kernel *k) {
-  Diag d = {0};
-  k->mod = parse_module(&k->arena, &d, &k->file);
-  if (!k->mod || !sema_kernel_decor(&k->arena, &d, k->mod, k->params.name, &k->decor)) {
-    liger_status st = rt_fail(d.unsupported ? LIGER_ERR_UNSUPPORTED : LIGER_ERR_COMPILE, "%s", d.text.s ? d.text.s : "bad decorator");
-    sb_free(&d.text);
-    return st;
-  }
-  sb_free(&d.text);
-  if (!k->decor.nconfigs) return LIGER_OK;
-  const TuneConfig *c = &k->decor.configs[0];
+static liger_status apply_autotune(liger_kernel *k) {
+  if (!k->info.decor.nconfigs) return LIGER_OK;
+  const TuneConfig *c = &k->info.decor.configs[0];
   for (int i = 0; i < c->n; i++) {
     if (has_const(k, c->names[i])) continue;
     char **names = realloc(k->cnames, sizeof(char *) * (size_t)(k->nconsts + 2));
@@ -152,7 +124,7 @@ static liger_status load_common(liger_context *ctx, const char *path, const char
   k->num_warps = num_warps ? num_warps : 4;
   k->num_warps_default = num_warps == 0;
   liger_status st = rt_source_load(path, source, filename, &k->file, &k->text);
-  if (st == LIGER_OK) st = rt_kernel_params(&k->file, name, &k->params);
+  if (st == LIGER_OK) st = rt_kernel_read(&k->arena, &k->file, name, &k->info);
   if (st == LIGER_OK) {
     k->cnames = calloc((size_t)nconsts + 1, sizeof(char *));
     k->cvalues = calloc((size_t)nconsts + 1, sizeof(char *));
@@ -163,16 +135,16 @@ static liger_status load_common(liger_context *ctx, const char *path, const char
         break;
       }
       bool found = false;
-      for (int j = 0; j < k->params.n; j++)
-        if (!strcmp(k->params.p[j].name, consts[i].name)) found = k->params.p[j].constexpr_;
+      for (int j = 0; j < k->info.nparams; j++)
+        if (!strcmp(k->info.params[j].name, consts[i].name)) found = k->info.params[j].constexpr_;
       if (!found)
-        st = rt_fail(LIGER_ERR_INVALID_ARG, "%s() has no tl.constexpr parameter named '%s'", k->params.name, consts[i].name);
+        st = rt_fail(LIGER_ERR_INVALID_ARG, "%s() has no tl.constexpr parameter named '%s'", k->info.name, consts[i].name);
       k->cnames[i] = strdup(consts[i].name);
       k->cvalues[i] = strdup(consts[i].value);
     }
-    for (int j = 0; j < k->params.n; j++) k->nruntime += !k->params.p[j].constexpr_;
+    for (int j = 0; j < k->info.nparams; j++) k->nruntime += !k->info.params[j].constexpr_;
   }
-  if (st == LIGER_OK) st = read_decorators(k);
+  if (st == LIGER_OK) st = apply_autotune(k);
   if (st != LIGER_OK) {
     liger_kernel_release(k);
     return st;
@@ -209,7 +181,6 @@ void liger_kernel_release(liger_kernel *k) {
   }
   free(k->cnames);
   free(k->cvalues);
-  rt_kernel_params_free(&k->params);
   arena_free(&k->arena);
   free(k->text);
   if (k->locked_init) pthread_mutex_destroy(&k->lock);
@@ -222,7 +193,7 @@ static const DType dt_of[] = {DT_I1, DT_I8, DT_I16, DT_I32, DT_I64, DT_U8, DT_U1
 
 static liger_status specialise(const liger_kernel *k, const liger_arg *args, int nargs, ArgSpec *specs) {
   if (nargs != k->nruntime)
-    return rt_fail(LIGER_ERR_INVALID_ARG, "%s() takes %d runtime arguments, %d were given", k->params.name, k->nruntime, nargs);
+    return rt_fail(LIGER_ERR_INVALID_ARG, "%s() takes %d runtime arguments, %d were given", k->info.name, k->nruntime, nargs);
   if (nargs > MAX_ARGS) return rt_fail(LIGER_ERR_UNSUPPORTED, "kernels with more than %d arguments are not supported", MAX_ARGS);
   if (nargs && !args) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: args is NULL");
   for (int i = 0; i < nargs; i++) {
@@ -273,7 +244,7 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
   sha256_update(&h, &emit, sizeof emit);
   sha256_update(&h, &k->file.len, sizeof k->file.len);
   sha256_update(&h, k->file.text, k->file.len);
-  hash_str(&h, k->params.name);
+  hash_str(&h, k->info.name);
   for (int i = 0; i < k->nconsts; i++) {
     hash_str(&h, k->cnames[i]);
     hash_str(&h, k->cvalues[i]);
@@ -296,7 +267,7 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
 static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **hvals, const char *hkey, Variant **out) {
   const Target *t = k->ctx->target;
   liger_emit emit = t->kind == TGT_NVPTX ? LIGER_EMIT_CUBIN : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
-  int nc = k->nconsts + k->decor.nheur;
+  int nc = k->nconsts + k->info.decor.nheur;
   const char **names = calloc((size_t)nc + 1, sizeof(char *)), **values = calloc((size_t)nc + 1, sizeof(char *));
   if (!names || !values) {
     free(names);
@@ -304,8 +275,8 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
     return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   }
   for (int i = 0; i < k->nconsts; i++) names[i] = k->cnames[i], values[i] = k->cvalues[i];
-  for (int i = 0; i < k->decor.nheur; i++) names[k->nconsts + i] = k->decor.heur_names[i], values[k->nconsts + i] = hvals[i];
-  CompileJob job = {.file = &k->file, .kernel = k->params.name, .const_names = names, .const_values = values,
+  for (int i = 0; i < k->info.decor.nheur; i++) names[k->nconsts + i] = k->info.decor.heur_names[i], values[k->nconsts + i] = hvals[i];
+  CompileJob job = {.file = &k->file, .kernel = k->info.name, .const_names = names, .const_values = values,
                     .nconsts = nc, .args = specs, .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
   CompileResult r;
   uint8_t key[32];
@@ -345,12 +316,12 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
 /* Evaluates the kernel's heuristics in order over this launch's arguments (each sees the
  * ones before it), into hvals and a joined key. */
 static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, char **hvals, StrBuf *hkey) {
-  int n = k->params.n + k->decor.nheur;
+  int n = k->info.nparams + k->info.decor.nheur;
   LaunchArg *la = calloc((size_t)n + 1, sizeof(LaunchArg));
   if (!la) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   int m = 0, ai = 0;
-  for (int i = 0; i < k->params.n; i++) {
-    const KernelParam *p = &k->params.p[i];
+  for (int i = 0; i < k->info.nparams; i++) {
+    const KernelParam *p = &k->info.params[i];
     if (p->constexpr_) {
       for (int c = 0; c < k->nconsts; c++)
         if (!strcmp(k->cnames[c], p->name)) la[m++] = (LaunchArg){.name = p->name, .kind = LA_LITERAL, .text = k->cvalues[c]};
@@ -367,16 +338,16 @@ static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, char 
     la[m++] = x;
   }
   liger_status st = LIGER_OK;
-  for (int h = 0; h < k->decor.nheur && st == LIGER_OK; h++) {
+  for (int h = 0; h < k->info.decor.nheur && st == LIGER_OK; h++) {
     Arena a = {0};
     Diag d = {0};
     char text[512];
-    if (sema_eval_heuristic(&a, &d, k->mod, k->decor.heur_lambdas[h], la, m, text, sizeof text)) {
+    if (sema_eval_heuristic(&a, &d, k->info.mod, k->info.decor.heur_lambdas[h], la, m, text, sizeof text)) {
       hvals[h] = strdup(text);
-      la[m++] = (LaunchArg){.name = k->decor.heur_names[h], .kind = LA_LITERAL, .text = hvals[h]};
-      sb_printf(hkey, "%s=%s\x1f", k->decor.heur_names[h], text);
+      la[m++] = (LaunchArg){.name = k->info.decor.heur_names[h], .kind = LA_LITERAL, .text = hvals[h]};
+      sb_printf(hkey, "%s=%s\x1f", k->info.decor.heur_names[h], text);
     } else {
-      st = rt_fail(LIGER_ERR_COMPILE, "heuristic '%s' failed:\n%s", k->decor.heur_names[h], d.text.s ? d.text.s : "");
+      st = rt_fail(LIGER_ERR_COMPILE, "heuristic '%s' failed:\n%s", k->info.decor.heur_names[h], d.text.s ? d.text.s : "");
     }
     sb_free(&d.text);
     arena_free(&a);
@@ -391,8 +362,8 @@ static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nar
   if (st != LIGER_OK) return st;
   char *hvals[32] = {0};
   StrBuf hkey = {0};
-  if (k->decor.nheur > 32) return rt_fail(LIGER_ERR_UNSUPPORTED, "more than 32 heuristics on one kernel");
-  if (k->decor.nheur && (st = run_heuristics(k, args, hvals, &hkey)) != LIGER_OK) {
+  if (k->info.decor.nheur > 32) return rt_fail(LIGER_ERR_UNSUPPORTED, "more than 32 heuristics on one kernel");
+  if (k->info.decor.nheur && (st = run_heuristics(k, args, hvals, &hkey)) != LIGER_OK) {
     for (int i = 0; i < 32; i++) free(hvals[i]);
     sb_free(&hkey);
     return st;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int failures;
 
@@ -28,6 +29,19 @@ static inline int check_summary(void) {
   if (failures) printf("%d check(s) failed\n", failures);
   else printf("all checks passed\n");
   return failures != 0;
+}
+
+/* The repository root: argv[1] if given, else $LIGER_SOURCE_DIR, else the LIGER_SOURCE_DIR
+ * CMake compiled in, else ".". */
+static inline const char *check_source_dir(int argc, char **argv) {
+  if (argc > 1 && argv[1][0]) return argv[1];
+  const char *env = getenv("LIGER_SOURCE_DIR");
+  if (env && env[0]) return env;
+#ifdef LIGER_SOURCE_DIR
+  return LIGER_SOURCE_DIR;
+#else
+  return ".";
+#endif
 }
 
 #endif

@@ -29,16 +29,7 @@ static int api_ok(liger_status st, const char *what) {
   return 0;
 }
 
-const char *exec_source_dir(int argc, char **argv) {
-  if (argc > 1 && argv[1][0]) return argv[1];
-  const char *env = getenv("LIGER_SOURCE_DIR");
-  if (env && env[0]) return env;
-#ifdef LIGER_SOURCE_DIR
-  return LIGER_SOURCE_DIR;
-#else
-  return ".";
-#endif
-}
+const char *exec_source_dir(int argc, char **argv) { return check_source_dir(argc, argv); }
 
 /* ---- helpers --------------------------------------------------------------------------- */
 

@@ -88,7 +88,7 @@ static long file_size(const char *p) {
 }
 
 int main(int argc, char **argv) {
-  const char *root = argc > 1 ? argv[1] : getenv("LIGER_SOURCE_DIR") ? getenv("LIGER_SOURCE_DIR") : LIGER_SOURCE_DIR;
+  const char *root = check_source_dir(argc, argv);
   snprintf(kernel_path, sizeof kernel_path, "%s/kernels/examples/add.py", root);
   char tmpl[] = "/tmp/liger-cache-test-XXXXXX";
   if (!mkdtemp(tmpl)) return 1;

@@ -15,16 +15,6 @@
 
 #include "check.h"
 
-static const char *source_dir(int argc, char **argv) {
-  if (argc > 1 && argv[1][0]) return argv[1];
-  const char *env = getenv("LIGER_SOURCE_DIR");
-  if (env && env[0]) return env;
-#ifdef LIGER_SOURCE_DIR
-  return LIGER_SOURCE_DIR;
-#else
-  return ".";
-#endif
-}
 
 /* True if some line of `msg` is only blanks and one '^'. */
 static int has_caret_line(const char *msg) {
@@ -287,7 +277,7 @@ static void test_launch_errors(const char *add_path) {
 
 int main(int argc, char **argv) {
   char add_path[4096];
-  snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", source_dir(argc, argv));
+  snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", check_source_dir(argc, argv));
   test_source_errors();
   test_bad_arguments(add_path);
   test_launch_errors(add_path);
