@@ -98,6 +98,8 @@ bool cg_link_ocml(LLVMModuleRef m, const char *cpu, int wave64, Diag *d);
 /* One compilation request; everything the front end and back end need. */
 typedef struct CompileJob {
   const SrcFile *file;
+  const SrcFile *const *closure;  /* the files it imports, as read when the key was made */
+  int nclosure;                   /* (Module.closure; may be 0: then read from disk) */
   const char *kernel;             /* NULL: the last @triton.jit in the file */
   const char *const *const_names; /* constexpr bindings */
   const char *const *const_values;

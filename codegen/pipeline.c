@@ -102,7 +102,7 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   LlvmErrors lerr = {0};
 
   /* 1-3: front end */
-  Module *mod = parse_module(&arena, &d, job->file);
+  Module *mod = load_module(&arena, &d, job->file, job->closure, job->nclosure);
   IrModule *ir = mod ? sema_build(&arena, &d, mod, job->kernel, job->const_names, job->const_values, job->nconsts,
                                   job->args, job->nargs, job->num_warps)
                      : NULL;

@@ -946,6 +946,7 @@ SVal dtype_by_name(Sema *S, const char *name) {
 /* ---- attribute access ------------------------------------------------------------------------------- */
 
 SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
+  if (obj.kind == SV_USERMOD) return module_attr(S, n, obj.mod, name);
   if (obj.kind == SV_MODULE) {
     const char *canon = obj.s;
     const char *full = arena_printf(S->a, "%s.%s", module_path(canon), name);

@@ -186,13 +186,37 @@ struct Node {
 void nl_push(Arena *a, NodeList *l, Node *n);
 
 /* A parsed module: its statements, and the file they came from. */
-typedef struct Module {
+typedef struct Module Module;
+
+/* How one module-level import of another kernel file was resolved (module.c). */
+typedef struct ModImport {
+  const Node *stmt;   /* the ND_IMPORT / ND_IMPORTFROM statement */
+  const char *member; /* "from . import helpers": the imported name that is a module; else NULL */
+  Module *mod;        /* the imported file, or NULL if no candidate exists */
+  const char *tried;  /* the paths looked at, for messages */
+} ModImport;
+
+struct Module {
   const SrcFile *file;
   NodeList body;
-} Module;
+  ModImport *imports; /* resolved imports of other kernel files (load_module) */
+  int nimports;
+  const SrcFile **closure; /* main module only: this file, then every file it imports, */
+  int nclosure;            /* transitively, in first-import order */
+};
 
 /* Parses a whole file. Returns NULL only if lexing or parsing found errors (in `d`). */
 Module *parse_module(Arena *a, Diag *d, const SrcFile *f);
+
+/* Parses `main` and, transitively, the kernel files it imports from its own folder
+ * (`from helpers import f`, `from .helpers import f`, `import helpers as h`,
+ * `from pkg.helpers import f` → `<dir>/pkg/helpers.py`, else `<dir>/helpers.py`). Imports of
+ * triton, and of files that do not exist (torch, host code), stay unresolved. A file is read
+ * from `known` (matched by name) if there, else from disk, so a caller that hashed the
+ * closure compiles exactly what it hashed. NULL if any file fails to parse (errors in `d`). */
+Module *load_module(Arena *a, Diag *d, const SrcFile *main, const SrcFile *const *known, int nknown);
+/* The resolution of an import statement (and member for `from . import m`), or NULL. */
+const ModImport *module_import(const Module *m, const Node *stmt, const char *member);
 
 /* Text dump of a tree (tests and LIGER_DEBUG=ast). */
 void ast_dump(StrBuf *out, const Node *n, int indent);

@@ -34,6 +34,7 @@ const char *sv_kind_name(SVal v) {
   case SV_SLICE: return "a slice";
   case SV_FUNC: return "a jit function";
   case SV_MODULE: return "a module";
+  case SV_USERMOD: return "an imported kernel file";
   case SV_BUILTIN: case SV_METHOD: return "a function";
   case SV_DICT: return "a dict";
   }
@@ -60,18 +61,70 @@ void bind(Sema *S, Scope *s, const char *name, SVal v) {
   b->lazy = NULL;
 }
 
-static SVal eval_global(Sema *S, Binding *g, SrcLoc use) {
+static ModScope *mod_scope(Sema *S, const Module *m);
+
+/* Triton reads a module global from a kernel only if it is a tl.constexpr object (or a
+ * dtype, module, jit function, builtin, None). `X = tl.constexpr(3)` is one, and so is
+ * arithmetic on one; `X = 3` and the annotated `X: tl.constexpr = 3` are not. */
+static bool wrapped_expr(Sema *S, const Node *e) {
+  switch (e->kind) {
+  case ND_CALL: {
+    const Node *f = e->a;
+    return (f->kind == ND_ATTR || f->kind == ND_NAME) && f->name && !strcmp(f->name, "constexpr");
+  }
+  case ND_NAME: {
+    Binding *b = find(S->gl, e->name);
+    return b && !b->lazy && !b->from && b->wrapped;
+  }
+  case ND_BINOP: return wrapped_expr(S, e->a) || wrapped_expr(S, e->b);
+  case ND_UNOP: return wrapped_expr(S, e->a);
+  default: return false;
+  }
+}
+
+static bool always_global_ok(SVal v) {
+  switch (v.kind) {
+  case SV_DTYPE: case SV_FUNC: case SV_MODULE: case SV_USERMOD: case SV_BUILTIN: case SV_METHOD: case SV_NONE:
+  case SV_ERR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* The value of global `g` of file scope `home`, evaluated there on first use. */
+static SVal eval_global(Sema *S, Scope *home, Binding *g, SrcLoc use) {
+  if (g->from) {
+    Binding *t = find(&g->from->scope, g->from_name);
+    if (!t || t->unresolved) {
+      diag_error(S->d, use, "cannot import name '%s' from '%s'", g->from_name, g->from->mod->file->name);
+      diag_hint(S->d, "define '%s' at the top level of %s", g->from_name, g->from->mod->file->name);
+      return sv_err();
+    }
+    return eval_global(S, &g->from->scope, t, use);
+  }
+  if (g->unresolved) {
+    diag_error(S->d, use, "'%s' is imported from a kernel file that was not found (looked for %s)", g->name,
+               g->unresolved->tried);
+    diag_hint(S->d, "put the file with the jit helpers next to the kernel file that imports it");
+    return sv_err();
+  }
   if (!g->lazy) return g->v;
   if (g->busy) {
     diag_error(S->d, use, "global '%s' is defined in terms of itself", g->name);
     return sv_err();
   }
   g->busy = true;
-  Scope *saved = S->scope;
-  S->scope = &S->globals;
+  Scope *saved = S->scope, *saved_gl = S->gl;
+  bool saved_default = S->in_default;
+  S->scope = S->gl = home;
+  S->in_default = false;
   const Node *n = g->lazy;
   SVal v = eval(S, n->a);
+  g->wrapped = wrapped_expr(S, n->a);
   S->scope = saved;
+  S->gl = saved_gl;
+  S->in_default = saved_default;
   g->busy = false;
   g->lazy = NULL;
   if (v.kind == SV_VAL) {
@@ -84,16 +137,44 @@ static SVal eval_global(Sema *S, Binding *g, SrcLoc use) {
 
 static SVal lookup(Sema *S, const Node *n) {
   Binding *b = find(S->scope, n->name);
-  if (b) return b->v;
-  b = find(&S->globals, n->name);
-  if (b) return eval_global(S, b, n->loc);
+  if (b && S->scope != S->gl) return b->v;
+  b = find(S->gl, n->name);
+  if (b) {
+    SVal v = eval_global(S, S->gl, b, n->loc);
+    Binding *def = b;
+    while (def->from && (def = find(&def->from->scope, def->from_name)) != NULL) {}
+    if (!S->in_default && def && !always_global_ok(v) && !def->wrapped) {
+      diag_error(S->d, n->loc, "cannot access global variable %s from within a @triton.jit function", n->name);
+      diag_hint(S->d, "Triton kernels can only read globals made with tl.constexpr, e.g. `%s = tl.constexpr(...)`; "
+                      "annotating the global (`%s: tl.constexpr = ...`) is not enough",
+                n->name, n->name);
+      return sv_err();
+    }
+    return v;
+  }
   const Builtin *bi = builtin_find("builtins", n->name);
   if (bi) return (SVal){.kind = SV_BUILTIN, .b = bi};
   diag_error(S->d, n->loc, "name '%s' is not defined", n->name);
   return sv_err();
 }
 
+SVal module_attr(Sema *S, const Node *n, ModScope *m, const char *name) {
+  Binding *b = find(&m->scope, name);
+  if (!b) {
+    diag_error(S->d, n->loc, "module '%s' has no attribute '%s'", m->mod->file->name, name);
+    return sv_err();
+  }
+  SVal v = eval_global(S, &m->scope, b, n->loc);
+  if (!always_global_ok(v) && !b->wrapped) {
+    diag_error(S->d, n->loc, "cannot access global variable %s from within a @triton.jit function", name);
+    diag_hint(S->d, "make it `%s = tl.constexpr(...)` in %s", name, m->mod->file->name);
+    return sv_err();
+  }
+  return v;
+}
+
 static bool decorated_jit(const Node *fn);
+static Scope *fn_home(Sema *S, const Node *fn);
 
 /* ---- expressions ------------------------------------------------------------------------ */
 
@@ -499,9 +580,12 @@ static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope,
       }
     if (!have && p->a) {
       Scope *saved = S->scope;
-      S->scope = &S->globals;
+      bool saved_default = S->in_default;
+      S->scope = S->gl;
+      S->in_default = true;
       v = eval(S, p->a);
       S->scope = saved;
+      S->in_default = saved_default;
       have = true;
     }
     if (!have) {
@@ -537,8 +621,14 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
     diag_error(S->d, call->loc, "jit function calls nest more than 64 deep (recursion is not supported)");
     return sv_err();
   }
+  /* the body and the defaults see the globals of the file that defines the function */
+  Scope *saved_gl = S->gl;
+  S->gl = fn_home(S, fn);
   Scope local = {0};
-  if (!bind_params(S, call, fn, &local, args, nargs, kwn, kw, nkw)) return sv_err();
+  if (!bind_params(S, call, fn, &local, args, nargs, kwn, kw, nkw)) {
+    S->gl = saved_gl;
+    return sv_err();
+  }
   Scope *saved_scope = S->scope;
   bool saved_ret = S->returned;
   SVal saved_val = S->ret;
@@ -556,6 +646,7 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
   S->runtime_loop = saved_loop;
   SVal r = S->ret;
   S->scope = saved_scope;
+  S->gl = saved_gl;
   S->returned = saved_ret;
   S->ret = saved_val;
   return r;
@@ -563,53 +654,88 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
 
 /* ---- module scope ---------------------------------------------------------------------------- */
 
-static void bind_module(Sema *S, const char *name, const char *path) {
-  bind(S, &S->globals, name, (SVal){.kind = SV_MODULE, .s = module_canonical(path)});
+static void bind_module(Sema *S, Scope *g, const char *name, const char *path) {
+  bind(S, g, name, (SVal){.kind = SV_MODULE, .s = module_canonical(path)});
 }
 
-static void load_module_scope(Sema *S) {
-  for (int i = 0; i < S->mod->body.n; i++) {
-    const Node *n = S->mod->body.items[i];
+static void bind_usermod(Sema *S, Scope *g, const char *name, const ModImport *im) {
+  if (im->mod) bind(S, g, name, (SVal){.kind = SV_USERMOD, .s = im->mod->file->name, .mod = mod_scope(S, im->mod)});
+  else {
+    bind(S, g, name, sv_err());
+    find(g, name)->unresolved = im;
+  }
+}
+
+/* `from m import a as b` where m is a kernel file: b refers to m's global a. */
+static void bind_from(Sema *S, Scope *g, const char *as, const ModImport *im, const char *name) {
+  bind(S, g, as, sv_err());
+  Binding *b = find(g, as);
+  if (im->mod) {
+    b->from = mod_scope(S, im->mod);
+    b->from_name = name;
+  } else {
+    b->unresolved = im;
+  }
+}
+
+static void load_module_scope(Sema *S, ModScope *ms) {
+  const Module *mod = ms->mod;
+  Scope *g = &ms->scope;
+  for (int i = 0; i < mod->body.n; i++) {
+    const Node *n = mod->body.items[i];
     switch (n->kind) {
-    case ND_IMPORT:
-      if (n->alias) bind_module(S, n->alias, n->name);
-      else {
+    case ND_IMPORT: {
+      const ModImport *im = module_import(mod, n, NULL);
+      const char *dot = strchr(n->name, '.');
+      if (im && (im->mod || !module_known(n->name))) {
+        /* a kernel file: `import helpers`, `import helpers as h` */
+        if (n->alias || !dot) bind_usermod(S, g, n->alias ? n->alias : n->name, im);
+      } else if (n->alias) {
+        bind_module(S, g, n->alias, n->name);
+      } else {
         /* "import triton.language" binds "triton" */
-        const char *dot = strchr(n->name, '.');
-        bind_module(S, dot ? arena_strndup(S->a, n->name, (size_t)(dot - n->name)) : n->name,
-                    dot ? arena_strndup(S->a, n->name, (size_t)(dot - n->name)) : n->name);
+        const char *head = dot ? arena_strndup(S->a, n->name, (size_t)(dot - n->name)) : n->name;
+        bind_module(S, g, head, head);
       }
       break;
-    case ND_IMPORTFROM:
+    }
+    case ND_IMPORTFROM: {
+      const ModImport *file = module_import(mod, n, NULL);
       for (int k = 0; k < n->args.n; k++) {
         const Node *al = n->args.items[k];
         const char *as = al->alias ? al->alias : al->name;
         const char *full = arena_printf(S->a, "%s.%s", n->name, al->name);
-        if (module_known(full)) bind_module(S, as, full);
+        const ModImport *sub = module_import(mod, n, al->name);
+        if (sub) bind_usermod(S, g, as, sub);
+        else if (file && file->mod) bind_from(S, g, as, file, al->name);
+        else if (module_known(full)) bind_module(S, g, as, full);
         else if (builtin_find(module_canonical(n->name), al->name))
-          bind(S, &S->globals, as, (SVal){.kind = SV_BUILTIN, .b = builtin_find(module_canonical(n->name), al->name)});
+          bind(S, g, as, (SVal){.kind = SV_BUILTIN, .b = builtin_find(module_canonical(n->name), al->name)});
         else if (module_known(n->name)) {
           SVal d = dtype_by_name(S, al->name);
-          if (d.kind == SV_DTYPE) bind(S, &S->globals, as, d);
+          if (d.kind == SV_DTYPE) bind(S, g, as, d);
+        } else if (file && strcmp(al->name, "*")) {
+          bind_from(S, g, as, file, al->name); /* not found: an error only if a kernel uses it */
         }
-        /* other imports (torch, helpers from host code) stay unbound: using them in a
-         * kernel reports "not defined" */
+        /* other imports (torch, host code) stay unbound: using them in a kernel reports
+         * "not defined" */
       }
       break;
+    }
     case ND_FUNCDEF:
-      bind(S, &S->globals, n->name, (SVal){.kind = SV_FUNC, .fn = n});
+      bind(S, g, n->name, (SVal){.kind = SV_FUNC, .fn = n});
       break;
     case ND_ASSIGN:
       for (int k = 0; k < n->args.n; k++)
         if (n->args.items[k]->kind == ND_NAME) {
-          bind(S, &S->globals, n->args.items[k]->name, sv_err());
-          find(&S->globals, n->args.items[k]->name)->lazy = n;
+          bind(S, g, n->args.items[k]->name, sv_err());
+          find(g, n->args.items[k]->name)->lazy = n;
         }
       break;
     case ND_ANNASSIGN:
       if (n->b->kind == ND_NAME && n->a) {
-        bind(S, &S->globals, n->b->name, sv_err());
-        find(&S->globals, n->b->name)->lazy = n;
+        bind(S, g, n->b->name, sv_err());
+        find(g, n->b->name)->lazy = n;
       }
       break;
     default:
@@ -618,7 +744,35 @@ static void load_module_scope(Sema *S) {
   }
   /* constexpr values written back as text ("triton.language.float32") must resolve even when
    * the file only imported triton.language under another name */
-  if (!find(&S->globals, "triton")) bind_module(S, "triton", "triton");
+  if (!find(g, "triton")) bind_module(S, g, "triton", "triton");
+}
+
+/* The globals of kernel file `m`, loaded on first use. */
+static ModScope *mod_scope(Sema *S, const Module *m) {
+  ModScope **tail = &S->mods;
+  for (; *tail; tail = &(*tail)->next)
+    if ((*tail)->mod == m) return *tail;
+  ModScope *ms = arena_alloc(S->a, sizeof *ms);
+  ms->mod = m;
+  *tail = ms; /* before loading: imports that cycle back find it */
+  load_module_scope(S, ms);
+  return ms;
+}
+
+/* The globals of the file that defines jit function `fn`. */
+static Scope *fn_home(Sema *S, const Node *fn) {
+  for (ModScope *ms = S->mods; ms; ms = ms->next)
+    for (int i = 0; i < ms->mod->body.n; i++)
+      if (ms->mod->body.items[i] == fn) return &ms->scope;
+  return S->gl;
+}
+
+/* A Sema over the main file `mod`, its globals loaded. */
+static Sema sema_new(Arena *a, Diag *d, const Module *mod) {
+  Sema S = {.a = a, .d = d, .mod = mod};
+  S.gl = &mod_scope(&S, mod)->scope;
+  S.scope = S.gl;
+  return S;
 }
 
 /* ---- entry points ------------------------------------------------------------------------------- */
@@ -675,8 +829,10 @@ static SVal eval_text(Sema *S, const char *name, const char *text) {
     return sv_err();
   }
   Scope *saved = S->scope;
-  S->scope = &S->globals;
+  S->scope = S->gl;
+  S->in_default = true; /* host-side text: any global of the file may be named */
   SVal v = eval(S, m->body.items[0]->a);
+  S->in_default = false;
   S->scope = saved;
   if (v.kind == SV_VAL) {
     diag_error(S->d, (SrcLoc){f, 1, 1}, "the value of constexpr '%s' must be a compile-time value", name);
@@ -694,10 +850,8 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
                      const char *const *cvalues, int nconsts, const ArgSpec *args, int nargs, int num_warps) {
   const Node *fn = find_kernel(d, mod, &name);
   if (!fn) return NULL;
-  Sema S = {.a = a, .d = d, .mod = mod};
+  Sema S = sema_new(a, d, mod);
   S.m = ir_module_new(a);
-  S.scope = &S.globals;
-  load_module_scope(&S);
 
   IrFunc *f = arena_alloc(a, sizeof(IrFunc));
   f->name = fn->name;
@@ -733,7 +887,9 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
           have = true;
         }
       if (!have && p->a) {
+        S.in_default = true; /* Triton: a default may name any global */
         v = eval(&S, p->a);
+        S.in_default = false;
         have = true;
       }
       if (!have) diag_error(d, p->loc, "constexpr parameter '%s' has no value: pass it with -D %s=VALUE", p->name, p->name);
@@ -819,10 +975,8 @@ static bool literal_text(Sema *S, SrcLoc loc, SVal v, const char **out) {
 }
 
 static Sema module_sema(Arena *a, Diag *d, const Module *mod) {
-  Sema S = {.a = a, .d = d, .mod = mod};
+  Sema S = sema_new(a, d, mod);
   S.m = ir_module_new(a);
-  S.scope = &S.globals;
-  load_module_scope(&S);
   S.b = (IrBuilder){.m = S.m, .block = ir_block_new(S.m)};
   return S;
 }

@@ -472,7 +472,7 @@ bool py_truthy(Sema *S, SrcLoc loc, SVal v, bool *out) {
   case SV_NONE: *out = false; return true;
   case SV_STR: *out = v.s[0] != 0; return true;
   case SV_TUPLE: *out = v.n != 0; return true;
-  case SV_DTYPE: case SV_FUNC: case SV_MODULE: case SV_BUILTIN: *out = true; return true;
+  case SV_DTYPE: case SV_FUNC: case SV_MODULE: case SV_USERMOD: case SV_BUILTIN: *out = true; return true;
   case SV_ERR: return false;
   default:
     diag_error(S->d, loc, "the truth value of %s is not known at compile time", sv_kind_name(v));

@@ -20,6 +20,7 @@ typedef enum SvKind {
   SV_SLICE,   /* ':' inside a subscript */
   SV_FUNC,    /* a @triton.jit function (inlined at calls) */
   SV_MODULE,  /* a module: s = canonical path ("triton.language") */
+  SV_USERMOD, /* an imported kernel file: mod = its globals, s = its file name */
   SV_BUILTIN, /* a builtin function: b */
   SV_METHOD,  /* a builtin bound to self (x.to, x.dtype.element_ty ...) */
   SV_DICT,    /* the `args` dict a @triton.heuristics lambda receives: keys, items */
@@ -41,14 +42,20 @@ struct SVal {
   const Node *fn;
   const Builtin *b;
   SVal *self;
+  struct ModScope *mod; /* SV_USERMOD */
 };
 
+typedef struct ModScope ModScope;
 typedef struct Binding Binding;
 struct Binding {
   const char *name;
   SVal v;
-  const Node *lazy; /* module globals: the assignment, evaluated on first use */
-  bool busy;        /* evaluating `lazy` (cycle guard) */
+  const Node *lazy;    /* module globals: the assignment, evaluated on first use */
+  bool busy;           /* evaluating `lazy` (cycle guard) */
+  bool wrapped;        /* module globals: the value is a tl.constexpr object (Triton's rule) */
+  ModScope *from;      /* `from m import name`: the binding lives in m's globals ... */
+  const char *from_name; /* ... under this name */
+  const ModImport *unresolved; /* imported from a kernel file that does not exist */
   Binding *next;
 };
 
@@ -56,14 +63,23 @@ typedef struct Scope {
   Binding *head;
 } Scope;
 
+/* The globals of one kernel file (the main one, or one it imports). */
+struct ModScope {
+  const Module *mod;
+  Scope scope;
+  ModScope *next;
+};
+
 struct Sema {
   Arena *a;
   Diag *d;
   IrModule *m;
   IrBuilder b;
-  const Module *mod;
-  Scope globals;
+  const Module *mod; /* the main file */
+  ModScope *mods;   /* every file's globals, loaded on first use; the main file's first */
+  Scope *gl;        /* the globals of the file whose code is being evaluated */
   Scope *scope;     /* current function's locals */
+  bool in_default;  /* evaluating a parameter's default value (any global allowed, as Triton) */
   int depth;        /* inlining depth */
   bool returned;    /* the current function executed `return` */
   SVal ret;
@@ -141,6 +157,7 @@ const char *module_canonical(const char *path);
 SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal *args, int nargs,
                   const Node *const *kwnodes, SVal *kwargs, int nkw);
 SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name); /* x.dtype, x.to ... */
+SVal module_attr(Sema *S, const Node *n, ModScope *m, const char *name); /* sema.c: helpers.f */
 SVal dtype_by_name(Sema *S, const char *name);                      /* "float32" → dtype */
 
 #endif

@@ -240,7 +240,7 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   }
   if (!num_warps && decor.nconfigs && decor.configs[0].num_warps > 0) num_warps = decor.configs[0].num_warps;
   if (st == LIGER_OK) {
-    CompileJob job = {.file = &file, .kernel = kp.name, .const_names = names, .const_values = values,
+    CompileJob job = {.file = &file, .closure = kp.mod->closure, .nclosure = kp.mod->nclosure, .kernel = kp.name, .const_names = names, .const_values = values,
                       .nconsts = nc, .args = specs, .nargs = nspecs, .num_warps = num_warps, .target = t};
     CompileResult r;
     st = cg_compile(&job, o->emit, &r);

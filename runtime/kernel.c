@@ -72,7 +72,7 @@ liger_status rt_source_load(const char *path, const char *source, const char *fi
 liger_status rt_kernel_read(Arena *arena, const SrcFile *file, const char *name, KernelInfo *out) {
   memset(out, 0, sizeof *out);
   Diag d = {0};
-  out->mod = parse_module(arena, &d, file);
+  out->mod = load_module(arena, &d, file, NULL, 0);
   out->nparams = out->mod ? sema_kernel_params(arena, &d, out->mod, &name, &out->params) : -1;
   bool ok = out->nparams >= 0 && sema_kernel_decor(arena, &d, out->mod, name, &out->decor);
   out->name = name;
@@ -242,8 +242,13 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
   hash_str(&h, t->cpu);
   hash_str(&h, t->features);
   sha256_update(&h, &emit, sizeof emit);
-  sha256_update(&h, &k->file.len, sizeof k->file.len);
-  sha256_update(&h, k->file.text, k->file.len);
+  /* the source closure: the kernel file and every kernel file it imports */
+  for (int i = 0; i < k->info.mod->nclosure; i++) {
+    const SrcFile *f = k->info.mod->closure[i];
+    hash_str(&h, i ? f->name : "");
+    sha256_update(&h, &f->len, sizeof f->len);
+    sha256_update(&h, f->text, f->len);
+  }
   hash_str(&h, k->info.name);
   for (int i = 0; i < k->nconsts; i++) {
     hash_str(&h, k->cnames[i]);
@@ -276,7 +281,8 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
   }
   for (int i = 0; i < k->nconsts; i++) names[i] = k->cnames[i], values[i] = k->cvalues[i];
   for (int i = 0; i < k->info.decor.nheur; i++) names[k->nconsts + i] = k->info.decor.heur_names[i], values[k->nconsts + i] = hvals[i];
-  CompileJob job = {.file = &k->file, .kernel = k->info.name, .const_names = names, .const_values = values,
+  CompileJob job = {.file = &k->file, .closure = k->info.mod->closure, .nclosure = k->info.mod->nclosure,
+                    .kernel = k->info.name, .const_names = names, .const_values = values,
                     .nconsts = nc, .args = specs, .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
   CompileResult r;
   uint8_t key[32];

@@ -718,6 +718,31 @@ static void check_decorators(liger_context *ctx, const char *path) {
   liger_kernel_release(k);
 }
 
+/* A kernel whose jit helpers live in other files of its folder (every import form). */
+static void check_imports(liger_context *ctx, const char *root) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/imports/use_helpers.py", root);
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "use_helpers_kernel", "128", &k), "load use_helpers_kernel")) return;
+  enum { N = 1000, CAP = N + TAIL };
+  static float x[CAP], y[CAP];
+  for (int i = 0; i < CAP; i++) x[i] = (float)((int)(rng() % 64) - 32) * 0.25f; /* exact in every step */
+  void *dx = dev_from(ctx, x, sizeof x), *dy = dev_from(ctx, NULL, sizeof y);
+  if (dx && dy) liger_memset_d8(ctx, dy, 0xEF, sizeof y);
+  liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(N)};
+  if (dx && dy && run_and_read(ctx, k, (N + 127) / 128, a, 3, y, dy, sizeof y)) {
+    int bad = 0;
+    for (int i = 0; i < CAP; i++) {
+      float v = x[i];
+      bad += i < N ? y[i] != 3 * v + (v + 4) + v * v + 3 * (v + 4) : f32_bits(y[i]) != 0xEFEFEFEFu;
+    }
+    CHECK(bad == 0, "helpers imported from helpers.py, pkg/ops.py (from/import as/from . import) (%d wrong)", bad);
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_kernel_release(k);
+}
+
 /* Math functions against double-precision libm. Tolerance: 1e-6 relative (floor 1 for the
  * denominator), about 8 fp32 ulps — libdevice, ocml and libm are within 1-2 ulps; the
  * margin covers sigmoid's division and the exp2 + log2 sum. */
@@ -792,6 +817,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_shape_ops(ctx, lang_path);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
+  check_imports(ctx, source_dir);
   liger_context_destroy(ctx);
 
   if (failures) {

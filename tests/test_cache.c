@@ -56,6 +56,39 @@ static bool run_add(liger_context *ctx) {
   return ok;
 }
 
+/* Writes `text` to `path`; true on success. */
+static bool write_text(const char *path, const char *text) {
+  FILE *fp = fopen(path, "w");
+  if (!fp) return false;
+  bool ok = fputs(text, fp) >= 0;
+  return fclose(fp) == 0 && ok;
+}
+
+/* Runs scale_kernel of `path` (y = helper's scale(x)) and checks y == factor * x. */
+static bool run_scale(liger_context *ctx, const char *path, float factor) {
+  enum { N = 64 };
+  float x[N], y[N];
+  for (int i = 0; i < N; i++) x[i] = (float)i;
+  liger_constexpr c = {"BLOCK", "64"};
+  liger_kernel *k;
+  if (liger_kernel_load(ctx, path, "scale_kernel", &c, 1, 0, &k) != LIGER_OK) {
+    printf("load: %s\n", liger_last_error());
+    return false;
+  }
+  void *dx = NULL, *dy = NULL;
+  liger_malloc(ctx, sizeof x, &dx);
+  liger_malloc(ctx, sizeof y, &dy);
+  liger_memcpy_htod(ctx, dx, x, sizeof x);
+  liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32)};
+  uint32_t grid[3] = {1, 1, 1};
+  bool ok = liger_launch(k, grid, NULL, a, 2) == LIGER_OK && liger_memcpy_dtoh(ctx, y, dy, sizeof y) == LIGER_OK;
+  for (int i = 0; i < N && ok; i++) ok = y[i] == factor * x[i];
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_kernel_release(k);
+  return ok;
+}
+
 static liger_cache_info info(void) {
   liger_cache_info i;
   liger_cache_query(&i);
@@ -168,6 +201,28 @@ int main(int argc, char **argv) {
   setenv("LIGER_CACHE", "off", 1);
   CHECK(!info().enabled, "LIGER_CACHE=off disables the cache");
   unsetenv("LIGER_CACHE");
+
+  /* the key covers the source closure: editing an imported helper file recompiles */
+  char hpath[4400], kpath[4400];
+  snprintf(hpath, sizeof hpath, "%s/scale_helpers.py", tmpl);
+  snprintf(kpath, sizeof kpath, "%s/scale.py", tmpl);
+  static const char kernel_src[] =
+      "import triton\nimport triton.language as tl\nfrom scale_helpers import scale\n\n\n"
+      "@triton.jit\ndef scale_kernel(x_ptr, y_ptr, BLOCK: tl.constexpr):\n"
+      "    offs = tl.arange(0, BLOCK)\n    tl.store(y_ptr + offs, scale(tl.load(x_ptr + offs)))\n";
+  static const char helper_src[] =
+      "import triton\nimport triton.language as tl\n\nK = tl.constexpr(%d)\n\n\n"
+      "@triton.jit\ndef scale(x):\n    return x * K\n";
+  char htext[512];
+  snprintf(htext, sizeof htext, helper_src, 2);
+  bool wrote = write_text(kpath, kernel_src) && write_text(hpath, htext);
+  liger_cache_info i0 = info();
+  CHECK(wrote && run_scale(ctx, kpath, 2) && run_scale(ctx, kpath, 2) && info().hits == i0.hits + 1,
+        "a kernel with an imported helper compiles, then hits the cache");
+  snprintf(htext, sizeof htext, helper_src, 3);
+  liger_cache_info i1 = info();
+  CHECK(write_text(hpath, htext) && run_scale(ctx, kpath, 3) && info().misses == i1.misses + 1 && info().hits == i1.hits,
+        "after the helper file changes, the kernel is recompiled (not loaded stale from the cache)");
 
   /* two processes compiling the same (new) variant at once, into an empty directory */
   char two[256];

@@ -275,12 +275,54 @@ static void test_launch_errors(const char *add_path) {
   liger_context_destroy(ctx);
 }
 
+/* ---- globals and imports ------------------------------------------------------------------ */
+
+/* Triton reads only tl.constexpr globals: `X = 3` and `X: tl.constexpr = 3` are refused with
+ * its message, `X = tl.constexpr(3)` (and arithmetic on it) is fine. Imported helpers that do
+ * not exist name the paths looked at. The kernels live in tests/kernels/imports so that the
+ * relative imports resolve. */
+static void test_globals_and_imports(const char *root) {
+  static const char globals[] = HEADER
+      "A: tl.constexpr = 3\n"                      /* 5 */
+      "B = 4\n"                                    /* 6 */
+      "C = tl.constexpr(5)\n"                      /* 7 */
+      "D = C * 2\n"                                /* 8 */
+      "@triton.jit\n"                              /* 9 */
+      "def k(x_ptr, E: tl.constexpr = B):\n"       /* 10: a default may name any global */
+      "    x = tl.load(x_ptr)\n"                   /* 11 */
+      "    tl.store(x_ptr, x * A + C + D + E)\n"   /* 12: A at column 25 */
+      "    tl.store(x_ptr, x * B)\n";              /* 13: B at column 25 */
+  liger_status st = compile_src("globals.py", globals, NULL, 0);
+  const char *msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "globals.py:12:25: error: cannot access global variable A") &&
+            strstr(msg, "globals.py:13:25: error: cannot access global variable B") && !strstr(msg, ":12:29:") &&
+            has_caret_line(msg) && strstr(msg, "tl.constexpr"),
+        "non-constexpr globals are refused as Triton does, constexpr ones and defaults are not:\n%s", msg);
+
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/imports/missing.py", root);
+  static const char imports[] = HEADER
+      "from helpers import scaled, not_there\n"    /* 5 */
+      "from no_such_file import helper\n"          /* 6 */
+      "@triton.jit\n"                              /* 7 */
+      "def k(x_ptr):\n"                            /* 8 */
+      "    x = tl.load(x_ptr)\n"                   /* 9 */
+      "    tl.store(x_ptr, scaled(x) + not_there(x) + helper(x))\n"; /* 10 */
+  st = compile_src(path, imports, NULL, 0);
+  msg = liger_last_error();
+  CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "missing.py:10:33: error: cannot import name 'not_there'") &&
+            strstr(msg, "missing.py:10:48: error: 'helper' is imported from a kernel file that was not found") &&
+            strstr(msg, "no_such_file.py") && !strstr(msg, "'scaled'"),
+        "unknown imported helpers are named, with the files looked for:\n%s", msg);
+}
+
 int main(int argc, char **argv) {
   char add_path[4096];
   snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", check_source_dir(argc, argv));
   test_source_errors();
   test_bad_arguments(add_path);
   test_launch_errors(add_path);
+  test_globals_and_imports(check_source_dir(argc, argv));
   if (failures) {
     printf("%d check(s) failed\n", failures);
     return 1;
