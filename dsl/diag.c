@@ -1,7 +1,8 @@
 /*
  * diag.c — diagnostics of the front end: `file:line:col: error: ...`, the source line and a
  * caret under the column, then an optional hint. Messages accumulate in a Diag so that
- * several independent errors of one file are reported together.
+ * several independent errors of one file are reported together; repeats are dropped and
+ * the list is capped at DIAG_MAX.
  */
 #include "dsl.h"
 
@@ -19,19 +20,36 @@ static void show_line(StrBuf *b, SrcLoc loc) {
   sb_puts(b, "^\n");
 }
 
+/* True if `head` (an error's first line) starts a line of the text already written. */
+static bool shown_before(const Diag *d, const char *head) {
+  for (const char *p = d->text.s; p && (p = strstr(p, head)); p++)
+    if (p == d->text.s || p[-1] == '\n') return true;
+  return false;
+}
+
 static void vreport(Diag *d, SrcLoc loc, const char *kind, const char *fmt, va_list ap) {
   d->nerrors++;
-  if (d->nerrors > DIAG_MAX) return;
+  StrBuf head = {0};
   if (loc.file && loc.line > 0)
-    sb_printf(&d->text, "%s:%d:%d: %s: ", loc.file->name, loc.line, loc.col, kind);
+    sb_printf(&head, "%s:%d:%d: %s: ", loc.file->name, loc.line, loc.col, kind);
   else if (loc.file)
-    sb_printf(&d->text, "%s: %s: ", loc.file->name, kind);
+    sb_printf(&head, "%s: %s: ", loc.file->name, kind);
   else
-    sb_printf(&d->text, "%s: ", kind);
-  sb_vprintf(&d->text, fmt, ap);
-  sb_puts(&d->text, "\n");
-  show_line(&d->text, loc);
-  if (d->nerrors == DIAG_MAX) sb_puts(&d->text, "too many errors; stopping here\n");
+    sb_printf(&head, "%s: ", kind);
+  sb_vprintf(&head, fmt, ap);
+  sb_puts(&head, "\n");
+  /* the same error again (a helper inlined twice, an unrolled loop body) says nothing new */
+  bool repeat = shown_before(d, head.s);
+  d->hidden = repeat || d->nshown >= DIAG_MAX;
+  if (!d->hidden) {
+    d->nshown++;
+    sb_puts(&d->text, head.s);
+    show_line(&d->text, loc);
+  } else if (!repeat && d->nshown == DIAG_MAX) {
+    d->nshown++; /* the notice is written once */
+    sb_printf(&d->text, "too many errors: only the first %d are shown\n", DIAG_MAX);
+  }
+  sb_free(&head);
 }
 
 void diag_verror(Diag *d, SrcLoc loc, const char *fmt, va_list ap) { vreport(d, loc, "error", fmt, ap); }
@@ -52,7 +70,7 @@ void diag_unsupported(Diag *d, SrcLoc loc, const char *fmt, ...) {
 }
 
 void diag_hint(Diag *d, const char *fmt, ...) {
-  if (d->nerrors > DIAG_MAX) return;
+  if (d->hidden) return;
   va_list ap;
   va_start(ap, fmt);
   sb_puts(&d->text, "  hint: ");

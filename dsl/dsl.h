@@ -60,11 +60,15 @@ typedef struct SrcLoc {
  *     source line
  *         ^
  * followed by an optional hint line. Compilation continues after an error where it is
- * safe (independent statements), up to DIAG_MAX errors. */
+ * safe (independent statements). An error identical to one already shown (same place, same
+ * message: a helper inlined twice, an unrolled loop) is counted but not shown again, and
+ * only the first DIAG_MAX errors are shown. */
 #define DIAG_MAX 20
 typedef struct Diag {
   StrBuf text;
-  int nerrors;
+  int nerrors;      /* every error, shown or not: "did this step fail?" compares it */
+  int nshown;       /* errors written to `text` */
+  bool hidden;      /* the last error was not shown (so neither is its hint) */
   bool unsupported; /* at least one error is "valid Triton we do not support" */
 } Diag;
 

@@ -149,6 +149,7 @@ static const char *lex_string(Lexer *L, const char *start, const char *p) {
     if (!*q || (!triple && *q == '\n')) {
       SrcLoc loc = {L->file, start_line, (int)(start - start_line_start) + 1};
       diag_error(L->diag, loc, "unterminated string literal");
+      diag_hint(L->diag, "close it with %s on this line; a string over several lines needs triple quotes", triple ? "the same three quotes" : "the same quote");
       return q;
     }
     if (*q == '\\' && q[1]) {
@@ -206,14 +207,22 @@ static const char *lex_number(Lexer *L, const char *p) {
   }
   buf[n] = 0;
   Token *t = push(L, is_float ? TK_FLOAT : TK_INT, start, p);
-  if (*p == 'j' || *p == 'J' || isalpha((unsigned char)*p) || *p == '_') {
-    diag_error(L->diag, here(L, p), "invalid number literal");
+  if (isalpha((unsigned char)*p) || *p == '_') {
+    bool complex = (*p == 'j' || *p == 'J') && !isalnum((unsigned char)p[1]) && p[1] != '_';
     while (isalnum((unsigned char)*p) || *p == '_') p++;
     t->len = (int)(p - start);
+    if (complex) {
+      diag_error(L->diag, t->loc, "complex literals are not supported in kernels");
+      diag_hint(L->diag, "kernels compute on real numbers; keep real and imaginary parts in two tensors");
+    } else {
+      diag_error(L->diag, t->loc, "invalid number literal %.*s", t->len, start);
+      diag_hint(L->diag, "a name cannot start with a digit; put an operator or a space between a number and a name");
+    }
     return p;
   }
   if (too_long) {
-    diag_error(L->diag, t->loc, "number literal %.*s has more than 120 digits", t->len > 40 ? 40 : t->len, start);
+    diag_error(L->diag, t->loc, "number literal %.*s... has more than 120 digits", t->len > 40 ? 40 : t->len, start);
+    diag_hint(L->diag, "Triton ints are at most 64-bit; write a float with an exponent (1e130) for a huge value");
     return p;
   }
   if (is_float) {
@@ -224,10 +233,17 @@ static const char *lex_number(Lexer *L, const char *p) {
     unsigned long long v = strtoull(buf, &end, base);
     if (n && *end) {
       diag_error(L->diag, t->loc, "invalid digit '%c' in a base-%d literal", *end, base);
+      diag_hint(L->diag, "%s", base == 2 ? "0b literals take the digits 0 and 1" : base == 8 ? "0o literals take the digits 0 to 7"
+                                                                                   : "0x literals take the digits 0 to 9 and a to f");
       return p;
     }
-    if (errno || v > (unsigned long long)INT64_MAX || n == 0)
+    if (n == 0) {
+      diag_error(L->diag, t->loc, "integer literal %.*s has no digits", t->len, start);
+      diag_hint(L->diag, "write the digits after the base prefix, e.g. %.*s10", t->len, start);
+    } else if (errno || v > (unsigned long long)INT64_MAX) {
       diag_error(L->diag, t->loc, "integer literal %.*s is out of range (Triton ints are at most 64-bit)", t->len, start);
+      diag_hint(L->diag, "use a value below 2**63, or a float literal such as 1e20");
+    }
     t->ival = (int64_t)v;
   }
   return p;
@@ -265,7 +281,10 @@ Token *lex_file(Arena *a, Diag *d, const SrcFile *f, int *ntok) {
         continue;
       }
       if (col > L.indents[L.nindent - 1]) {
-        if (L.nindent == 100) { diag_error(d, here(&L, q), "too deeply nested"); }
+        if (L.nindent == 100) {
+          diag_error(d, here(&L, q), "too deeply nested (more than 99 indentation levels)");
+          diag_hint(d, "move the inner part into a @triton.jit helper function");
+        }
         else L.indents[L.nindent++] = col;
         push(&L, TK_INDENT, q, q);
       } else {
@@ -273,8 +292,10 @@ Token *lex_file(Arena *a, Diag *d, const SrcFile *f, int *ntok) {
           L.nindent--;
           push(&L, TK_DEDENT, q, q);
         }
-        if (col != L.indents[L.nindent - 1])
+        if (col != L.indents[L.nindent - 1]) {
           diag_error(d, here(&L, q), "unindent does not match any outer indentation level");
+          diag_hint(d, "indent this line like the block it belongs to (and do not mix tabs and spaces)");
+        }
       }
       p = q;
       at_line_start = false;
@@ -335,17 +356,20 @@ Token *lex_file(Arena *a, Diag *d, const SrcFile *f, int *ntok) {
       }
     }
     if (!matched) {
-      if ((unsigned char)c >= 0x80)
+      if ((unsigned char)c >= 0x80) {
         diag_error(d, here(&L, p), "non-ASCII character in source (only ASCII identifiers are supported)");
-      else
+        diag_hint(d, "use ASCII names; other characters may appear in comments and strings");
+      } else {
         diag_error(d, here(&L, p), "unexpected character '%c'", c);
+        diag_hint(d, "it is not part of Python's syntax; remove it or put it in a string or a comment");
+      }
       p++;
       while (((unsigned char)*p & 0xC0) == 0x80) p++;
     }
   }
   if (L.depth > 0) {
     diag_error(d, L.open[L.depth <= 64 ? L.depth - 1 : 63], "this bracket is never closed");
-    diag_hint(d, "the file ends inside it");
+    diag_hint(d, "the file ends inside it: close it where the expression ends");
   }
   if (L.ntok && L.toks[L.ntok - 1].kind != TK_NEWLINE) push(&L, TK_NEWLINE, p, p);
   while (L.nindent > 1) {

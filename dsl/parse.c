@@ -27,6 +27,8 @@ typedef struct Parser {
  * generated file from overflowing it; Python's own parser stops at a similar depth. */
 enum { PARSE_MAX_DEPTH = 500 };
 
+#define COMPREHENSION_HINT "compute on whole tensors (tl.arange, tl.where, tl.sum), or loop over tl.static_range"
+
 static Node *expr(Parser *P);
 static Node *test(Parser *P);
 static Node *or_expr(Parser *P);
@@ -52,29 +54,36 @@ static Token *next(Parser *P) {
   if (t->kind != TK_EOF) P->pos++;
   return t;
 }
+static bool at_name(Parser *P, const char *name) {
+  Token *t = peek(P);
+  return t->kind == TK_NAME && (size_t)t->len == strlen(name) && !memcmp(t->text, name, (size_t)t->len);
+}
 static bool accept(Parser *P, TokKind k) {
   if (!at(P, k)) return false;
   next(P);
   return true;
 }
 
-static void syntax_error(Parser *P, Token *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void syntax_error(Parser *P, Token *t, const char *fmt, ...) {
+/* Reports a syntax error at `t`, with a hint saying what to do (or NULL when the message
+ * says it: "expected ':' ..."). */
+static void syntax_error(Parser *P, Token *t, const char *hint, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void syntax_error(Parser *P, Token *t, const char *hint, const char *fmt, ...) {
   if (P->failed) return; /* one error per statement: the rest would be noise */
   P->failed = true;
   va_list ap;
   va_start(ap, fmt);
   diag_verror(P->diag, t->loc, fmt, ap);
   va_end(ap);
+  if (hint) diag_hint(P->diag, "%s", hint);
 }
 
 static Token *expect(Parser *P, TokKind k, const char *what) {
   Token *t = peek(P);
   if (t->kind == k) return next(P);
-  if (t->kind == TK_NAME || t->kind == TK_INT || t->kind == TK_FLOAT)
-    syntax_error(P, t, "expected %s, found '%.*s'", what, t->len, t->text);
+  if (t->kind == TK_EOF || t->kind == TK_NEWLINE || t->kind == TK_INDENT || t->kind == TK_DEDENT || t->kind == TK_STR)
+    syntax_error(P, t, NULL, "expected %s, found %s", what, tok_name(t->kind));
   else
-    syntax_error(P, t, "expected %s, found %s", what, tok_name(t->kind));
+    syntax_error(P, t, NULL, "expected %s, found '%.*s'", what, t->len, t->text);
   return t;
 }
 
@@ -89,10 +98,8 @@ static Node *mk(Parser *P, NodeKind kind, Token *t) {
  * P->depth when it is done with the level. */
 static bool enter(Parser *P, Token *t) {
   if (++P->depth <= PARSE_MAX_DEPTH) return true;
-  if (!P->failed) {
-    syntax_error(P, t, "expression nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
-    diag_hint(P->diag, "split it into several statements with intermediate variables");
-  }
+  syntax_error(P, t, "split it into several statements with intermediate variables",
+               "expression nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
   return false;
 }
 
@@ -119,7 +126,7 @@ static Node *atom(Parser *P) {
     return n;
   case TK_STR: {
     next(P);
-    if (t->fstring) syntax_error(P, t, "f-strings are not supported in kernels");
+    if (t->fstring) syntax_error(P, t, "use a plain string literal", "f-strings are not supported in kernels");
     n = mk(P, ND_STR, t);
     StrBuf b = {0};
     sb_puts(&b, t->str);
@@ -141,7 +148,7 @@ static Node *atom(Parser *P) {
     if (accept(P, TK_RPAREN)) return mk(P, ND_TUPLE, t);
     Node *first = test(P);
     if (at(P, TK_FOR)) {
-      syntax_error(P, peek(P), "generator expressions are not supported in kernels");
+      syntax_error(P, peek(P), COMPREHENSION_HINT, "generator expressions are not supported in kernels");
       return first;
     }
     if (!at(P, TK_COMMA)) {
@@ -160,7 +167,7 @@ static Node *atom(Parser *P) {
     while (!at(P, TK_RBRACK) && !at(P, TK_EOF)) {
       nl_push(P->arena, &n->args, test(P));
       if (at(P, TK_FOR)) {
-        syntax_error(P, peek(P), "list comprehensions are not supported in kernels");
+        syntax_error(P, peek(P), COMPREHENSION_HINT, "list comprehensions are not supported in kernels");
         return n;
       }
       if (!accept(P, TK_COMMA)) break;
@@ -175,7 +182,8 @@ static Node *atom(Parser *P) {
       expect(P, TK_COLON, "':' in a dict");
       nl_push(P->arena, &n->kwargs, test(P));
       if (at(P, TK_FOR)) {
-        syntax_error(P, peek(P), "dict comprehensions are not supported in kernels");
+        syntax_error(P, peek(P), "dicts are not supported in kernels; pass the values as separate arguments",
+                     "dict comprehensions are not supported in kernels");
         return n;
       }
       if (!accept(P, TK_COMMA)) break;
@@ -186,7 +194,8 @@ static Node *atom(Parser *P) {
     /* "..." (Ellipsis) lexes as three dots */
     if (peek2(P)->kind == TK_DOT) {
       next(P); next(P); expect(P, TK_DOT, "'.'");
-      syntax_error(P, t, "'...' (Ellipsis) is not supported in kernels");
+      syntax_error(P, t, "write ':' for each dimension to keep, e.g. x[:, None]",
+                   "'...' (Ellipsis) is not supported in kernels");
       return mk(P, ND_NONE, t);
     }
     break;
@@ -194,9 +203,9 @@ static Node *atom(Parser *P) {
     break;
   }
   if (t->kind == TK_EOF || t->kind == TK_NEWLINE)
-    syntax_error(P, t, "expected an expression, found %s", tok_name(t->kind));
+    syntax_error(P, t, NULL, "expected an expression, found %s", tok_name(t->kind));
   else
-    syntax_error(P, t, "expected an expression, found '%.*s'", t->len, t->text);
+    syntax_error(P, t, NULL, "expected an expression, found '%.*s'", t->len, t->text);
   if (t->kind != TK_EOF && t->kind != TK_NEWLINE && t->kind != TK_DEDENT && t->kind != TK_INDENT) next(P);
   return mk(P, ND_NONE, t);
 }
@@ -233,13 +242,16 @@ static Node *call_args(Parser *P, Node *fn, Token *t) {
       s->a = test(P);
       nl_push(P->arena, &n->args, s);
     } else if (at(P, TK_POW)) {
-      syntax_error(P, at_tok, "'**' argument unpacking is not supported in kernels");
+      syntax_error(P, at_tok, "pass the arguments one by one, by name",
+                   "'**' argument unpacking is not supported in kernels");
       return n;
     } else {
-      if (n->kwargs.n) syntax_error(P, at_tok, "positional argument follows keyword argument");
+      if (n->kwargs.n)
+        syntax_error(P, at_tok, "put the positional arguments before the keyword arguments",
+                     "positional argument follows keyword argument");
       nl_push(P->arena, &n->args, test(P));
       if (at(P, TK_FOR)) {
-        syntax_error(P, peek(P), "generator expressions are not supported in kernels");
+        syntax_error(P, peek(P), COMPREHENSION_HINT, "generator expressions are not supported in kernels");
         return n;
       }
     }
@@ -352,7 +364,7 @@ static Node *binary(Parser *P, int level) {
   while (in_level(level, peek(P)->kind)) {
     if (!enter(P, peek(P))) break; /* x+x+...: one level deeper per operator */
     Token *t = next(P);
-    if (t->kind == TK_AT) syntax_error(P, t, "the '@' matrix operator is not supported; use tl.dot");
+    if (t->kind == TK_AT) syntax_error(P, t, "write tl.dot(a, b)", "the '@' matrix operator is not supported");
     Node *b = mk(P, ND_BINOP, t);
     b->op = t->kind;
     b->a = n;
@@ -466,7 +478,9 @@ static Node *test_in(Parser *P) {
     c->c = test(P);
     return c;
   }
-  if (at(P, TK_WALRUS)) syntax_error(P, peek(P), "':=' (assignment expressions) is not supported in kernels");
+  if (at(P, TK_WALRUS))
+    syntax_error(P, peek(P), "assign the value in a statement of its own first",
+                 "':=' (assignment expressions) is not supported in kernels");
   return n;
 }
 
@@ -510,7 +524,7 @@ static void params(Parser *P, NodeList *out, TokKind end) {
     Token *t = peek(P);
     if (accept(P, TK_STAR) || accept(P, TK_POW)) {
       if (at(P, TK_COMMA)) { next(P); continue; } /* bare "*": keyword-only marker */
-      syntax_error(P, t, "*args and **kwargs parameters are not supported in kernels");
+      syntax_error(P, t, "name every parameter", "*args and **kwargs parameters are not supported in kernels");
       return;
     }
     if (accept(P, TK_SLASH)) { accept(P, TK_COMMA); continue; } /* positional-only marker */
@@ -573,14 +587,17 @@ static Node *dotted_name(Parser *P, Token **first) {
   return n;
 }
 
-static const char *unsupported_stmt(TokKind k) {
+/* Statements kernels cannot have: what they are, and what to do instead. */
+static const char *unsupported_stmt(TokKind k, const char **hint) {
   switch (k) {
-  case TK_CLASS: return "class definitions";
-  case TK_TRY: return "try statements";
-  case TK_WITH: return "with statements";
-  case TK_RAISE: return "raise statements";
-  case TK_DEL: return "del statements";
-  case TK_YIELD: return "yield";
+  case TK_CLASS: *hint = "define @triton.jit functions at module level instead"; return "class definitions";
+  case TK_TRY: *hint = "kernels cannot catch errors; test the condition with 'if' or tl.where"; return "try statements";
+  case TK_WITH: *hint = "kernels have no context managers; write the body without it"; return "with statements";
+  case TK_RAISE:
+    *hint = "use tl.static_assert(cond, msg) for a compile-time check, or assert for a runtime one";
+    return "raise statements";
+  case TK_DEL: *hint = "stop using the name instead"; return "del statements";
+  case TK_YIELD: *hint = "return the value instead"; return "yield expressions";
   default: return NULL;
   }
 }
@@ -608,7 +625,7 @@ static Node *simple_stmt(Parser *P) {
     next(P);
     n = mk(P, ND_GLOBAL, t);
     do {
-      Token *name = expect(P, TK_NAME, "a name");
+      Token *name = expect(P, TK_NAME, t->kind == TK_GLOBAL ? "a name after 'global'" : "a name after 'nonlocal'");
       Node *x = mk(P, ND_NAME, name);
       x->name = arena_strndup(P->arena, name->text, (size_t)name->len);
       nl_push(P->arena, &n->args, x);
@@ -664,9 +681,9 @@ static Node *simple_stmt(Parser *P) {
   default:
     break;
   }
-  const char *what = unsupported_stmt(t->kind);
+  const char *hint = NULL, *what = unsupported_stmt(t->kind, &hint);
   if (what) {
-    syntax_error(P, t, "%s are not supported in kernels", what);
+    syntax_error(P, t, hint, "%s are not supported in kernels", what);
     next(P);
     return mk(P, ND_OTHER_STMT, t);
   }
@@ -705,7 +722,7 @@ static Node *simple_stmt(Parser *P) {
     n = mk(P, ND_AUGASSIGN, op);
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
       if (base[i][0] == op->kind) n->op = base[i][1];
-    if (n->op == TK_AT) syntax_error(P, op, "'@=' is not supported; use tl.dot");
+    if (n->op == TK_AT) syntax_error(P, op, "write acc = tl.dot(a, b, acc)", "'@=' is not supported");
     n->b = lhs;
     n->a = expr_list(P);
     return n;
@@ -733,18 +750,30 @@ static Node *statement_list(Parser *P, NodeList *out) {
   return first;
 }
 
-/* Skips the rest of a statement that failed to parse, including its indented block. */
-static void skip_statement(Parser *P) {
-  while (!at(P, TK_NEWLINE) && !at(P, TK_EOF)) next(P);
-  accept(P, TK_NEWLINE);
-  if (at(P, TK_INDENT)) {
-    int depth = 0;
-    do {
-      if (at(P, TK_INDENT)) depth++;
-      if (at(P, TK_DEDENT)) depth--;
-      next(P);
-    } while (depth > 0 && !at(P, TK_EOF));
-  }
+/* After a syntax error: skips to where the next statement of the same block starts — the
+ * rest of the logical line, the indented block under it, and the elif/else clauses of a
+ * failed if — and clears the error state. Errors inside a nested block were recovered in
+ * that block, so what is skipped here is only the failed statement itself. */
+static void recover(Parser *P) {
+  do {
+    /* at the start of a line (or a block's end), the failed statement ended with the line
+     * before: `if x:` with nothing indented under it */
+    bool line_start = P->pos > 0 && P->toks[P->pos - 1].kind == TK_NEWLINE;
+    if (at(P, TK_DEDENT) || (line_start && !at(P, TK_INDENT))) break;
+    if (!at(P, TK_INDENT)) {
+      while (!at(P, TK_NEWLINE) && !at(P, TK_EOF)) next(P);
+      accept(P, TK_NEWLINE);
+    }
+    if (at(P, TK_INDENT)) {
+      int depth = 0;
+      do {
+        if (at(P, TK_INDENT)) depth++;
+        if (at(P, TK_DEDENT)) depth--;
+        next(P);
+      } while (depth > 0 && !at(P, TK_EOF));
+    }
+  } while (at(P, TK_ELIF) || at(P, TK_ELSE) || at_name(P, "except") || at_name(P, "finally"));
+  P->failed = false;
 }
 
 static void statement(Parser *P, NodeList *out);
@@ -759,8 +788,16 @@ static void block(Parser *P, NodeList *out) {
   next(P);
   expect(P, TK_INDENT, "an indented block");
   if (P->failed) return;
-  while (!at(P, TK_DEDENT) && !at(P, TK_EOF) && !P->failed) statement(P, out);
-  if (!P->failed) expect(P, TK_DEDENT, "end of the block");
+  /* a statement that fails is skipped and the next one parsed: independent syntax errors
+   * of one function are reported together */
+  while (!at(P, TK_DEDENT) && !at(P, TK_EOF)) {
+    int start = P->pos;
+    statement(P, out);
+    if (!P->failed) continue;
+    recover(P);
+    if (P->pos == start) next(P);
+  }
+  expect(P, TK_DEDENT, "end of the block");
 }
 
 static void statement(Parser *P, NodeList *out) {
@@ -774,7 +811,8 @@ static void statement(Parser *P, NodeList *out) {
       if (P->failed) return;
     }
     if (!at(P, TK_DEF)) {
-      syntax_error(P, peek(P), "a decorator must be followed by 'def' (classes are not supported in kernels)");
+      syntax_error(P, peek(P), "decorators apply to functions here; classes are not supported in kernels",
+                   "a decorator must be followed by 'def'");
       return;
     }
     nl_push(P->arena, out, funcdef(P, &decos));
@@ -815,21 +853,24 @@ static void statement(Parser *P, NodeList *out) {
     return;
   }
   case TK_INDENT:
-    syntax_error(P, t, "unexpected indent");
-    next(P);
+    syntax_error(P, t, "indent this line like the statement before it", "unexpected indent");
     return;
   default:
     statement_list(P, out);
   }
 }
 
-/* True if a decorator list marks a kernel function (@triton.jit, @jit, @triton.autotune...). */
-static bool is_kernel_def(const Node *n) {
-  for (int i = 0; i < n->decorators.n; i++) {
-    const Node *d = n->decorators.items[i];
-    if (d->kind == ND_CALL) d = d->a;
-    const char *name = d->kind == ND_ATTR ? d->name : d->kind == ND_NAME ? d->name : "";
-    if (!strcmp(name, "jit") || !strcmp(name, "autotune") || !strcmp(name, "heuristics")) return true;
+/* True if the statement at toks[start] has a decorator naming jit, autotune or heuristics
+ * (@triton.jit, @jit, @triton.autotune(...)): a kernel, even if its def does not parse. */
+static bool kernel_decorators(const Token *toks, int start) {
+  for (int i = start; toks[i].kind == TK_AT; i++) {
+    for (; toks[i].kind != TK_NEWLINE && toks[i].kind != TK_EOF; i++) {
+      const Token *t = &toks[i];
+      static const char *const names[] = {"jit", "autotune", "heuristics"};
+      for (int k = 0; k < 3 && t->kind == TK_NAME; k++)
+        if ((size_t)t->len == strlen(names[k]) && !memcmp(t->text, names[k], (size_t)t->len)) return true;
+    }
+    if (toks[i].kind == TK_EOF) break;
   }
   return false;
 }
@@ -847,32 +888,27 @@ Module *parse_module(Arena *a, Diag *d, const SrcFile *f) {
     /* Parse one top-level statement; host code we cannot parse is skipped, but a kernel
      * (a def decorated with jit/autotune/heuristics) must parse. */
     size_t text_len = d->text.len;
-    int nerr = d->nerrors;
-    bool unsup = d->unsupported;
+    Diag saved = *d;
     int start = P.pos;
     NodeList one = {0};
     P.failed = false;
     P.depth = 0;
     statement(&P, &one);
-    bool kernel = false;
-    for (int i = 0; i < one.n; i++)
-      if (one.items[i]->kind == ND_FUNCDEF && is_kernel_def(one.items[i])) kernel = true;
-    if (!P.failed) {
+    if (d->nerrors == saved.nerrors) {
       for (int i = 0; i < one.n; i++) nl_push(a, &m->body, one.items[i]);
       continue;
     }
-    if (!kernel) {
-      /* not a kernel: forget the error, skip the statement */
-      bool starts_kernel = toks[start].kind == TK_AT;
-      if (!starts_kernel) {
-        d->text.len = text_len;
-        if (d->text.s) d->text.s[text_len] = 0;
-        d->nerrors = nerr;
-        d->unsupported = unsup;
-      }
+    /* not a kernel (host code): forget its errors and the statement */
+    if (!kernel_decorators(toks, start)) {
+      d->text.len = text_len;
+      if (d->text.s) d->text.s[text_len] = 0;
+      d->nerrors = saved.nerrors;
+      d->nshown = saved.nshown;
+      d->hidden = saved.hidden;
+      d->unsupported = saved.unsupported;
     }
-    P.pos = start;
-    skip_statement(&P);
+    if (P.failed) recover(&P);
+    if (P.pos == start) next(&P);
     while (at(&P, TK_DEDENT)) next(&P);
   }
   return d->nerrors > errors_before ? NULL : m;

@@ -1,0 +1,14 @@
+# Wrong on purpose: no line of stderr says this.
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def k(x_ptr):
+    a = undefined_a
+    b = undefined_b
+
+
+# expect: 8:9: error: name 'undefined_a' is not defined
+# expect: 9:9: error: name 'undefined_b' is not defined
+# expect-text: too many errors
