@@ -228,6 +228,7 @@ static Node *subscript_item(Parser *P) {
 static Node *call_args(Parser *P, Node *fn, Token *t) {
   Node *n = mk(P, ND_CALL, t);
   n->a = fn;
+  n->loc = fn->loc; /* errors about a call point at the function's name: tl.load(...) at "load" */
   while (!at(P, TK_RPAREN) && !at(P, TK_EOF) && !P->failed) {
     Token *at_tok = peek(P);
     if (at_tok->kind == TK_NAME && peek2(P)->kind == TK_ASSIGN) {
