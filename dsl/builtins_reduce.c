@@ -11,11 +11,13 @@
 
 #include <string.h>
 
-/* Element type dtype promotion rules of Triton's sum / max / min / cumsum. */
+/* Element type dtype promotion rules of Triton's sum / max / min / cumsum (standard.py):
+ * sum widens ints below 32 bits to i32/u32, max/min widen everything below 32 bits;
+ * cumprod widens nothing here (b_scan widens bf16 for both scans). */
 static IrValue *promote_for(Sema *S, SrcLoc loc, IrValue *x, ReduceKind k, const IrType *want) {
   DType dt = x->type->dt;
   if (want) return cast_to(S, loc, x, want);
-  if (k == RED_SUM || k == RED_PROD) {
+  if (k == RED_SUM) {
     if (dtype_is_int(dt) && dtype_bits(dt) < 32) return cast_to(S, loc, x, ir_scalar(S->m, dtype_is_signed(dt) ? DT_I32 : DT_U32));
     return x;
   }
@@ -149,7 +151,8 @@ SVal b_argminmax(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     return sv_err();
   }
   bool is_max = b->op == RED_MAX;
-  x = promote_for(S, call->loc, x, is_max ? RED_MAX : RED_MIN, NULL);
+  /* with indices Triton widens only bf16 (fp16 and small ints keep their type) */
+  if (x->type->dt == DT_BF16) x = cast_to(S, call->loc, x, ir_scalar(S->m, DT_F32));
   /* indices along the axis, broadcast to the input's shape */
   int64_t len = x->type->shape[axis];
   IrOp *ar = ir_build(&S->b, OP_ARANGE, ir_block(S->m, ir_scalar(S->m, DT_I32), 1, &len), 0, NULL);

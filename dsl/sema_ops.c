@@ -138,19 +138,21 @@ bool broadcast_pair(Sema *S, SrcLoc loc, IrValue **x, IrValue **y) {
 static bool computation_type(Sema *S, SrcLoc loc, DType a, DType b, bool div_or_mod, DType *out) {
   if (a == DT_F64 || b == DT_F64) { *out = DT_F64; return true; }
   if (a == DT_F32 || b == DT_F32) { *out = DT_F32; return true; }
+  /* fp16 is tested before bf16, as in Triton: fp16 with bf16 is fp16 */
+  if (a == DT_F16 || b == DT_F16) { *out = div_or_mod ? DT_F32 : DT_F16; return true; }
   if (a == DT_BF16 || b == DT_BF16) {
     *out = (!div_or_mod && a == DT_BF16 && b == DT_BF16) ? DT_BF16 : DT_F32;
     return true;
   }
-  if (a == DT_F16 || b == DT_F16) { *out = div_or_mod ? DT_F32 : DT_F16; return true; }
   if (a == DT_PTR || b == DT_PTR) {
     diag_error(S->d, loc, "pointers cannot take part in this operation");
     return false;
   }
-  /* integers: the wider wins; at equal width unsigned wins */
+  /* integers: the wider wins; at equal width unsigned wins. i1 is unsigned (Triton's int1
+   * is in UINT_TYPES), so i1 / i32 mixes signedness too. */
   bool sa = dtype_is_signed(a), sb = dtype_is_signed(b);
   int wa = dtype_bits(a), wb = dtype_bits(b);
-  if (div_or_mod && sa != sb && a != DT_I1 && b != DT_I1) {
+  if (div_or_mod && sa != sb) {
     diag_error(S->d, loc, "cannot use /, // or %% on %s and %s: they differ in signedness", dtype_name(a), dtype_name(b));
     diag_hint(S->d, "cast one operand with .to() first");
     return false;
@@ -221,6 +223,21 @@ bool promote_pair(Sema *S, SrcLoc loc, SVal l, SVal r, bool div_or_mod, bool ari
   *x = lv;
   *y = rv;
   return true;
+}
+
+/* The integer type of the same width and the other signedness (i32 <-> u32). */
+static DType flip_signedness(DType dt) {
+  switch (dt) {
+  case DT_I8: return DT_U8;
+  case DT_I16: return DT_U16;
+  case DT_I32: return DT_U32;
+  case DT_I64: return DT_U64;
+  case DT_U8: return DT_I8;
+  case DT_U16: return DT_I16;
+  case DT_U32: return DT_I32;
+  case DT_U64: return DT_I64;
+  default: return dt;
+  }
 }
 
 /* ---- Python semantics on compile-time values ------------------------------------------------ */
@@ -384,6 +401,18 @@ SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
     diag_error(S->d, loc, "unsupported operator %s on tensors", op_text(op));
     return sv_err();
   }
+  if (k == OP_SHR) {
+    /* tensor.__rshift__ picks ashr or lshr by the signedness of the tensor it is called on
+     * (the left operand, or the right one under a Python number), not of the promoted type:
+     * i32_x >> u32_y shifts arithmetically. OP_SHR follows its operand type, so shift in the
+     * same-width type of that signedness. */
+    DType self = (l.kind == SV_VAL ? l.v : r.v)->type->dt;
+    if (dt != DT_I1 && dtype_is_signed(self) != dtype_is_signed(dt)) {
+      const IrType *t = ir_scalar(S->m, flip_signedness(dt));
+      IrValue *v = ir_build2(&S->b, OP_SHR, ir_with_elem(S->m, x->type, t), cast_to(S, loc, x, t), cast_to(S, loc, y, t));
+      return sv_val(cast_to(S, loc, v, ir_elem(S->m, x->type)));
+    }
+  }
   return sv_val(ir_build2(&S->b, k, x->type, x, y));
 }
 
@@ -458,8 +487,10 @@ SVal compare(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
     diag_error(S->d, loc, "'%s' cannot be applied to tensors", op_text(op));
     return sv_err();
   }
-  IrValue *x, *y;
-  if (!promote_pair(S, loc, l, r, false, false, &x, &y)) return sv_err();
+  /* tensor.__lt__ and the other comparisons call to_tensor on a Python number first, so
+   * the literal rule does not apply: fp16_x < 0.5 compares in fp32, u32_x < -1 in u32. */
+  IrValue *x = to_ir(S, loc, l), *y = to_ir(S, loc, r);
+  if (!x || !y || !promote_pair(S, loc, sv_val(x), sv_val(y), false, false, &x, &y)) return sv_err();
   IrOp *c = ir_build(&S->b, OP_CMP, ir_with_elem(S->m, x->type, ir_scalar(S->m, DT_I1)), 2, (IrValue *[]){x, y});
   c->i = p;
   return sv_val(c->res[0]);
@@ -534,13 +565,14 @@ SVal maximum_minimum(Sema *S, SrcLoc loc, bool is_max, SVal l, SVal r, bool prop
     bool gt = as_double(l) > as_double(r) || (as_double(l) == as_double(r) && l.i > r.i);
     return (is_max ? gt : !gt) ? l : r;
   }
-  IrValue *x, *y;
-  if (!promote_pair(S, loc, l, r, false, false, &x, &y)) return sv_err();
-  if (x->type->dt == DT_BF16) {
-    /* Triton computes minimum/maximum of bf16 in fp32 */
-    x = cast_to(S, loc, x, ir_scalar(S->m, DT_F32));
-    y = cast_to(S, loc, y, ir_scalar(S->m, DT_F32));
-  }
+  /* core.minimum/maximum call to_tensor on both operands first, so a Python number
+   * promotes like a tensor of its literal type (fp16_x with 0.0 is fp32, i8_x with 0 is
+   * i32); then each bf16 operand is widened to fp32 before the two are promoted. */
+  IrValue *x = to_ir(S, loc, l), *y = to_ir(S, loc, r);
+  if (!x || !y) return sv_err();
+  if (x->type->dt == DT_BF16) x = cast_to(S, loc, x, ir_scalar(S->m, DT_F32));
+  if (y->type->dt == DT_BF16) y = cast_to(S, loc, y, ir_scalar(S->m, DT_F32));
+  if (!promote_pair(S, loc, sv_val(x), sv_val(y), false, false, &x, &y)) return sv_err();
   IrOp *op = ir_build(&S->b, is_max ? OP_MAX : OP_MIN, x->type, 2, (IrValue *[]){x, y});
   op->i = propagate_nan;
   return sv_val(op->res[0]);
