@@ -6,6 +6,8 @@
 #ifndef LIGER_TESTS_EXEC_CHECKS_H
 #define LIGER_TESTS_EXEC_CHECKS_H
 
+#include "liger/liger.h"
+
 /* The repository root: argv[1] if given, else $LIGER_SOURCE_DIR, else the LIGER_SOURCE_DIR
  * CMake compiled in. */
 const char *exec_source_dir(int argc, char **argv);
@@ -13,5 +15,9 @@ const char *exec_source_dir(int argc, char **argv);
 /* Runs every check on `device` ("cpu", "cuda", ...). Returns the process exit status:
  * 0 all passed, 1 something failed, 77 the device is absent and `skip_if_absent` is set. */
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent);
+
+/* The run-time side of the promotion rules (exec_checks_promo.c, tests/kernels/promotion.py)
+ * on an open context; exec_checks_run calls it. Returns the number of failed checks. */
+int exec_checks_promo(liger_context *ctx, const char *source_dir);
 
 #endif
