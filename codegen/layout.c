@@ -115,6 +115,17 @@ static void axis_op(LayoutPass *P, IrOp *op) {
   case OP_CAST:
     if (dtype_is_int(t->dt) && dtype_is_int(op->opnds[0]->type->dt) && !op->i) *ax = *a0;
     break;
+  case OP_HINT: { /* the user's promise, on top of what is known */
+    *ax = *a0;
+    int d = (int)(op->i >> 8);
+    int64_t k = op->i2, extent = dim(t, d);
+    switch ((HintKind)(op->i & 0xff)) {
+    case HINT_MULTIPLE_OF: if (pow2_factor(k) > ax->div[d]) ax->div[d] = pow2_factor(k); break;
+    case HINT_MAX_CONTIGUOUS: if (k > ax->contig[d]) ax->contig[d] = k < extent ? k : extent; break;
+    case HINT_MAX_CONSTANCY: if (k > ax->constancy[d]) ax->constancy[d] = k < extent ? k : extent; break;
+    }
+    break;
+  }
   case OP_ADD: case OP_SUB: case OP_ADDPTR: {
     int64_t scale = op->kind == OP_ADDPTR ? dtype_bits(t->pointee->dt) / 8 : 1;
     for (int d = 0; d < (t->rank ? t->rank : 1); d++) {

@@ -376,6 +376,8 @@ static bool lower_generic(Lower *L, IrOp *op) {
   }
   case OP_RETURN:
     return true; /* the function's ret is emitted at the end */
+  case OP_HINT: case OP_PRINT: case OP_ASSERT:
+    return lw_debug_op(L, op);
   default:
     break;
   }

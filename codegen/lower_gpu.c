@@ -135,6 +135,12 @@ static LLVMValueRef owner_pred(Lower *L, const Layout *l, const IrType *ty) {
   return p;
 }
 
+LLVMValueRef gpu_elem_index(Lower *L, const IrValue *v, int r) {
+  return v->type->rank ? linear_index(L, layout_of(v), v->type, r) : lw_i32(L, 0);
+}
+
+LLVMValueRef gpu_elem_owner(Lower *L, const IrValue *v) { return owner_pred(L, layout_of(v), v->type); }
+
 /* ---- target primitives ----------------------------------------------------------------------- */
 
 static void barrier(Lower *L) {

@@ -71,6 +71,12 @@ void gpu_prologue(Lower *L);
 bool gpu_lower_op(Lower *L, IrOp *op); /* false: not handled here */
 /* Operand `v` in the layout of `user` (converted through shared memory if it differs). */
 TVal gpu_operand(Lower *L, const IrValue *v, const IrValue *user);
+/* The row-major index (i32) of register r of v in the calling thread, and the predicate that
+ * this thread owns v's elements (NULL: every thread does; replicated layouts hold copies). */
+LLVMValueRef gpu_elem_index(Lower *L, const IrValue *v, int r);
+LLVMValueRef gpu_elem_owner(Lower *L, const IrValue *v);
+/* lower_debug.c: HINT, PRINT, ASSERT on every target */
+bool lw_debug_op(Lower *L, IrOp *op);
 /* lower_cpu.c */
 void cpu_prologue(Lower *L);
 bool cpu_lower_op(Lower *L, IrOp *op);

@@ -7,6 +7,7 @@
  */
 #include "sema_val.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -675,16 +676,72 @@ static SVal b_nop(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return (SVal){.kind = SV_NONE};
 }
 
+/* tl.multiple_of / max_contiguous / max_constancy(input, values): the user's promise about
+ * the values, one value per dim (an int for 1-D and scalars). Each becomes a HINT op that the
+ * axis analysis takes as a fact; a constexpr input has nothing to promise. */
 static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
-  /* multiple_of / max_contiguous / max_constancy: accepted, returned unchanged */
-  (void)S; (void)call; (void)b;
-  return a[0];
+  if (a[0].kind != SV_VAL) return a[0];
+  IrValue *v = a[0].v;
+  int rank = v->type->rank ? v->type->rank : 1;
+  int n = a[1].kind == SV_TUPLE ? a[1].n : 1;
+  if (n != rank) {
+    diag_error(S->d, call->loc, "tl.%s needs one value per dimension: %d given for a %d-D value", b->name, n, rank);
+    return sv_err();
+  }
+  for (int d = 0; d < rank; d++) {
+    int64_t k;
+    if (!want_int(S, call->loc, a[1].kind == SV_TUPLE ? a[1].items[d] : a[1], "a hint value", &k)) return sv_err();
+    if (k < 1) {
+      diag_error(S->d, call->loc, "tl.%s values must be positive, got %" PRId64, b->name, k);
+      return sv_err();
+    }
+    if (k == 1) continue; /* promises nothing */
+    IrOp *op = ir_build(&S->b, OP_HINT, v->type, 1, &v);
+    op->i = b->op | (int64_t)d << 8;
+    op->i2 = k;
+    v = op->res[0];
+  }
+  return sv_val(v);
 }
 
-static SVal b_unsupported_print(Sema *S, const Node *call, const Builtin *b, SVal *a) {
-  (void)a;
-  diag_unsupported(S->d, call->loc, "%s() inside kernels (device printing) is not supported yet", b->name);
-  return sv_err();
+/* tl.device_print(prefix, *values, hex=False), and print() in a kernel, which Triton maps to
+ * it: one PRINT op per value (constexprs become constants). */
+static SVal b_device_print(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  const char *prefix = want_str(S, call->loc, a[0], "the first argument of device_print (the prefix)");
+  bool hex = false;
+  if (!prefix || !py_truthy(S, call->loc, a[9], &hex)) return sv_err();
+  for (int i = 1; i <= 8; i++) {
+    if (a[i].kind == SV_NONE) continue;
+    IrValue *v = a[i].kind == SV_VAL ? a[i].v : to_ir(S, call->loc, a[i]);
+    if (!v) return sv_err();
+    if (hex && dtype_is_float(v->type->dt)) {
+      diag_error(S->d, call->loc, "device_print(hex=True) prints integers; value %d is %s", i, dtype_name(v->type->dt));
+      return sv_err();
+    }
+    IrOp *op = ir_build(&S->b, OP_PRINT, NULL, 1, &v);
+    op->str = prefix;
+    op->i = hex;
+  }
+  return (SVal){.kind = SV_NONE};
+}
+
+/* tl.device_assert(cond, msg='', mask=None): checked at run time in debug builds only
+ * (@triton.jit(debug=True) or LIGER_KERNEL_DEBUG=1), as Triton does; otherwise a no-op. */
+static SVal b_device_assert(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  (void)b;
+  const char *msg = want_str(S, call->loc, a[1], "the message of device_assert");
+  if (!msg) return sv_err();
+  if (!S->debug) return (SVal){.kind = SV_NONE};
+  IrValue *c = a[0].kind == SV_VAL ? a[0].v : to_ir(S, call->loc, a[0]);
+  if (!c) return sv_err();
+  SVal cond = sv_val(c);
+  if (c->type->dt != DT_I1) cond = compare(S, call->loc, TK_NE, cond, sv_int(0));
+  if (a[2].kind != SV_NONE) cond = binop(S, call->loc, TK_PIPE, cond, unop(S, call->loc, TK_TILDE, a[2]));
+  if (cond.kind != SV_VAL) return cond.kind == SV_ERR ? sv_err() : (SVal){.kind = SV_NONE};
+  IrOp *op = ir_build(&S->b, OP_ASSERT, NULL, 1, &cond.v);
+  op->str = msg;
+  return (SVal){.kind = SV_NONE};
 }
 
 static SVal b_barrier(Sema *S, const Node *call, const Builtin *b, SVal *a) {
@@ -760,6 +817,7 @@ static SVal b_dtype_attr(Sema *S, const Node *call, const Builtin *b, SVal *a);
 
 #define X_POINTER "pointer,mask=None,other=None,boundary_check=(),padding_option='',cache_modifier='',eviction_policy='',volatile=False"
 
+#define PRINT_PARAMS "prefix,a=None,b=None,c=None,d=None,e=None,f=None,g=None,h=None,hex=False"
 static const Builtin builtins[] = {
     {"tl", "program_id", "axis", b_program_id, OP_PROGRAM_ID, false},
     {"tl", "num_programs", "axis", b_program_id, OP_NUM_PROGRAMS, false},
@@ -821,9 +879,9 @@ static const Builtin builtins[] = {
     {"tl", "static_assert", "cond,msg=''", b_static_assert, 0, false},
     {"tl", "static_print", "values", b_nop, 0, false},
     {"tl", "debug_barrier", "", b_barrier, 0, false},
-    {"tl", "multiple_of", "input,values", b_hint, 0, false},
-    {"tl", "max_contiguous", "input,values", b_hint, 0, false},
-    {"tl", "max_constancy", "input,values", b_hint, 0, false},
+    {"tl", "multiple_of", "input,values", b_hint, HINT_MULTIPLE_OF, false},
+    {"tl", "max_contiguous", "input,values", b_hint, HINT_MAX_CONTIGUOUS, false},
+    {"tl", "max_constancy", "input,values", b_hint, HINT_MAX_CONSTANCY, false},
     {"tl", "pointer_type", "element_ty,address_space=1,const=False", b_pointer_type, 0, false},
     {"tl", "range", "arg1,arg2=None,step=None,num_stages=None,loop_unroll_factor=None", b_range_outside_for, 0, false},
     {"tl", "static_range", "arg1,arg2=None,step=None", b_range_outside_for, 0, false},
@@ -849,8 +907,9 @@ static const Builtin builtins[] = {
     {"builtins", "float", "x", b_py_float, 0, false},
     {"builtins", "int", "x", b_py_int, 0, false},
     {"builtins", "range", "arg1,arg2=None,step=None", b_range_outside_for, 0, false},
-    {"builtins", "print", "a=None,b=None,c=None,d=None", b_unsupported_print, 0, false},
-    {"tl", "device_print", "prefix,a=None,b=None,c=None,d=None,hex=False", b_unsupported_print, 0, false},
+    {"builtins", "print", PRINT_PARAMS, b_device_print, 0, false},
+    {"tl", "device_print", PRINT_PARAMS, b_device_print, 0, false},
+    {"tl", "device_assert", "cond,msg='',mask=None", b_device_assert, 0, false},
     {"dtype", "element_ty", "self", b_dtype_attr, 0, false},
     {"dtype", "primitive_bitwidth", "self", b_dtype_attr, 1, false},
     {"dtype", "is_floating", "self", b_dtype_attr, 2, false},

@@ -162,6 +162,19 @@ IrValue *ir_const_float(IrBuilder *b, const IrType *t, double v) {
 /* ---- printer ---------------------------------------------------------------------------- */
 
 static const char *const cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+static const char *const hint_names[] = {"multiple_of", "max_contiguous", "max_constancy"};
+
+/* A string attribute, quoted, with C escapes: the dump stays one line per op. */
+static void print_str(StrBuf *out, const char *s) {
+  sb_puts(out, " \"");
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    if (*p == '"' || *p == '\\') sb_printf(out, "\\%c", *p);
+    else if (*p == '\n') sb_puts(out, "\\n");
+    else if (*p < 32 || *p == 127) sb_printf(out, "\\x%02x", *p);
+    else sb_printf(out, "%c", *p);
+  }
+  sb_puts(out, "\"");
+}
 static const char *const red_names[] = {"sum", "max", "min", "xor_sum", "prod", "combine"};
 static const char *const cache_names[] = {"", ".ca", ".cg", ".cv", ".wb", ".cs", ".wt"};
 static const char *const evict_names[] = {"", "evict_first", "evict_last"};
@@ -212,6 +225,16 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
     break;
   case OP_CAST:
     if (op->i) sb_puts(out, " bitcast");
+    break;
+  case OP_HINT:
+    sb_printf(out, " %s[%d]=%" PRId64, hint_names[op->i & 0xff], (int)(op->i >> 8), op->i2);
+    break;
+  case OP_PRINT:
+    print_str(out, op->str);
+    if (op->i) sb_puts(out, " hex");
+    break;
+  case OP_ASSERT:
+    print_str(out, op->str);
     break;
   case OP_MIN: case OP_MAX:
     if (op->i) sb_puts(out, " propagate_nan");
@@ -315,6 +338,13 @@ static void verify_block(Verifier *V, const IrBlock *b) {
     case OP_CMP:
       if (op->opnds[0]->type != op->opnds[1]->type) vfail(V, op, "compared values differ in type");
       if (t->dt != DT_I1 || !ir_same_shape(t, op->opnds[0]->type)) vfail(V, op, "cmp result must be i1 of the operand shape");
+      break;
+    case OP_HINT:
+      if (op->opnds[0]->type != t || op->i2 < 1 || (op->i >> 8) >= (t->rank ? t->rank : 1))
+        vfail(V, op, "hint must keep its operand's type and name a dim of it with a positive value");
+      break;
+    case OP_ASSERT:
+      if (op->opnds[0]->type->dt != DT_I1) vfail(V, op, "assert needs an i1 condition");
       break;
     case OP_SELECT:
       if (op->opnds[0]->type->dt != DT_I1 || op->opnds[1]->type != t || op->opnds[2]->type != t)
@@ -428,7 +458,7 @@ static bool has_effect(const IrOp *op) {
   switch (op->kind) {
   case OP_STORE: case OP_FOR: case OP_IF: case OP_WHILE: case OP_YIELD: case OP_CONDITION: case OP_RETURN:
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS:
-  case OP_BARRIER:
+  case OP_BARRIER: case OP_PRINT: case OP_ASSERT:
     return true;
   case OP_LOAD:
     return op->flags & MEM_VOLATILE;

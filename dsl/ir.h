@@ -93,6 +93,7 @@ typedef enum OpClass {
   X(FMA, "fma", OC_TERNARY)                                                                      \
   X(SELECT, "select", OC_OTHER)           /* cond, a, b */                                      \
   X(CAST, "cast", OC_OTHER)               /* i = 1: bitcast */                                  \
+  X(HINT, "hint", OC_OTHER)               /* x; i = HintKind | dim << 8, i2 = value (a promise) */ \
   X(ADDPTR, "addptr", OC_OTHER)           /* ptr + int offset in elements */                    \
   X(LOAD, "load", OC_OTHER)               /* ptr [mask [other]]; flags, i = cache, i2 = evict */\
   X(STORE, "store", OC_OTHER)             /* ptr, value [mask]; flags, i = cache, i2 = evict */ \
@@ -107,7 +108,9 @@ typedef enum OpClass {
   X(CONDITION, "condition", OC_OTHER)     /* ends `before`: cond, values passed on */           \
   X(YIELD, "yield", OC_OTHER)             /* region terminator */                               \
   X(RETURN, "return", OC_OTHER)                                                                  \
-  X(BARRIER, "barrier", OC_OTHER)
+  X(BARRIER, "barrier", OC_OTHER)                                                                \
+  X(PRINT, "print", OC_OTHER)             /* values...; str = prefix, i = 1: hex */              \
+  X(ASSERT, "assert", OC_OTHER)           /* cond; str = message; fails where cond is false */
 
 typedef enum IrOpKind {
 #define X(e, s, c) OP_##e,
@@ -121,6 +124,9 @@ typedef struct IrOpInfo {
   OpClass cls;
 } IrOpInfo;
 extern const IrOpInfo ir_op_info[OP_COUNT];
+
+/* HINT: tl.multiple_of / tl.max_contiguous / tl.max_constancy along one dim */
+typedef enum HintKind { HINT_MULTIPLE_OF, HINT_MAX_CONTIGUOUS, HINT_MAX_CONSTANCY } HintKind;
 
 typedef enum CmpPred { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } CmpPred;
 /* REDUCE and SCAN combine with a built-in operation, or with their region (RED_CUSTOM):
@@ -170,6 +176,7 @@ struct IrOp {
   int nregions;
   int64_t i, i2;   /* integer attributes (see the table) */
   double f;        /* CONST float value */
+  const char *str; /* PRINT prefix, ASSERT message */
   int flags;
   IrOp *next, *prev;
   IrBlock *parent;

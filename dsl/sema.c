@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 SVal sv_err(void) { return (SVal){.kind = SV_ERR}; }
@@ -846,12 +847,30 @@ static const IrType *arg_type(IrModule *m, const ArgSpec *spec) {
   return ir_scalar(m, spec->dt);
 }
 
+/* Debug build of a kernel (device_assert checked): @triton.jit(debug=True), or the
+ * environment's LIGER_KERNEL_DEBUG=1 (part of the binary cache key). */
+static bool kernel_debug(Sema *S, const Node *fn) {
+  const char *env = getenv("LIGER_KERNEL_DEBUG");
+  if (env && *env && strcmp(env, "0")) return true;
+  for (int i = 0; i < fn->decorators.n; i++) {
+    const Node *dc = fn->decorators.items[i];
+    if (dc->kind != ND_CALL || strcmp(dc->a->name ? dc->a->name : "", "jit")) continue;
+    for (int k = 0; k < dc->kwargs.n; k++) {
+      bool on = false;
+      if (!strcmp(dc->kwargs.items[k]->name, "debug") && py_truthy(S, dc->loc, eval(S, dc->kwargs.items[k]->a), &on) && on)
+        return true;
+    }
+  }
+  return false;
+}
+
 IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, const char *const *cnames,
                      const char *const *cvalues, int nconsts, const ArgSpec *args, int nargs, int num_warps) {
   const Node *fn = find_kernel(d, mod, &name);
   if (!fn) return NULL;
   Sema S = sema_new(a, d, mod);
   S.m = ir_module_new(a);
+  S.debug = kernel_debug(&S, fn);
 
   IrFunc *f = arena_alloc(a, sizeof(IrFunc));
   f->name = fn->name;

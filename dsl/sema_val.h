@@ -80,6 +80,7 @@ struct Sema {
   Scope *gl;        /* the globals of the file whose code is being evaluated */
   Scope *scope;     /* current function's locals */
   bool in_default;  /* evaluating a parameter's default value (any global allowed, as Triton) */
+  bool debug;       /* device_assert is compiled in (@triton.jit(debug=True), LIGER_KERNEL_DEBUG=1) */
   int depth;        /* inlining depth */
   bool returned;    /* the current function executed `return` */
   SVal ret;

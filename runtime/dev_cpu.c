@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,15 @@ static liger_status rt_cpu_sync(RtDevice *dev, void *stream) {
 
 /* ---- modules ------------------------------------------------------------------------ */
 
+/* The message of a device_assert that failed in the program this thread is running (the
+ * kernel calls the hook below, then returns); rt_cpu_program collects it. */
+static _Thread_local const char *rt_cpu_assert_msg;
+
+static void rt_cpu_assert_fail(const char *msg, int32_t x, int32_t y, int32_t z) {
+  (void)x, (void)y, (void)z; /* the launch knows the program id */
+  if (!rt_cpu_assert_msg) rt_cpu_assert_msg = msg;
+}
+
 static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, const char *kernel,
                                 RtModule **out) {
   if (!out) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: load: NULL output");
@@ -219,6 +229,15 @@ static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, co
     goto fail;
   }
   LLVMOrcJITDylibAddGenerator(jd, gen);
+  /* device_assert in debug builds calls back into the runtime */
+  LLVMOrcCSymbolMapPair hook = {
+      LLVMOrcLLJITMangleAndIntern(m->jit, "__liger_assert_fail"),
+      {(LLVMOrcExecutorAddress)(uintptr_t)rt_cpu_assert_fail, {LLVMJITSymbolGenericFlagsCallable, 0}}};
+  err = LLVMOrcJITDylibDefine(jd, LLVMOrcAbsoluteSymbols(&hook, 1));
+  if (err) {
+    st = rt_cpu_fail_llvm(LIGER_ERR_INTERNAL, "defining the assertion hook", err);
+    goto fail;
+  }
 
   /* LLJIT takes ownership of the buffer, even when adding fails. */
   LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(image, len, kernel);
@@ -271,6 +290,9 @@ static void rt_cpu_unload(RtModule *m) {
 /* ---- launch ------------------------------------------------------------------------- */
 
 typedef struct RtCpuGrid {
+  _Atomic int failed;   /* a program's device_assert failed: the rest are skipped */
+  const char *fail_msg; /* written once, by the program that set `failed` */
+  int32_t fail_pid[3];
   RtCpuEntry entry;
   void **args;
   int32_t nprog[3];
@@ -280,10 +302,19 @@ typedef struct RtCpuGrid {
 } RtCpuGrid;
 
 static void rt_cpu_program(void *ctx, int64_t i, int worker) {
-  const RtCpuGrid *g = ctx;
+  RtCpuGrid *g = ctx;
+  if (atomic_load_explicit(&g->failed, memory_order_relaxed)) return;
   int32_t pid[3] = {(int32_t)(i % g->g0), (int32_t)((i / g->g0) % (g->g01 / g->g0)),
                     (int32_t)(i / g->g01)};
   g->entry(g->args, pid, g->nprog, g->scratch ? g->scratch + (size_t)worker * g->stride : NULL);
+  if (rt_cpu_assert_msg) { /* set by __liger_assert_fail on this thread, just now */
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&g->failed, &expected, 1)) {
+      g->fail_msg = rt_cpu_assert_msg;
+      memcpy(g->fail_pid, pid, sizeof pid);
+    }
+    rt_cpu_assert_msg = NULL;
+  }
 }
 
 static liger_status rt_cpu_launch(RtModule *m, const uint32_t grid[3], uint32_t threads,
@@ -324,6 +355,8 @@ static liger_status rt_cpu_launch(RtModule *m, const uint32_t grid[3], uint32_t 
   }
   rt_pool_run(m->dev->pool, n, rt_cpu_program, &g);
   free(g.scratch);
+  if (atomic_load(&g.failed))
+    return rt_fail(LIGER_ERR_ASSERT, "%s (program %d, %d, %d)", g.fail_msg, g.fail_pid[0], g.fail_pid[1], g.fail_pid[2]);
   return LIGER_OK;
 }
 

@@ -159,6 +159,7 @@ const char *liger_status_name(liger_status status) {
   case LIGER_ERR_DRIVER: return "LIGER_ERR_DRIVER";
   case LIGER_ERR_OUT_OF_MEMORY: return "LIGER_ERR_OUT_OF_MEMORY";
   case LIGER_ERR_INTERNAL: return "LIGER_ERR_INTERNAL";
+  case LIGER_ERR_ASSERT: return "LIGER_ERR_ASSERT";
   }
   return "LIGER_ERR_UNKNOWN";
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -743,6 +744,111 @@ static void check_imports(liger_context *ctx, const char *root) {
   liger_kernel_release(k);
 }
 
+/* ---- debugging ops and hints (tests/kernels/debug.py) ------------------------------------ */
+
+/* tl.multiple_of / max_contiguous on a runtime start: the hints change the code (128-bit
+ * accesses, test_ptx_features), never the result. */
+static void check_hints(liger_context *ctx, const char *path) {
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "hinted_copy_kernel", "256", &k), "load hinted_copy_kernel")) return;
+  enum { N = 1000, CAP = 1100 };
+  static float x[CAP], y[CAP];
+  for (int i = 0; i < CAP; i++) x[i] = (float)i + 0.5f;
+  void *dx = dev_from(ctx, x, sizeof x), *dy = dev_from(ctx, NULL, sizeof y);
+  static const int starts[] = {0, 32, 768, 992}; /* multiples of 16; the last runs into the mask */
+  for (size_t s = 0; s < sizeof starts / sizeof starts[0] && dx && dy; s++) {
+    liger_memset_d8(ctx, dy, 0, sizeof y);
+    liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(N), liger_arg_int(starts[s])};
+    if (!run_and_read(ctx, k, 1, a, 4, y, dy, sizeof y)) break;
+    int bad = 0;
+    for (int i = 0; i < CAP; i++) bad += y[i] != (i >= starts[s] && i < starts[s] + 256 && i < N ? x[i] : 0.0f);
+    CHECK(bad == 0, "hinted copy from start=%d: the hints keep the result (%d wrong)", starts[s], bad);
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dy);
+  liger_kernel_release(k);
+}
+
+/* Runs `k` with stdout sent to a temporary file; returns what was printed (malloc'd). */
+static char *launch_capturing(liger_context *ctx, liger_kernel *k, const liger_arg *a, int n) {
+  char tmpl[] = "/tmp/liger-print-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return NULL;
+  unlink(tmpl);
+  fflush(stdout);
+  int saved = dup(1);
+  dup2(fd, 1);
+  uint32_t grid[3] = {1, 1, 1};
+  liger_status st = liger_launch(k, grid, NULL, a, n);
+  if (st == LIGER_OK) st = liger_synchronize(ctx, NULL);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  char *text = NULL;
+  off_t len = lseek(fd, 0, SEEK_END);
+  if (api_ok(st, "launch print_kernel") && len >= 0 && (text = calloc(1, (size_t)len + 1)) != NULL &&
+      pread(fd, text, (size_t)len, 0) != len) {
+    free(text);
+    text = NULL;
+  }
+  close(fd);
+  return text;
+}
+
+/* device_print and print(): one line per element, each exactly once. */
+static void check_print(liger_context *ctx, const char *path) {
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "print_kernel", "4", &k), "load print_kernel")) return;
+  float x[4] = {1.5f, 2.0f, -3.25f, 99.0f};
+  void *dx = dev_from(ctx, x, sizeof x);
+  liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_int(3)};
+  char *out = dx ? launch_capturing(ctx, k, a, 2) : NULL;
+  static const char *const want[] = {
+      "pid (0, 0, 0) idx (0) x=1.5\n",  "pid (0, 0, 0) idx (1) x=2\n", "pid (0, 0, 0) idx (2) x=-3.25\n",
+      "pid (0, 0, 0) idx (3) x=-1\n",   "pid (0, 0, 0) n=3\n",          "pid (0, 0, 0) idx (0) h=0x0\n",
+      "pid (0, 0, 0) idx (3) h=0x3\n"};
+  int missing = 0;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) missing += !out || !strstr(out, want[i]);
+  int lines = 0;
+  for (const char *p = out; p && *p; p++) lines += *p == '\n';
+  CHECK(out && missing == 0 && lines == 9, "device_print/print: 9 lines, values and indices right (%d missing):\n%s",
+        missing, out ? out : "(nothing captured)");
+  free(out);
+  liger_free(ctx, dx);
+  liger_kernel_release(k);
+}
+
+/* device_assert in a debug=True kernel: passes silently, or fails the launch with the
+ * message. On GPUs a failed assertion ends the context, so exec_assert_run does it alone. */
+static void check_assert(liger_context *ctx, const char *path, bool expect_failure_ok) {
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "assert_kernel", "64", &k), "load assert_kernel")) return;
+  enum { N = 300, CAP = 320 };
+  int32_t x[CAP], y[CAP];
+  for (int i = 0; i < CAP; i++) x[i] = i < N ? i : 1000000; /* past n: masked, never checked */
+  void *dx = dev_from(ctx, x, sizeof x);
+  uint32_t grid[3] = {(N + 63) / 64, 1, 1};
+  liger_arg a[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_int(N), liger_arg_int(N)};
+  if (dx && api_ok(liger_launch(k, grid, NULL, a, 3), "launch assert_kernel") && api_ok(liger_synchronize(ctx, NULL), "sync") &&
+      api_ok(liger_memcpy_dtoh(ctx, y, dx, sizeof y), "dtoh")) {
+    int bad = 0;
+    for (int i = 0; i < CAP; i++) bad += y[i] != (i < N ? x[i] + 1 : x[i]);
+    CHECK(bad == 0, "device_assert that holds: the kernel runs normally (%d wrong)", bad);
+  }
+  if (dx && expect_failure_ok) {
+    liger_arg b[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_int(N), liger_arg_int(200)};
+    liger_status st = liger_launch(k, grid, NULL, b, 3);
+    if (st == LIGER_OK) st = liger_synchronize(ctx, NULL);
+    const char *msg = liger_last_error();
+    CHECK(st == LIGER_ERR_ASSERT || (st != LIGER_OK && strstr(liger_context_target(ctx), "sm_")),
+          "device_assert that fails: %s: %s", liger_status_name(st), msg);
+    if (st == LIGER_ERR_ASSERT)
+      CHECK(strstr(msg, "debug.py:22:") && strstr(msg, "x must stay below limit"), "...with file:line and the message");
+  }
+  liger_free(ctx, dx);
+  liger_kernel_release(k);
+}
+
 /* Math functions against double-precision libm. Tolerance: 1e-6 relative (floor 1 for the
  * denominator), about 8 fp32 ulps — libdevice, ocml and libm are within 1-2 ulps; the
  * margin covers sigmoid's division and the exp2 + log2 sum. */
@@ -817,8 +923,13 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_shape_ops(ctx, lang_path);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
-  failures += exec_checks_promo(ctx, source_dir);
   check_imports(ctx, source_dir);
+  char debug_path[4096];
+  snprintf(debug_path, sizeof debug_path, "%s/tests/kernels/debug.py", source_dir);
+  check_hints(ctx, debug_path);
+  check_print(ctx, debug_path);
+  /* a failed assertion ends a GPU context: there, exec_assert_run checks it on its own */
+  check_assert(ctx, debug_path, !strcmp(device, "cpu"));
   liger_context_destroy(ctx);
 
   if (failures) {
@@ -827,4 +938,19 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   }
   printf("all checks passed\n");
   return 0;
+}
+int exec_assert_run(const char *device, const char *source_dir, int skip_if_absent) {
+  liger_context *ctx = NULL;
+  liger_status st = liger_context_create(device, &ctx);
+  if (st == LIGER_ERR_NO_DEVICE && skip_if_absent) {
+    printf("SKIP: %s\n", liger_last_error());
+    return 77;
+  }
+  if (!api_ok(st, "liger_context_create")) return 1;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/debug.py", source_dir);
+  check_assert(ctx, path, true);
+  liger_context_destroy(ctx); /* may report the dead context; that is the point */
+  printf(failures ? "%d check(s) failed\n" : "all checks passed\n", failures);
+  return failures ? 1 : 0;
 }

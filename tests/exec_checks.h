@@ -16,6 +16,10 @@ const char *exec_source_dir(int argc, char **argv);
  * 0 all passed, 1 something failed, 77 the device is absent and `skip_if_absent` is set. */
 int exec_checks_run(const char *device, const char *source_dir, int skip_if_absent);
 
+/* The failing tl.device_assert check alone (a GPU context does not survive it). Same
+ * exit statuses. */
+int exec_assert_run(const char *device, const char *source_dir, int skip_if_absent);
+
 /* The run-time side of the promotion rules (exec_checks_promo.c, tests/kernels/promotion.py)
  * on an open context; exec_checks_run calls it. Returns the number of failed checks. */
 int exec_checks_promo(liger_context *ctx, const char *source_dir);

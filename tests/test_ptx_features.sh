@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_ptx_features.sh — PTX for sm_90 carries what the kernel asked for: cache modifiers and
 # eviction hints as ld/st qualifiers (tests/kernels/cache_hints.py), warp shuffles and
-# barriers for reductions (kernels/examples/softmax.py), atomics (tests/kernels/lang.py).
+# barriers for reductions (kernels/examples/softmax.py), atomics (tests/kernels/lang.py),
+# hints, device_print and device_assert (tests/kernels/debug.py).
 # ptxas must accept every file when it is installed.
 #
 #   test_ptx_features.sh LIGERC REPO_ROOT
@@ -53,6 +54,14 @@ check atomics.ptx "atomic add" '(atom|red)\.[a-z.]*add'
 
 emit math.ptx "$root/tests/kernels/math.py" -D BLOCK=256 --signature "*fp32:16,*fp32:16,i32"
 if grep -q 'call' "$tmp/math.ptx"; then echo "FAIL: libdevice calls remain in math.ptx"; fail=1; else echo "ok:   libdevice math is inlined for sm_90"; fi
+
+# tl.multiple_of / tl.max_contiguous on a runtime start: the only reason these accesses may be 128-bit
+emit hinted.ptx "$root/tests/kernels/debug.py" --kernel hinted_copy_kernel -D BLOCK=1024 --signature "*fp32:16,*fp32:16,i32:16,i32"
+check hinted.ptx "multiple_of/max_contiguous hints give 128-bit accesses" 'ld\.global\.v4\.b32'
+emit print.ptx "$root/tests/kernels/debug.py" --kernel print_kernel -D BLOCK=256 --signature "*fp32:16,i32"
+check print.ptx "device_print calls vprintf" 'vprintf'
+emit assert.ptx "$root/tests/kernels/debug.py" --kernel assert_kernel -D BLOCK=256 --signature "*i32:16,i32,i32"
+check assert.ptx "device_assert in a debug=True kernel calls __assertfail" '__assertfail'
 
 # AMD: ocml is linked in and nothing stays undefined in the code object
 readelf=$(command -v llvm-readelf-22 || command -v llvm-readelf || true)

@@ -44,7 +44,10 @@ typedef enum liger_status {
   LIGER_ERR_IO,            /* a file could not be read or written */
   LIGER_ERR_DRIVER,        /* the CUDA/HIP driver or a vendor library returned an error */
   LIGER_ERR_OUT_OF_MEMORY, /* host or device allocation failed */
-  LIGER_ERR_INTERNAL       /* a bug in liger-jit: please report the message */
+  LIGER_ERR_INTERNAL,      /* a bug in liger-jit: please report the message */
+  LIGER_ERR_ASSERT         /* a tl.device_assert failed in a debug build of a kernel; the message
+                            * has its file:line (CPU: and the program id). On GPUs the failure
+                            * is fatal to the context, as in CUDA: create a new context. */
 } liger_status;
 
 /* Message of the last failed call made by the calling thread ("" if none). The pointer
