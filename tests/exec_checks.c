@@ -923,6 +923,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_shape_ops(ctx, lang_path);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
+  failures += exec_checks_promo(ctx, source_dir);
   check_imports(ctx, source_dir);
   char debug_path[4096];
   snprintf(debug_path, sizeof debug_path, "%s/tests/kernels/debug.py", source_dir);
