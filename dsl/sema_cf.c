@@ -49,6 +49,18 @@ static void names_assigned_in(Arena *a, const Node *n, PtrVec *out) {
   }
 }
 
+/* After an error in a statement with a body, the names it would have bound are poisoned:
+ * their later uses stay silent instead of reporting follow-on errors ("not defined"). */
+static void poison_names(Sema *S, const PtrVec *names) {
+  for (int i = 0; i < names->n; i++) bind(S, S->scope, names->items[i], sv_err());
+}
+
+static void poison_assigned(Sema *S, const Node *n) {
+  PtrVec names = {0};
+  names_assigned_in(S->a, n, &names);
+  poison_names(S, &names);
+}
+
 static bool ends_in_return(const NodeList *l) { return l->n && l->items[l->n - 1]->kind == ND_RETURN; }
 
 bool branch_returns(const Node *n) {
@@ -148,12 +160,25 @@ static void run_branch(Sema *S, const NodeList *a, const NodeList *b, bool tail,
   restore(S, &snap);
 }
 
+/* The condition of an if failed: neither branch runs, what they bind is poisoned, and the
+ * rest of the function (when the if took it) still runs for its own errors. */
+static void if_failed(Sema *S, const Node *n, const NodeList *rest) {
+  poison_assigned(S, n);
+  if (rest) exec_block(S, rest);
+}
+
 void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   SVal c = eval(S, n->a);
-  if (c.kind == SV_ERR) return;
+  if (c.kind == SV_ERR) {
+    if_failed(S, n, rest);
+    return;
+  }
   if (c.kind != SV_VAL) {
     bool t;
-    if (!py_truthy(S, n->a->loc, c, &t)) return;
+    if (!py_truthy(S, n->a->loc, c, &t)) {
+      if_failed(S, n, rest);
+      return;
+    }
     exec_block(S, t ? &n->body : &n->orelse);
     if (rest && !S->returned) exec_block(S, rest);
     return;
@@ -161,6 +186,7 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   if (c.v->type->rank) {
     diag_error(S->d, n->a->loc, "an 'if' condition must be a scalar, not a tensor");
     diag_hint(S->d, "use tl.where for elementwise choices");
+    if_failed(S, n, rest);
     return;
   }
   IrValue *cond = cast_to(S, n->a->loc, c.v, ir_scalar(S->m, DT_I1));
@@ -177,11 +203,15 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   Branch br[2];
   run_branch(S, &n->body, then_rest, rest != NULL, &names, &br[0]);
   run_branch(S, &n->orelse, else_rest, rest != NULL, &names, &br[1]);
-  if (S->d->nerrors > errors) return;
+  if (S->d->nerrors > errors) {
+    poison_names(S, &names);
+    return;
+  }
   /* the merged values: names live after the if, plus the return value of a helper */
   bool want_ret = br[0].returned && br[1].returned && (br[0].ret.kind != SV_NONE || br[1].ret.kind != SV_NONE);
   if (br[0].returned != br[1].returned && (rest || S->depth > 0)) {
     diag_unsupported(S->d, n->loc, "only one branch of this runtime 'if' returns; the other must return too");
+    poison_names(S, &names);
     return;
   }
   int nm = names.n + want_ret;
@@ -211,6 +241,7 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
     const IrType *ta = a.kind == SV_VAL ? a.v->type : NULL, *tb = b.kind == SV_VAL ? b.v->type : NULL;
     if (ta && tb && ta != tb) {
       type_mismatch(S, n->loc, "variable", name, ta, tb);
+      poison_names(S, &names);
       return;
     }
     types[i] = ta ? ta : tb;
@@ -231,7 +262,11 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
       if (!merged[i]) continue;
       SVal v = i < names.n ? br[k].vals[i] : br[k].ret;
       ys[j++] = as_ir_of(S, n->loc, v, types[i]);
-      if (!ys[j - 1]) return;
+      if (!ys[j - 1]) {
+        S->b.block = saved;
+        poison_names(S, &names);
+        return;
+      }
     }
     ir_build(&S->b, OP_YIELD, NULL, nres, ys);
     S->b.block = saved;
@@ -382,16 +417,17 @@ static bool yield_carried(Sema *S, SrcLoc loc, IrBlock *block, Carried *c, SVal 
   return ok;
 }
 
-static void runtime_for(Sema *S, const Node *n, SVal *bounds) {
+/* Emits a runtime for loop; false after an error. */
+static bool runtime_for(Sema *S, const Node *n, SVal *bounds) {
   /* the induction variable: i32 unless a bound needs i64 */
   IrValue *bv[3];
   DType ivt = DT_I32;
   for (int i = 0; i < 3; i++) {
     bv[i] = to_ir(S, n->a->loc, bounds[i]);
-    if (!bv[i]) return;
+    if (!bv[i]) return false;
     if (bv[i]->type->rank || !dtype_is_int(bv[i]->type->dt)) {
       diag_error(S->d, n->a->loc, "range bounds must be integer scalars");
-      return;
+      return false;
     }
     if (dtype_bits(bv[i]->type->dt) == 64) ivt = DT_I64;
   }
@@ -399,18 +435,18 @@ static void runtime_for(Sema *S, const Node *n, SVal *bounds) {
   for (int i = 0; i < 3; i++) bv[i] = cast_to(S, n->a->loc, bv[i], it);
   if (bounds[2].kind == SV_INT && bounds[2].i == 0) {
     diag_error(S->d, n->a->loc, "range step must not be zero");
-    return;
+    return false;
   }
   if (n->b->kind != ND_NAME) {
     diag_unsupported(S->d, n->b->loc, "a runtime loop variable must be a single name");
-    return;
+    return false;
   }
   Carried c = {0};
   find_carried(S, &n->body, n->b, &c);
-  if (!settle_types(S, n->loc, &c, &n->body, 1, &it, n->b)) return;
+  if (!settle_types(S, n->loc, &c, &n->body, 1, &it, n->b)) return false;
   IrValue **inits = arena_alloc(S->a, sizeof(IrValue *) * (size_t)(c.n + 1));
   for (int i = 0; i < c.n; i++)
-    if (!(inits[i] = as_ir_of(S, n->loc, c.init[i], c.types[i]))) return;
+    if (!(inits[i] = as_ir_of(S, n->loc, c.init[i], c.types[i]))) return false;
   const IrType **argt = arena_alloc(S->a, sizeof(IrType *) * (size_t)(c.n + 2));
   argt[0] = it;
   for (int i = 0; i < c.n; i++) argt[i + 1] = c.types[i];
@@ -425,73 +461,78 @@ static void runtime_for(Sema *S, const Node *n, SVal *bounds) {
   bind(S, S->scope, n->b->name, sv_val(body->args[0]));
   SVal *after = run_body(S, body, &c, &n->body, 1);
   restore(S, &snap);
-  if (!yield_carried(S, n->loc, body, &c, after)) return;
+  if (!yield_carried(S, n->loc, body, &c, after)) return false;
   ir_append(S->b.block, op);
   bind_results(S, op, &c);
+  return true;
 }
 
-void exec_for(Sema *S, const Node *n) {
+/* Runs a for statement; after an error, what its body binds is poisoned. */
+static bool exec_for_checked(Sema *S, const Node *n) {
   const Node *it = n->a;
   const char *fname = NULL;
   if (it->kind == ND_CALL && (it->a->kind == ND_ATTR || it->a->kind == ND_NAME)) fname = it->a->name;
   if (!fname || (strcmp(fname, "static_range") && strcmp(fname, "range"))) {
     diag_unsupported(S->d, it->loc, "a for loop must iterate over range, tl.range or tl.static_range");
-    return;
+    return false;
   }
   bool is_static = !strcmp(fname, "static_range");
   SVal bounds[3] = {sv_int(0), sv_int(0), sv_int(1)};
   int nb = it->args.n;
   if (nb < 1 || nb > 3) {
     diag_error(S->d, it->loc, "%s takes 1 to 3 positional arguments", fname);
-    return;
+    return false;
   }
   for (int i = 0; i < it->kwargs.n; i++) {
     const char *k = it->kwargs.items[i]->name;
     if (strcmp(k, "num_stages") && strcmp(k, "loop_unroll_factor") && strcmp(k, "flatten") &&
         strcmp(k, "disallow_acc_multi_buffer") && strcmp(k, "warp_specialize")) {
       diag_error(S->d, it->kwargs.items[i]->loc, "%s() got an unexpected keyword argument '%s'", fname, k);
-      return;
+      return false;
     }
   }
   bool all_const = true;
   for (int i = 0; i < nb; i++) {
     SVal v = eval(S, it->args.items[i]);
-    if (v.kind == SV_ERR) return;
+    if (v.kind == SV_ERR) return false;
     bounds[nb == 1 ? 1 : i] = v;
     all_const &= v.kind == SV_INT || v.kind == SV_BOOL;
   }
   if (is_static && !all_const) {
     diag_error(S->d, it->loc, "tl.static_range bounds must be compile-time ints");
-    return;
+    return false;
   }
-  if (!is_static) {
-    runtime_for(S, n, bounds);
-    return;
-  }
+  if (!is_static) return runtime_for(S, n, bounds);
   int64_t lo = bounds[0].i, hi = bounds[1].i, step = bounds[2].i;
   if (step == 0) {
     diag_error(S->d, it->loc, "range step must not be zero");
-    return;
+    return false;
   }
   int64_t trips = 0;
   for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) {
     if (++trips > 4096) {
       diag_error(S->d, it->loc, "tl.static_range unrolls more than 4096 iterations");
-      return;
+      return false;
     }
     assign(S, n->b, sv_int(i));
     exec_block(S, &n->body);
-    if (S->returned || S->aborted) return;
+    if (S->returned || S->aborted) return true;
   }
+  return true;
 }
 
-void exec_while(Sema *S, const Node *n) {
+void exec_for(Sema *S, const Node *n) {
+  if (!exec_for_checked(S, n)) poison_assigned(S, n);
+}
+
+/* Emits a while loop; false after an error. */
+static bool exec_while_checked(Sema *S, const Node *n) {
   Carried c = {0};
   find_carried(S, &n->body, NULL, &c);
-  if (!settle_types(S, n->loc, &c, &n->body, 0, NULL, NULL)) return;
+  if (!settle_types(S, n->loc, &c, &n->body, 0, NULL, NULL)) return false;
   IrValue **inits = arena_alloc(S->a, sizeof(IrValue *) * (size_t)(c.n + 1));
   for (int i = 0; i < c.n; i++)
-    if (!(inits[i] = as_ir_of(S, n->loc, c.init[i], c.types[i]))) return;
+    if (!(inits[i] = as_ir_of(S, n->loc, c.init[i], c.types[i]))) return false;
   IrOp *op = ir_op_new(S->m, OP_WHILE, c.n, c.n, 2);
   op->loc = n->loc;
   for (int i = 0; i < c.n; i++) op->opnds[i] = inits[i];
@@ -515,14 +556,19 @@ void exec_while(Sema *S, const Node *n) {
   }
   S->b.block = saved;
   restore(S, &snap);
-  if (!cond) return;
+  if (!cond) return false;
   IrBlock *after_b = block_with_args(S, c.n, c.types);
   SVal *after = run_body(S, after_b, &c, &n->body, 0);
   restore(S, &snap);
-  if (!yield_carried(S, n->loc, after_b, &c, after)) return;
+  if (!yield_carried(S, n->loc, after_b, &c, after)) return false;
   op->regions[0] = before;
   op->regions[1] = after_b;
   before->parent_op = after_b->parent_op = op;
   ir_append(S->b.block, op);
   bind_results(S, op, &c);
+  return true;
+}
+
+void exec_while(Sema *S, const Node *n) {
+  if (!exec_while_checked(S, n)) poison_assigned(S, n);
 }
