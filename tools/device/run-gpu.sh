@@ -60,6 +60,7 @@ step() { # name, command...
 }
 
 step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
+step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 
