@@ -427,6 +427,7 @@ static TVal *lower_region(Lower *L, IrBlock *b, IrValue *const *to, int n) {
 
 static void lower_terminator(Lower *L, IrOp *op) {
   int off = op->kind == OP_CONDITION;
+  if (L->t->kind == TGT_CPU) cpu_mem_yield(L, op); /* large tiles: copied into the targets' buffers */
   if (off) L->cond = lw_get(L, op->opnds[0]).e[0];
   for (int i = off; i < op->nopnds; i++) L->yielded[i - off] = operand_as(L, op->opnds[i], L->yield_to[i - off]);
 }
@@ -539,9 +540,9 @@ static void lower_if(Lower *L, IrOp *op) {
   }
 }
 
-/* The CPU keeps a tile as straight-line vector code; past this size LLVM's code generator
- * takes seconds (16384 elements: ~6 s), so larger tiles are refused with a message. */
-#define CPU_MAX_TILE 16384
+/* Triton's limit on the elements of a tile; the CPU keeps large tiles in scratch memory
+ * (lower_cpu_loop.c), so its compile time does not grow with them. */
+#define CPU_MAX_TILE (1 << 20)
 
 void lw_combine_n(Lower *L, const IrOp *op, const LLVMValueRef *a, const LLVMValueRef *b, LLVMValueRef *out) {
   int n = op->nopnds;
@@ -563,11 +564,13 @@ static void lower_block(Lower *L, IrBlock *blk) {
   for (IrOp *op = blk->first; op && !L->failed; op = op->next) {
     if (L->t->kind == TGT_CPU && op->nres && op->res[0]->type->numel > CPU_MAX_TILE) {
       L->d->unsupported = true;
-      lw_fail(L, op, "tiles of more than %d elements are not supported on the CPU target yet (this one has %lld)",
-              CPU_MAX_TILE, (long long)op->res[0]->type->numel);
-      diag_hint(L->d, "use a smaller block and loop over the row; GPU targets take up to 2^20 elements");
+      lw_fail(L, op, "a tile of %lld elements exceeds Triton's limit of %d (2^20) elements",
+              (long long)op->res[0]->type->numel, CPU_MAX_TILE);
+      diag_hint(L->d, "use a smaller block and loop over the rest");
       return;
     }
+    if (L->t->kind == TGT_CPU && (op->kind == OP_FOR || op->kind == OP_WHILE || op->kind == OP_IF))
+      cpu_mem_enter(L, op); /* large carried tiles: initial values into their buffers */
     switch (op->kind) {
     case OP_FOR: lower_for(L, op); continue;
     case OP_WHILE: lower_while(L, op); continue;

@@ -5,6 +5,10 @@
  * elementwise ops then work chunk by chunk (lower.c). Loads and stores of a contiguous chunk
  * become llvm.masked.{load,store}, others gathers and scatters; reductions combine chunks
  * lane-wise and finish with llvm.vector.reduce.*.
+ *
+ * That unrolled form suits small tiles. Tiles above the unroll limit live in scratch memory
+ * instead, each op a runtime loop over the same chunks (lower_cpu_loop.c); cpu_lower_op
+ * hands it every op that touches one.
  */
 #include "lower_util.h"
 
@@ -13,7 +17,7 @@
 
 static const AxisInfo *axis_of(const IrValue *v) { return &((const ValInfo *)v->aux)->ax; }
 
-static LLVMValueRef splat(Lower *L, LLVMValueRef s, int w) {
+LLVMValueRef cpu_splat(Lower *L, LLVMValueRef s, int w) {
   LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(s), (unsigned)w);
   LLVMValueRef v = LLVMBuildInsertElement(L->b, LLVMGetPoison(vt), s, lw_i32(L, 0), "");
   return LLVMBuildShuffleVector(L->b, v, LLVMGetPoison(vt), LLVMConstNull(LLVMVectorType(L->i32, (unsigned)w)), "");
@@ -61,7 +65,7 @@ static void lower_arange(Lower *L, IrOp *op) {
 
 static void lower_splat(Lower *L, IrOp *op) {
   const IrType *t = op->res[0]->type;
-  LLVMValueRef v = splat(L, lw_get(L, op->opnds[0]).e[0], lw_chunk(t));
+  LLVMValueRef v = cpu_splat(L, lw_get(L, op->opnds[0]).e[0], lw_chunk(t));
   TVal out = lw_tval(L, nchunks(t));
   for (int c = 0; c < out.n; c++) out.e[c] = v;
   lw_set(L, op->res[0], out);
@@ -165,7 +169,7 @@ static LLVMValueRef guarded(Lower *L, LLVMValueRef mask, LLVMTypeRef ty, LLVMVal
 }
 
 /* Each chunk of a pointer tile covers consecutive addresses. */
-static bool chunk_contiguous(const IrValue *p) {
+bool cpu_chunk_contiguous(const IrValue *p) {
   const IrType *t = p->type;
   int last = t->rank - 1, w = lw_chunk(t);
   return t->shape[last] >= w && axis_of(p)->contig[last] >= w;
@@ -185,7 +189,7 @@ static void lower_load(Lower *L, IrOp *op) {
     return;
   }
   int w = lw_chunk(rt);
-  bool contig = chunk_contiguous(p);
+  bool contig = cpu_chunk_contiguous(p);
   TVal out = lw_tval(L, ptr.n);
   LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)w)), zero = LLVMConstNull(ty);
   for (int c = 0; c < ptr.n; c++) {
@@ -220,7 +224,7 @@ static void lower_store(Lower *L, IrOp *op) {
     return;
   }
   int w = lw_chunk(pt);
-  bool contig = chunk_contiguous(p);
+  bool contig = cpu_chunk_contiguous(p);
   LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)w));
   for (int c = 0; c < ptr.n; c++) {
     LLVMValueRef m = mask.n ? mask.e[c] : all;
@@ -452,7 +456,7 @@ static void dot_body(Lower *L, void *ctx, LLVMValueRef k, LLVMValueRef *acc) {
   LLVMTypeRef et = lw_elem_type(L, ta), vt = LLVMVectorType(et, (unsigned)c->w);
   LLVMValueRef all = LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)c->w));
   LLVMValueRef k64 = LLVMBuildSExt(L->b, k, L->i64, "");
-  LLVMValueRef kv = splat(L, k64, c->w), kn = splat(L, LLVMBuildMul(L->b, k64, LLVMConstInt(L->i64, (unsigned long long)c->N, 0), ""), c->w);
+  LLVMValueRef kv = cpu_splat(L, k64, c->w), kn = cpu_splat(L, LLVMBuildMul(L->b, k64, LLVMConstInt(L->i64, (unsigned long long)c->N, 0), ""), c->w);
   for (int q = 0; c->ia[q]; q++) {
     LLVMValueRef pa = LLVMBuildGEP2(L->b, et, c->bufa, (LLVMValueRef[]){LLVMBuildAdd(L->b, c->ia[q], kv, "")}, 1, "");
     LLVMValueRef pb = LLVMBuildGEP2(L->b, et, c->bufb, (LLVMValueRef[]){LLVMBuildAdd(L->b, c->ib[q], kn, "")}, 1, "");
@@ -493,6 +497,7 @@ static void lower_dot(Lower *L, IrOp *op) {
 }
 
 bool cpu_lower_op(Lower *L, IrOp *op) {
+  if (cpu_mem_op(L, op)) return true; /* large tiles: lower_cpu_loop.c */
   switch (op->kind) {
   case OP_CONST: lower_const(L, op); return true;
   case OP_ARANGE: lower_arange(L, op); return true;
@@ -533,4 +538,5 @@ void cpu_prologue(Lower *L) {
     if (t->dt == DT_I1) v = LLVMBuildTrunc(L->b, v, L->i1, "");
     lw_set(L, L->f->params[i], one(L, v));
   }
+  cpu_mem_plan(L);
 }

@@ -36,6 +36,8 @@ typedef struct Lower {
   IrValue *const *yield_to; /* where the current region's YIELD/CONDITION values go */
   TVal *yielded;            /* ... and what they were (in the targets' layouts) */
   LLVMValueRef cond;        /* the last CONDITION's condition */
+  struct CpuMem *cm;        /* CPU: the memory form of large tiles (lower_cpu_loop.c) */
+  int lanes;                /* CPU: > 0 while a combine region runs on vectors of this many lanes */
   LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr_g, ptr_s, vd;
 } Lower;
 
@@ -80,5 +82,17 @@ bool lw_debug_op(Lower *L, IrOp *op);
 /* lower_cpu.c */
 void cpu_prologue(Lower *L);
 bool cpu_lower_op(Lower *L, IrOp *op);
+LLVMValueRef cpu_splat(Lower *L, LLVMValueRef s, int w);   /* scalar -> w-lane vector */
+bool cpu_chunk_contiguous(const IrValue *p);              /* each chunk of pointer tile p is consecutive */
+/* lower_cpu_loop.c: tiles above the unroll limit live in scratch memory, each op a runtime
+ * loop over chunks. plan: forms and buffers (from cpu_prologue; sets the scratch size);
+ * op: lowers `op` if it touches such a tile (false: not handled); enter: before FOR, WHILE
+ * and IF (initial values into carried buffers); yield: at YIELD/CONDITION (values into the
+ * targets' buffers). */
+typedef struct CpuMem CpuMem;
+void cpu_mem_plan(Lower *L);
+bool cpu_mem_op(Lower *L, IrOp *op);
+void cpu_mem_enter(Lower *L, IrOp *op);
+void cpu_mem_yield(Lower *L, IrOp *op);
 
 #endif

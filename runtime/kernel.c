@@ -256,7 +256,8 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
   }
   hash_str(&h, hkey ? hkey : "");
   /* knobs that change the code produced */
-  static const char *const knobs[] = {"LIGER_LLVM_PASSES", "LIGER_LIBDEVICE", "LIGER_OCML", "LIGER_KERNEL_DEBUG"};
+  static const char *const knobs[] = {"LIGER_LLVM_PASSES", "LIGER_LIBDEVICE", "LIGER_OCML", "LIGER_KERNEL_DEBUG",
+                                      "LIGER_CPU_UNROLL_MAX"};
   for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
     const char *v = getenv(knobs[i]);
     hash_str(&h, v ? v : "");

@@ -24,4 +24,8 @@ int exec_assert_run(const char *device, const char *source_dir, int skip_if_abse
  * on an open context; exec_checks_run calls it. Returns the number of failed checks. */
 int exec_checks_promo(liger_context *ctx, const char *source_dir);
 
+/* Large tiles (exec_checks_big.c, tests/kernels/big.py) on an open context; exec_checks_run
+ * calls it. Returns the number of failed checks. */
+int exec_checks_big(liger_context *ctx, const char *source_dir);
+
 #endif
