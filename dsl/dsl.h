@@ -211,6 +211,8 @@ struct Module {
 
 /* Parses a whole file. Returns NULL only if lexing or parsing found errors (in `d`). */
 Module *parse_module(Arena *a, Diag *d, const SrcFile *f);
+/* Parses a file that holds one expression (a constexpr value given as text). NULL on errors. */
+Node *parse_expression(Arena *a, Diag *d, const SrcFile *f);
 
 /* Parses `main` and, transitively, the kernel files it imports from its own folder
  * (`from helpers import f`, `from .helpers import f`, `import helpers as h`,

@@ -915,6 +915,22 @@ Module *parse_module(Arena *a, Diag *d, const SrcFile *f) {
   return d->nerrors > errors_before ? NULL : m;
 }
 
+/* A file holding one expression (a constexpr given as text: -D BLOCK=128): its syntax errors
+ * are reported, not skipped as host code would be. */
+Node *parse_expression(Arena *a, Diag *d, const SrcFile *f) {
+  int ntok = 0, errors = d->nerrors;
+  Token *toks = lex_file(a, d, f, &ntok);
+  if (d->nerrors > errors) return NULL;
+  Parser P = {.arena = a, .diag = d, .toks = toks, .ntok = ntok};
+  while (accept(&P, TK_NEWLINE) || accept(&P, TK_INDENT)) {}
+  Node *e = expr_list(&P);
+  while (accept(&P, TK_NEWLINE) || accept(&P, TK_DEDENT)) {}
+  if (!at(&P, TK_EOF))
+    syntax_error(&P, peek(&P), "a constexpr value is one Python expression, e.g. 128, 1e-6 or tl.float16",
+                 "expected the end of the value, found '%.*s'", peek(&P)->len, peek(&P)->text);
+  return d->nerrors > errors ? NULL : e;
+}
+
 /* ---- dump ------------------------------------------------------------------------------ */
 
 static const char *node_names[] = {

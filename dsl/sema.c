@@ -113,6 +113,7 @@ static SVal eval_global(Sema *S, Scope *home, Binding *g, SrcLoc use) {
   if (!g->lazy) return g->v;
   if (g->busy) {
     diag_error(S->d, use, "global '%s' is defined in terms of itself", g->name);
+    diag_hint(S->d, "give it a value that does not use its own name");
     return sv_err();
   }
   g->busy = true;
@@ -129,7 +130,9 @@ static SVal eval_global(Sema *S, Scope *home, Binding *g, SrcLoc use) {
   g->busy = false;
   g->lazy = NULL;
   if (v.kind == SV_VAL) {
-    diag_error(S->d, n->loc, "global '%s' must be a compile-time value (tl.constexpr)", g->name);
+    diag_error(S->d, n->kind == ND_ASSIGN && n->args.n ? n->args.items[0]->loc : n->loc,
+               "global '%s' must be a compile-time value (tl.constexpr)", g->name);
+    diag_hint(S->d, "give it a constant value, `%s = tl.constexpr(...)`, or compute it inside the kernel", g->name);
     v = sv_err();
   }
   g->v = v;
@@ -156,6 +159,7 @@ static SVal lookup(Sema *S, const Node *n) {
   const Builtin *bi = builtin_find("builtins", n->name);
   if (bi) return (SVal){.kind = SV_BUILTIN, .b = bi};
   diag_error(S->d, n->loc, "name '%s' is not defined", n->name);
+  diag_hint(S->d, "assign it before this line, import it at module level, or pass it as an argument");
   return sv_err();
 }
 
@@ -163,6 +167,7 @@ SVal module_attr(Sema *S, const Node *n, ModScope *m, const char *name) {
   Binding *b = find(&m->scope, name);
   if (!b) {
     diag_error(S->d, n->loc, "module '%s' has no attribute '%s'", m->mod->file->name, name);
+    diag_hint(S->d, "define '%s' at the top level of %s, or check the name", name, m->mod->file->name);
     return sv_err();
   }
   SVal v = eval_global(S, &m->scope, b, n->loc);
@@ -188,7 +193,10 @@ static SVal eval_call(Sema *S, const Node *n) {
     if (x->kind == ND_STARRED) {
       SVal t = eval(S, x->a);
       if (t.kind != SV_TUPLE) {
-        if (t.kind != SV_ERR) diag_error(S->d, x->loc, "'*' needs a tuple, got %s", sv_kind_name(t));
+        if (t.kind != SV_ERR) {
+          diag_error(S->d, x->loc, "'*' needs a tuple, got %s", sv_kind_name(t));
+          diag_hint(S->d, "only a tuple can be unpacked into arguments; pass the value without '*'");
+        }
         return sv_err();
       }
       SVal *grown = arena_alloc(S->a, sizeof(SVal) * (size_t)(n->args.n + t.n + 1));
@@ -219,6 +227,7 @@ static SVal eval_call(Sema *S, const Node *n) {
     /* tl.float32(x): a dtype used as a constructor casts */
     if (nargs != 1 || nkw) {
       diag_error(S->d, n->loc, "a dtype called as a function takes exactly one argument");
+      diag_hint(S->d, "write tl.float32(x), or x.to(tl.float32)");
       return sv_err();
     }
     if (args[0].kind == SV_ERR) return sv_err();
@@ -227,6 +236,7 @@ static SVal eval_call(Sema *S, const Node *n) {
   }
   default:
     diag_error(S->d, n->loc, "%s is not callable", sv_kind_name(fn));
+    diag_hint(S->d, "only tl functions, @triton.jit functions and dtypes can be called");
     return sv_err();
   }
 }
@@ -240,11 +250,13 @@ static SVal eval_subscript(Sema *S, const Node *n) {
     if (key.kind == SV_ERR) return key;
     if (key.kind != SV_STR) {
       diag_error(S->d, idx->loc, "args[...] takes an argument name as a string");
+      diag_hint(S->d, "write args[\"NAME\"]");
       return sv_err();
     }
     for (int i = 0; i < obj.n; i++)
       if (!strcmp(obj.keys[i], key.s)) return obj.items[i];
     diag_error(S->d, idx->loc, "the kernel has no argument named '%s'", key.s);
+    diag_hint(S->d, "args holds the kernel's arguments by their parameter names");
     return sv_err();
   }
   if (obj.kind == SV_TUPLE) {
@@ -252,17 +264,20 @@ static SVal eval_subscript(Sema *S, const Node *n) {
     if (i.kind == SV_ERR) return i;
     if (i.kind != SV_INT) {
       diag_error(S->d, idx->loc, "tuple index must be a compile-time int, got %s", sv_kind_name(i));
+      diag_hint(S->d, "index tuples with constants or tl.static_range loop variables");
       return sv_err();
     }
     int64_t k = i.i < 0 ? i.i + obj.n : i.i;
     if (k < 0 || k >= obj.n) {
       diag_error(S->d, idx->loc, "tuple index %lld out of range (length %d)", (long long)i.i, obj.n);
+      diag_hint(S->d, "valid indices are 0 to %d, or -%d to -1", obj.n - 1, obj.n);
       return sv_err();
     }
     return obj.items[k];
   }
   if (obj.kind != SV_VAL) {
-    diag_error(S->d, n->loc, "%s cannot be subscripted", sv_kind_name(obj));
+    diag_error(S->d, n->a->loc, "%s cannot be subscripted", sv_kind_name(obj));
+    diag_hint(S->d, "only tensors (with None and ':') and tuples can be indexed");
     return sv_err();
   }
   /* tensor[None, :]: only None (new axis) and full slices are allowed, as in Triton */
@@ -279,6 +294,7 @@ static SVal eval_subscript(Sema *S, const Node *n) {
     } else if (it->kind == ND_SLICE && !it->a && !it->b && !it->c) {
       if (src_dim >= obj.v->type->rank) {
         diag_error(S->d, it->loc, "too many indices for a tensor of rank %d", obj.v->type->rank);
+        diag_hint(S->d, "write one ':' per dimension of the tensor, and None for each new one");
         return sv_err();
       }
       src_dim++;
@@ -335,10 +351,12 @@ static bool over_budget(Sema *S, const Node *n) {
   if (S->aborted) return true;
   if (S->eval_depth > MAX_EVAL_DEPTH) {
     diag_error(S->d, n->loc, "expressions and calls nest more than %d deep here", MAX_EVAL_DEPTH);
+    diag_hint(S->d, "split the expression into statements, or call fewer helpers inside one another");
     S->aborted = true;
   } else if (++S->steps > MAX_STEPS) {
     diag_error(S->d, n->loc, "the kernel takes more than %d steps to expand (unrolled loops, nested runtime loops or recursion?)",
                MAX_STEPS);
+    diag_hint(S->d, "use tl.range instead of tl.static_range for long loops");
     S->aborted = true;
   }
   return S->aborted;
@@ -409,14 +427,17 @@ SVal eval(Sema *S, const Node *n) {
   case ND_SLICE: r = (SVal){.kind = SV_SLICE}; break;
   case ND_LAMBDA:
     diag_unsupported(S->d, n->loc, "lambda is only supported inside @triton.heuristics");
+    diag_hint(S->d, "define a @triton.jit function at module level instead");
     r = sv_err();
     break;
   case ND_DICT:
     diag_unsupported(S->d, n->loc, "dicts are not supported inside kernels");
+    diag_hint(S->d, "use a tuple, or separate values");
     r = sv_err();
     break;
   case ND_STARRED:
     diag_error(S->d, n->loc, "'*' is only allowed in call arguments");
+    diag_hint(S->d, "write the tuple itself, or (*t, x) as (t[0], t[1], x)");
     r = sv_err();
     break;
   default:
@@ -443,6 +464,7 @@ void assign(Sema *S, const Node *target, SVal v) {
     }
     if (v.kind != SV_TUPLE || v.n != target->args.n) {
       diag_error(S->d, target->loc, "cannot unpack %s into %d names", sv_kind_name(v), target->args.n);
+      diag_hint(S->d, "the value must be a tuple of %d values", target->args.n);
       return;
     }
     for (int i = 0; i < v.n; i++) assign(S, target->args.items[i], v.items[i]);
@@ -453,9 +475,11 @@ void assign(Sema *S, const Node *target, SVal v) {
     return;
   case ND_ATTR:
     diag_unsupported(S->d, target->loc, "assignment to an attribute is not supported in kernels");
+    diag_hint(S->d, "assign the value to a new name instead");
     return;
   default:
     diag_error(S->d, target->loc, "cannot assign to this expression");
+    diag_hint(S->d, "assign to a name, or to a tuple of names");
   }
 }
 
@@ -483,16 +507,23 @@ static void exec_stmt(Sema *S, const Node *n) {
   }
   case ND_IF: exec_if(S, n, NULL); return;
   case ND_FOR:
-    if (n->orelse.n) diag_unsupported(S->d, n->loc, "for ... else is not supported in kernels");
+    if (n->orelse.n) {
+      diag_unsupported(S->d, n->loc, "for ... else is not supported in kernels");
+      diag_hint(S->d, "kernels have no break, so move the else block after the loop");
+    }
     exec_for(S, n);
     return;
   case ND_WHILE:
-    if (n->orelse.n) diag_unsupported(S->d, n->loc, "while ... else is not supported in kernels");
+    if (n->orelse.n) {
+      diag_unsupported(S->d, n->loc, "while ... else is not supported in kernels");
+      diag_hint(S->d, "kernels have no break, so move the else block after the loop");
+    }
     exec_while(S, n);
     return;
   case ND_RETURN:
     if (S->runtime_loop) {
       diag_unsupported(S->d, n->loc, "'return' inside a runtime loop is not supported (Triton rejects it too)");
+      diag_hint(S->d, "let the loop finish (a while loop can test a flag) and return after it");
       return;
     }
     if (S->runtime_if && S->block_depth != 1) {
@@ -506,6 +537,8 @@ static void exec_stmt(Sema *S, const Node *n) {
   case ND_PASS: return;
   case ND_BREAK: case ND_CONTINUE:
     diag_unsupported(S->d, n->loc, "'%s' is not supported in kernels", n->kind == ND_BREAK ? "break" : "continue");
+    diag_hint(S->d, "%s", n->kind == ND_BREAK ? "use a while loop whose condition tests a flag"
+                                              : "put the rest of the loop body under an if");
     return;
   case ND_ASSERT: {
     SVal c = eval(S, n->a);
@@ -514,17 +547,20 @@ static void exec_stmt(Sema *S, const Node *n) {
     if (py_truthy(S, n->loc, c, &t) && !t) {
       SVal msg = n->b ? eval(S, n->b) : (SVal){.kind = SV_NONE};
       diag_error(S->d, n->loc, "assertion failed%s%s", msg.kind == SV_STR ? ": " : "", msg.kind == SV_STR ? msg.s : "");
+      diag_hint(S->d, "its condition is a compile-time value, so it is checked when the kernel is compiled");
     }
     return;
   }
   case ND_FUNCDEF:
     diag_unsupported(S->d, n->loc, "nested function definitions are not supported in kernels");
+    diag_hint(S->d, "define it at module level with @triton.jit");
     return;
   case ND_IMPORT: case ND_IMPORTFROM:
     diag_unsupported(S->d, n->loc, "imports inside a kernel are not supported; import at module level");
     return;
   case ND_GLOBAL:
     diag_unsupported(S->d, n->loc, "global/nonlocal declarations are not supported in kernels");
+    diag_hint(S->d, "kernels cannot rebind module names; pass the value as an argument");
     return;
   default:
     diag_unsupported(S->d, n->loc, "this statement is not supported in kernels");
@@ -556,15 +592,26 @@ static bool is_constexpr_annotation(const Node *ann) {
   return false;
 }
 
-/* Binds call arguments to a def's parameters (positional, keyword, defaults). */
+/* "hint: two(a, b) is defined at line 11" under an error about a call of fn. */
+static void hint_signature(Sema *S, const Node *fn) {
+  StrBuf b = {0};
+  for (int i = 0; i < fn->args.n; i++) sb_printf(&b, "%s%s", i ? ", " : "", fn->args.items[i]->name);
+  bool here = !fn->loc.file || fn->loc.file == S->mod->file;
+  diag_hint(S->d, "%s(%s) is defined at line %d%s%s", fn->name, b.s ? b.s : "", fn->loc.line, here ? "" : " of ",
+            here ? "" : fn->loc.file->name);
+  sb_free(&b);
+}
+
+/* Binds call arguments to a def's parameters (positional, keyword, defaults); stops at the
+ * first mistake, as Python does. */
 static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope, SVal *args, int nargs,
                         const Node *const *kwn, SVal *kw, int nkw) {
   const NodeList *ps = &fn->args;
   if (nargs > ps->n) {
     diag_error(S->d, call->loc, "%s() takes %d arguments but %d were given", fn->name, ps->n, nargs);
+    hint_signature(S, fn);
     return false;
   }
-  bool ok = true;
   for (int i = 0; i < ps->n; i++) {
     const Node *p = ps->items[i];
     SVal v = {.kind = SV_ERR};
@@ -574,7 +621,8 @@ static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope,
       if (!strcmp(kwn[k]->name, p->name)) {
         if (have) {
           diag_error(S->d, kwn[k]->loc, "%s() got multiple values for argument '%s'", fn->name, p->name);
-          ok = false;
+          hint_signature(S, fn);
+          return false;
         }
         v = kw[k];
         have = true;
@@ -591,12 +639,13 @@ static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope,
     }
     if (!have) {
       diag_error(S->d, call->loc, "%s() missing required argument '%s'", fn->name, p->name);
-      ok = false;
-      continue;
+      hint_signature(S, fn);
+      return false;
     }
     if (is_constexpr_annotation(p->c) && v.kind == SV_VAL) {
       diag_error(S->d, call->loc, "argument '%s' of %s() is a tl.constexpr but got a runtime value", p->name, fn->name);
-      ok = false;
+      diag_hint(S->d, "pass a compile-time value: a literal, a tl.constexpr parameter or a tl.constexpr global");
+      return false;
     }
     bind(S, scope, p->name, v);
   }
@@ -605,10 +654,11 @@ static bool bind_params(Sema *S, const Node *call, const Node *fn, Scope *scope,
     for (int i = 0; i < ps->n; i++) found |= !strcmp(kwn[k]->name, ps->items[i]->name);
     if (!found) {
       diag_error(S->d, kwn[k]->loc, "%s() got an unexpected keyword argument '%s'", fn->name, kwn[k]->name);
-      ok = false;
+      hint_signature(S, fn);
+      return false;
     }
   }
-  return ok;
+  return true;
 }
 
 SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, const Node *const *kwn, SVal *kw,
@@ -620,6 +670,7 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
   }
   if (S->depth > 64) {
     diag_error(S->d, call->loc, "jit function calls nest more than 64 deep (recursion is not supported)");
+    diag_hint(S->d, "write the recursion as a loop");
     return sv_err();
   }
   /* the body and the defaults see the globals of the file that defines the function */
@@ -795,8 +846,20 @@ static const Node *find_kernel(Diag *d, const Module *mod, const char **name) {
     if (*name ? !strcmp(n->name, *name) : true) found = n;
   }
   if (!found) {
-    if (*name) diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function named '%s'", *name);
-    else diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function in this file");
+    if (*name) {
+      diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function named '%s'", *name);
+      StrBuf b = {0};
+      for (int i = 0; i < mod->body.n; i++) {
+        const Node *n = mod->body.items[i];
+        if (n->kind == ND_FUNCDEF && decorated_jit(n)) sb_printf(&b, "%s%s", b.len ? ", " : "", n->name);
+      }
+      if (b.s) diag_hint(d, "the file's @triton.jit functions are: %s", b.s);
+      else diag_hint(d, "the file has no @triton.jit function");
+      sb_free(&b);
+    } else {
+      diag_error(d, (SrcLoc){mod->file, 0, 0}, "no @triton.jit function in this file");
+      diag_hint(d, "decorate the kernel with @triton.jit (after `import triton`)");
+    }
     return NULL;
   }
   *name = found->name;
@@ -823,20 +886,17 @@ static SVal eval_text(Sema *S, const char *name, const char *text) {
   f->name = arena_printf(S->a, "<constexpr %s>", name);
   f->text = arena_printf(S->a, "%s\n", text);
   f->len = strlen(f->text);
-  Module *m = parse_module(S->a, S->d, f);
-  if (!m) return sv_err();
-  if (m->body.n != 1 || m->body.items[0]->kind != ND_EXPR) {
-    diag_error(S->d, (SrcLoc){f, 1, 1}, "the value of constexpr '%s' must be one expression", name);
-    return sv_err();
-  }
+  const Node *e = parse_expression(S->a, S->d, f);
+  if (!e) return sv_err();
   Scope *saved = S->scope;
   S->scope = S->gl;
   S->in_default = true; /* host-side text: any global of the file may be named */
-  SVal v = eval(S, m->body.items[0]->a);
+  SVal v = eval(S, e);
   S->in_default = false;
   S->scope = saved;
   if (v.kind == SV_VAL) {
     diag_error(S->d, (SrcLoc){f, 1, 1}, "the value of constexpr '%s' must be a compile-time value", name);
+    diag_hint(S->d, "give a literal (128, 1e-6, True, \"str\") or an expression of constants (tl.float16, 2 ** 7)");
     return sv_err();
   }
   return v;
@@ -889,10 +949,19 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
       const Node *p = fn->args.items[i];
       if (strcmp(p->name, cnames[k])) continue;
       found = true;
-      if (!is_constexpr_annotation(p->c))
+      if (!is_constexpr_annotation(p->c)) {
         diag_error(d, p->loc, "'%s' is given as a constexpr but is not annotated tl.constexpr", p->name);
+        diag_hint(d, "annotate it (`%s: tl.constexpr`), or give its type with --signature instead", p->name);
+      }
     }
-    if (!found) diag_error(d, fn->loc, "%s() has no parameter named '%s'", fn->name, cnames[k]);
+    if (!found) {
+      diag_error(d, fn->loc, "%s() has no parameter named '%s'", fn->name, cnames[k]);
+      StrBuf b = {0};
+      for (int i = 0; i < fn->args.n; i++)
+        if (is_constexpr_annotation(fn->args.items[i]->c)) sb_printf(&b, "%s%s", b.len ? ", " : "", fn->args.items[i]->name);
+      diag_hint(d, "its tl.constexpr parameters are: %s", b.s ? b.s : "(none)");
+      sb_free(&b);
+    }
   }
   int next_arg = 0;
   for (int i = 0; i < fn->args.n; i++) {
@@ -917,6 +986,7 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
     }
     if (next_arg >= nargs) {
       diag_error(d, p->loc, "no argument type was given for parameter '%s' (%d given)", p->name, nargs);
+      diag_hint(d, "--signature lists the types of the runtime arguments in order, e.g. \"*fp32:16, i32\"");
       bind(&S, &local, p->name, sv_err());
       continue;
     }
@@ -932,15 +1002,19 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
     f->params[f->nparams++] = v;
     bind(&S, &local, p->name, sv_val(v));
   }
-  if (next_arg < nargs)
+  if (next_arg < nargs) {
     diag_error(d, fn->loc, "%s() takes %d runtime arguments but %d argument types were given", fn->name, next_arg, nargs);
+    diag_hint(d, "--signature lists the types of the runtime arguments in order (tl.constexpr parameters are not in it)");
+  }
   if (d->nerrors > errors) return NULL;
 
   S.scope = &local;
   exec_block(&S, &fn->body);
   if (d->nerrors > errors) return NULL;
-  if (S.returned && S.ret.kind != SV_NONE)
+  if (S.returned && S.ret.kind != SV_NONE) {
     diag_error(d, fn->loc, "a kernel cannot return a value");
+    diag_hint(d, "store the result through a pointer argument with tl.store");
+  }
   S.b.loc = fn->loc;
   ir_build(&S.b, OP_RETURN, NULL, 0, NULL);
   ir_dce(f);
@@ -989,7 +1063,10 @@ static bool literal_text(Sema *S, SrcLoc loc, SVal v, const char **out) {
   default:
     break;
   }
-  if (v.kind != SV_ERR) diag_unsupported(S->d, loc, "%s cannot be used as a constexpr value here", sv_kind_name(v));
+  if (v.kind != SV_ERR) {
+    diag_unsupported(S->d, loc, "%s cannot be used as a constexpr value here", sv_kind_name(v));
+    diag_hint(S->d, "use an int, a float, a bool, a string, None or a dtype");
+  }
   return false;
 }
 
@@ -1004,6 +1081,7 @@ static bool read_config(Sema *S, const Node *c, TuneConfig *out) {
   memset(out, 0, sizeof *out);
   if (c->kind != ND_CALL || strcmp(decorator_name(c), "Config")) {
     diag_error(S->d, c->loc, "autotune configs must be triton.Config(...) calls");
+    diag_hint(S->d, "e.g. configs=[triton.Config({'BLOCK': 128}, num_warps=4)]");
     return false;
   }
   const Node *kv = c->args.n ? c->args.items[0] : NULL;
@@ -1011,6 +1089,7 @@ static bool read_config(Sema *S, const Node *c, TuneConfig *out) {
     if (!strcmp(c->kwargs.items[i]->name, "kwargs")) kv = c->kwargs.items[i]->a;
   if (kv && kv->kind != ND_DICT) {
     diag_error(S->d, kv->loc, "triton.Config takes a dict of constexpr values");
+    diag_hint(S->d, "e.g. triton.Config({'BLOCK': 128}, num_warps=4)");
     return false;
   }
   if (kv) {
@@ -1021,6 +1100,7 @@ static bool read_config(Sema *S, const Node *c, TuneConfig *out) {
       SVal key = eval(S, kv->args.items[i]), val = eval(S, kv->kwargs.items[i]);
       if (key.kind != SV_STR) {
         diag_error(S->d, kv->args.items[i]->loc, "triton.Config keys must be argument names");
+        diag_hint(S->d, "write each key as a string: {'BLOCK': 128}");
         return false;
       }
       out->names[i] = key.s;
@@ -1034,6 +1114,7 @@ static bool read_config(Sema *S, const Node *c, TuneConfig *out) {
     SVal x = eval(S, k->a);
     if (x.kind != SV_INT) {
       diag_error(S->d, k->loc, "%s must be an int", k->name);
+      diag_hint(S->d, "e.g. %s=4", k->name);
       return false;
     }
     if (warps) out->num_warps = (int)x.i;
@@ -1094,6 +1175,7 @@ bool sema_kernel_decor(Arena *a, Diag *d, const Module *mod, const char *name, K
       out->heur_lambdas = lams;
     } else if (strcmp(dn, "jit")) {
       diag_unsupported(d, dec->loc, "the decorator '%s' is not supported on kernels", dn);
+      diag_hint(d, "kernels take @triton.jit, @triton.autotune and @triton.heuristics");
     }
   }
   return d->nerrors == errors;

@@ -109,12 +109,21 @@ static IrValue *as_ir_of(Sema *S, SrcLoc loc, SVal v, const IrType *t) {
   return broadcast_to(S, loc, x, t);
 }
 
-static void type_mismatch(Sema *S, SrcLoc loc, const char *what, const char *name, const IrType *a, const IrType *b) {
+/* A value whose type differs between the two branches of an if (in_if) or before and after
+ * a loop body. */
+static void type_mismatch(Sema *S, SrcLoc loc, bool in_if, const char *name, const IrType *a, const IrType *b) {
   StrBuf sa = {0}, sb = {0};
   ir_type_str(&sa, a);
   ir_type_str(&sb, b);
-  diag_error(S->d, loc, "%s '%s' is %s before and %s after; its type must stay the same", what, name, sa.s, sb.s);
-  diag_hint(S->d, "initialise it with the final type, e.g. tl.zeros(..., dtype=...) or x.to(...)");
+  if (in_if) {
+    diag_error(S->d, loc, "'%s' is %s in the then branch and %s in the else branch; it needs one type after the if", name,
+               sa.s, sb.s);
+    diag_hint(S->d, "convert one of them with .to(...), or give it the same shape in both branches");
+  } else {
+    diag_error(S->d, loc, "loop-carried variable '%s' is %s before the loop and %s after its body; its type must stay the same",
+               name, sa.s, sb.s);
+    diag_hint(S->d, "initialise it with the final type, e.g. tl.zeros(..., dtype=...) or x.to(...)");
+  }
   sb_free(&sa);
   sb_free(&sb);
 }
@@ -211,6 +220,7 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   bool want_ret = br[0].returned && br[1].returned && (br[0].ret.kind != SV_NONE || br[1].ret.kind != SV_NONE);
   if (br[0].returned != br[1].returned && (rest || S->depth > 0)) {
     diag_unsupported(S->d, n->loc, "only one branch of this runtime 'if' returns; the other must return too");
+    diag_hint(S->d, "end the other branch with a return too, or move the return after the if");
     poison_names(S, &names);
     return;
   }
@@ -240,7 +250,7 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
     }
     const IrType *ta = a.kind == SV_VAL ? a.v->type : NULL, *tb = b.kind == SV_VAL ? b.v->type : NULL;
     if (ta && tb && ta != tb) {
-      type_mismatch(S, n->loc, "variable", name, ta, tb);
+      type_mismatch(S, n->loc, true, name, ta, tb);
       poison_names(S, &names);
       return;
     }
@@ -382,7 +392,7 @@ static bool settle_types(Sema *S, SrcLoc loc, Carried *c, const NodeList *body, 
     if (!x || x->type == c->types[i]) continue;
     if (numeric_const(c->init[i]) && x->type->rank == 0) c->types[i] = x->type;
     else {
-      type_mismatch(S, loc, "loop-carried variable", c->names.items[i], c->types[i], x->type);
+      type_mismatch(S, loc, false, c->names.items[i], c->types[i], x->type);
       return false;
     }
   }
@@ -401,7 +411,7 @@ static void bind_results(Sema *S, IrOp *op, Carried *c) {
 static bool yield_carried(Sema *S, SrcLoc loc, IrBlock *block, Carried *c, SVal *after) {
   for (int i = 0; i < c->n; i++)
     if (after[i].kind == SV_VAL && after[i].v->type != c->types[i]) {
-      type_mismatch(S, loc, "loop-carried variable", c->names.items[i], c->types[i], after[i].v->type);
+      type_mismatch(S, loc, false, c->names.items[i], c->types[i], after[i].v->type);
       return false;
     }
   IrBlock *saved = S->b.block;
@@ -426,7 +436,11 @@ static bool runtime_for(Sema *S, const Node *n, SVal *bounds) {
     bv[i] = to_ir(S, n->a->loc, bounds[i]);
     if (!bv[i]) return false;
     if (bv[i]->type->rank || !dtype_is_int(bv[i]->type->dt)) {
-      diag_error(S->d, n->a->loc, "range bounds must be integer scalars");
+      StrBuf t = {0};
+      ir_type_str(&t, bv[i]->type);
+      diag_error(S->d, n->a->loc, "range bounds must be integer scalars, got %s", t.s);
+      diag_hint(S->d, "convert the bound with .to(tl.int32)%s", bv[i]->type->rank ? ", or reduce the tensor to a scalar" : "");
+      sb_free(&t);
       return false;
     }
     if (dtype_bits(bv[i]->type->dt) == 64) ivt = DT_I64;
@@ -435,10 +449,12 @@ static bool runtime_for(Sema *S, const Node *n, SVal *bounds) {
   for (int i = 0; i < 3; i++) bv[i] = cast_to(S, n->a->loc, bv[i], it);
   if (bounds[2].kind == SV_INT && bounds[2].i == 0) {
     diag_error(S->d, n->a->loc, "range step must not be zero");
+    diag_hint(S->d, "use a positive step to count up, a negative one to count down");
     return false;
   }
   if (n->b->kind != ND_NAME) {
     diag_unsupported(S->d, n->b->loc, "a runtime loop variable must be a single name");
+    diag_hint(S->d, "loop over one index and compute the others from it");
     return false;
   }
   Carried c = {0};
@@ -474,6 +490,7 @@ static bool exec_for_checked(Sema *S, const Node *n) {
   if (it->kind == ND_CALL && (it->a->kind == ND_ATTR || it->a->kind == ND_NAME)) fname = it->a->name;
   if (!fname || (strcmp(fname, "static_range") && strcmp(fname, "range"))) {
     diag_unsupported(S->d, it->loc, "a for loop must iterate over range, tl.range or tl.static_range");
+    diag_hint(S->d, "loop over indices: for i in range(n) (or tl.static_range(n) to unroll) and pick the element with them");
     return false;
   }
   bool is_static = !strcmp(fname, "static_range");
@@ -481,6 +498,7 @@ static bool exec_for_checked(Sema *S, const Node *n) {
   int nb = it->args.n;
   if (nb < 1 || nb > 3) {
     diag_error(S->d, it->loc, "%s takes 1 to 3 positional arguments", fname);
+    diag_hint(S->d, "%s(end), %s(start, end) or %s(start, end, step)", fname, fname, fname);
     return false;
   }
   for (int i = 0; i < it->kwargs.n; i++) {
@@ -488,6 +506,7 @@ static bool exec_for_checked(Sema *S, const Node *n) {
     if (strcmp(k, "num_stages") && strcmp(k, "loop_unroll_factor") && strcmp(k, "flatten") &&
         strcmp(k, "disallow_acc_multi_buffer") && strcmp(k, "warp_specialize")) {
       diag_error(S->d, it->kwargs.items[i]->loc, "%s() got an unexpected keyword argument '%s'", fname, k);
+      diag_hint(S->d, "tl.range takes num_stages, loop_unroll_factor, flatten, disallow_acc_multi_buffer and warp_specialize");
       return false;
     }
   }
@@ -500,18 +519,21 @@ static bool exec_for_checked(Sema *S, const Node *n) {
   }
   if (is_static && !all_const) {
     diag_error(S->d, it->loc, "tl.static_range bounds must be compile-time ints");
+    diag_hint(S->d, "use tl.range (or range) for a loop with runtime bounds");
     return false;
   }
   if (!is_static) return runtime_for(S, n, bounds);
   int64_t lo = bounds[0].i, hi = bounds[1].i, step = bounds[2].i;
   if (step == 0) {
     diag_error(S->d, it->loc, "range step must not be zero");
+    diag_hint(S->d, "use a positive step to count up, a negative one to count down");
     return false;
   }
   int64_t trips = 0;
   for (int64_t i = lo; step > 0 ? i < hi : i > hi; i += step) {
     if (++trips > 4096) {
       diag_error(S->d, it->loc, "tl.static_range unrolls more than 4096 iterations");
+      diag_hint(S->d, "use tl.range (or range) for long loops: it is not unrolled");
       return false;
     }
     assign(S, n->b, sv_int(i));
@@ -546,6 +568,7 @@ static bool exec_while_checked(Sema *S, const Node *n) {
   IrValue *cond = cv.kind == SV_ERR ? NULL : to_ir(S, n->a->loc, cv);
   if (cond && cond->type->rank) {
     diag_error(S->d, n->a->loc, "a 'while' condition must be a scalar, not a tensor");
+    diag_hint(S->d, "reduce it to a scalar, e.g. tl.max(x, 0) > 0");
     cond = NULL;
   }
   if (cond) {

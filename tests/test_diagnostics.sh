@@ -12,11 +12,13 @@
 #
 #   # args: --target=cpu -D BLOCK=16         ligerc arguments (default: --emit=tir)
 #   # input: missing.py                      compile this path (relative to the test's folder)
-#                                             instead of the test file itself
+#                                             instead of the test file itself; `# input: -`
+#                                             gives ligerc no input file
 #   # exit: 2                                the exit status ligerc must return (default 1)
 #   # expect: 7:12: error: TEXT              an error at line 7, column 12 of the test file
 #                                             whose message contains TEXT
 #   # expect: NAME:1:1: error: TEXT          the same in another source (e.g. `<constexpr B>`)
+#   # expect: error: TEXT                    an error without a line (about the whole file)
 #   # hint: TEXT                             the error above is followed by a hint containing TEXT
 #   # expect-text: TEXT                      a line of stderr without a location contains TEXT
 #
@@ -53,6 +55,7 @@ check_file() {
   while IFS= read -r line; do
     case $line in
     "# args: "*) args=${line#"# args: "} ;;
+    "# input: -") input="" ;;
     "# input: "*) input=$(dirname "$file")/${line#"# input: "} ;;
     "# exit: "*) want_exit=${line#"# exit: "} ;;
     "# expect: "*)
@@ -76,7 +79,8 @@ check_file() {
 
   local -a argv
   read -r -a argv <<<"$args"
-  "$ligerc" "$input" -o - "${argv[@]}" >"$tmp/out" 2>"$tmp/err"
+  [[ -n $input ]] && argv=("$input" -o - "${argv[@]}")
+  "$ligerc" "${argv[@]}" >"$tmp/out" 2>"$tmp/err"
   local status=$?
   if ((status >= 128)); then
     fail "ligerc died with signal $((status - 128))"
@@ -111,6 +115,15 @@ check_file() {
       continue
     fi
     local at=${heads[k]} got=${err[heads[k]]}
+    if [[ $e == "error: "* ]]; then
+      # no line: `FILE: error: TEXT` (or `error: TEXT`), with no source line or caret
+      if [[ ($got != "$input: error: "* && $got != "error: "*) || $got != *"${e#error: }"* ]]; then
+        fail "error $((k + 1)): want '$input: $e', got '$got'"
+      elif [[ -n ${hints[k]} && (${err[at + 1]:-} != "  hint: "* || ${err[at + 1]:-} != *"${hints[k]}"*) ]]; then
+        fail "error $((k + 1)): no hint containing '${hints[k]}' (next line: '${err[at + 1]:-}')"
+      fi
+      continue
+    fi
     if [[ ! $e =~ ^((.*):)?([0-9]+):([0-9]+):\ error:\ (.*)$ ]]; then
       fail "bad expectation (want [NAME:]LINE:COL: error: TEXT): $e"
       continue

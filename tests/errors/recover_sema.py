@@ -41,6 +41,7 @@ def k(x_ptr, n, BLOCK: tl.constexpr):
     last = undefined_last
 
 # expect: 20:13: error: name 'undefined_in_branch' is not defined
+# hint: assign it before this line, import it at module level, or pass it as an argument
 # expect: 26:19: error: Expected dtype ['fp32', 'fp64'] but got i32 (tl.exp)
 # hint: cast first: x.to(tl.float32)
 # expect: 12:14: error: '**' is only defined on compile-time values in Triton
@@ -48,5 +49,8 @@ def k(x_ptr, n, BLOCK: tl.constexpr):
 # expect: 31:16: error: Expected dtype ['fp32', 'fp64'] but got i32 (tl.sqrt)
 # hint: cast first: x.to(tl.float32)
 # expect: 32:8: error: name 'undefined_cond' is not defined
+# hint: assign it before this line, import it at module level, or pass it as an argument
 # expect: 37:14: error: a for loop must iterate over range, tl.range or tl.static_range
+# hint: loop over indices: for i in range(n) (or tl.static_range(n) to unroll) and pick the element with them
 # expect: 41:12: error: name 'undefined_last' is not defined
+# hint: assign it before this line, import it at module level, or pass it as an argument
