@@ -33,6 +33,9 @@ static int64_t pow2_factor(int64_t v) {
 
 static int64_t dim(const IrType *t, int d) { return t->rank ? t->shape[d] : 1; }
 
+/* Bytes per element in memory (int1 is stored as one byte). */
+static int elem_bytes(DType dt) { return dt == DT_I1 ? 1 : dtype_bits(dt) / 8; }
+
 typedef struct LayoutPass {
   Arena *a;
   const Target *t;
@@ -40,12 +43,27 @@ typedef struct LayoutPass {
   int threads;
   PtrVec anchors; /* Layout* per distinct shape, parallel to anchor_types */
   PtrVec anchor_types;
+  PtrVec infos;   /* every Info, to start each round afresh */
+  bool use_wants; /* assignment honours the wanted layouts (every round but the first) */
+  bool changed;   /* a wish was recorded in this sweep */
 } LayoutPass;
 
-static ValInfo *info(LayoutPass *P, IrValue *v) {
-  if (!v->aux) v->aux = arena_alloc(P->a, sizeof(ValInfo));
+/* What the pass keeps per value: the lowering reads v->aux as the ValInfo at its start. */
+typedef struct Info {
+  ValInfo vi;
+  const Layout *want; /* the layout its users would like it in (first wish wins) */
+  const Layout *prev; /* its layout in the previous round */
+} Info;
+
+static Info *xinfo(LayoutPass *P, IrValue *v) {
+  if (!v->aux) {
+    v->aux = arena_alloc(P->a, sizeof(Info));
+    vec_push(P->a, &P->infos, v->aux);
+  }
   return v->aux;
 }
+
+static ValInfo *info(LayoutPass *P, IrValue *v) { return &xinfo(P, v)->vi; }
 
 /* Unknown: nothing assumed. */
 static void ax_unknown(AxisInfo *ax, const IrType *t) {
@@ -114,6 +132,10 @@ static void axis_op(LayoutPass *P, IrOp *op) {
   }
   case OP_CAST:
     if (dtype_is_int(t->dt) && dtype_is_int(op->opnds[0]->type->dt) && !op->i) *ax = *a0;
+    /* a pointer to elements of the same size (an int1 pointer read as int8) keeps its facts */
+    if (t->dt == DT_PTR && op->opnds[0]->type->dt == DT_PTR &&
+        elem_bytes(t->pointee->dt) == elem_bytes(op->opnds[0]->type->pointee->dt))
+      *ax = *a0;
     break;
   case OP_HINT: { /* the user's promise, on top of what is known */
     *ax = *a0;
@@ -127,7 +149,7 @@ static void axis_op(LayoutPass *P, IrOp *op) {
     break;
   }
   case OP_ADD: case OP_SUB: case OP_ADDPTR: {
-    int64_t scale = op->kind == OP_ADDPTR ? dtype_bits(t->pointee->dt) / 8 : 1;
+    int64_t scale = op->kind == OP_ADDPTR ? elem_bytes(t->pointee->dt) : 1;
     for (int d = 0; d < (t->rank ? t->rank : 1); d++) {
       int64_t c = a1->contig[d] > a0->contig[d] ? gcd64(a1->contig[d], a0->constancy[d])
                                                 : gcd64(a0->contig[d], a1->constancy[d]);
@@ -270,10 +292,10 @@ static int preferred_vec(LayoutPass *P, const IrType *shape, IrBlock *b) {
     if (op->kind != OP_LOAD && op->kind != OP_STORE) continue;
     const IrType *pt = op->opnds[0]->type;
     if (!pt->rank || !ir_same_shape(pt, shape)) continue;
-    int bytes = dtype_bits(pt->pointee->dt) / 8;
+    int bytes = elem_bytes(pt->pointee->dt);
     int fast = pt->rank - 1;
     const AxisInfo *ax = &info(P, op->opnds[0])->ax;
-    int64_t v = 16 / (bytes ? bytes : 1);
+    int64_t v = 16 / bytes;
     if (ax->contig[fast] < v) v = ax->contig[fast];
     if (v < 1) v = 1;
     if (v > best) best = (int)v;
@@ -290,16 +312,22 @@ static const Layout *anchor(LayoutPass *P, const IrType *t) {
   return l;
 }
 
-static const Layout *slice(LayoutPass *P, const Layout *parent, int axis) {
-  Layout *l = arena_alloc(P->a, sizeof(Layout));
-  *l = *parent;
-  l->rank = parent->rank - 1;
-  for (int i = 0, j = 0; i < parent->rank; i++)
-    if (i != axis) l->dims[j++] = parent->dims[i];
-  return l;
+/* The layout of `l` with tensor dim `axis` removed (the result of a reduction along it, and
+ * the operand of an expand_dims that re-inserts it). */
+static const Layout *slice(LayoutPass *P, const Layout *l, int axis) {
+  Layout *s = arena_alloc(P->a, sizeof(Layout));
+  *s = *l;
+  s->rank = l->rank - 1;
+  for (int i = 0, j = 0; i < l->rank; i++)
+    if (i != axis) s->dims[j++] = l->dims[i];
+  return s;
 }
 
-static void assign_block(LayoutPass *P, IrBlock *b);
+static bool is_elementwise(const IrOp *op) {
+  OpClass c = ir_op_info[op->kind].cls;
+  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
+         op->kind == OP_CAST || op->kind == OP_ADDPTR;
+}
 
 /* The value a region yields as result k (YIELD operands; for WHILE the CONDITION's). */
 static IrValue *yielded(IrBlock *b, int k) {
@@ -309,14 +337,150 @@ static IrValue *yielded(IrBlock *b, int k) {
   return i < t->nopnds ? t->opnds[i] : NULL;
 }
 
+/* ---- wanted layouts (backward) ------------------------------------------------------------------
+ *
+ * Memory ops, reductions and dots "anchor" their tiles: a 2-D+ load or store wants its
+ * pointers, mask and values in the anchor layout of its shape. Those wishes flow backward to
+ * the producers: an elementwise op passes its wish on to its operands, a broadcast to its
+ * (smaller) operand, an expand_dims to its operand as the slice without the new axis. So in
+ *
+ *     ptrs = base + offs_m[:, None] * stride + offs_n[None, :]      [BM, BN] anchor L
+ *            offs_m wants slice(L, 1)    offs_n wants slice(L, 0)
+ *
+ * the aranges are built directly in those slices and no tile changes layout. A value keeps
+ * the first wish it gets (users are visited last-to-first); a user that wanted something
+ * else converts it, which for index arithmetic is a recomputation (lower_gpu.c remat), not a
+ * trip through shared memory. A 1-D load follows the layout its result is wanted in (loading
+ * a row that is then broadcast needs no conversion), and a 1-D store of a reduction's result
+ * (or of elementwise ops over one) stores it from where the reduction put it. */
+
+static const Layout *want_of(LayoutPass *P, IrValue *v) { return xinfo(P, v)->want; }
+
+static void wish(LayoutPass *P, IrValue *v, const Layout *l) {
+  if (!l || !v || !v->type->rank || l->rank != v->type->rank) return;
+  Info *x = xinfo(P, v);
+  if (x->want) return;
+  x->want = l;
+  P->changed = true;
+}
+
+/* Where the reduction that `v` is computed from (through elementwise ops) placed its result
+ * in the previous round; NULL when v does not come from a reduction. */
+static const Layout *reduced_from(LayoutPass *P, IrValue *v, int depth) {
+  IrOp *op = v->def;
+  if (!op || !v->type->rank || depth > 8) return NULL;
+  if (op->kind == OP_REDUCE) return xinfo(P, v)->prev;
+  if (!is_elementwise(op)) return NULL;
+  for (int i = 0; i < op->nopnds; i++) {
+    const Layout *l = ir_same_shape(op->opnds[i]->type, v->type) ? reduced_from(P, op->opnds[i], depth + 1) : NULL;
+    if (l) return l;
+  }
+  return NULL;
+}
+
+static const Layout *mem_layout(LayoutPass *P, IrOp *op) {
+  const IrType *pt = op->opnds[0]->type;
+  if (pt->rank == 1 && op->kind == OP_LOAD && want_of(P, op->res[0])) return want_of(P, op->res[0]);
+  if (pt->rank == 1 && op->kind == OP_STORE) {
+    const Layout *v = reduced_from(P, op->opnds[1], 0);
+    if (v) return v;
+  }
+  return anchor(P, pt);
+}
+
+static void want_block(LayoutPass *P, IrBlock *b);
+
+/* A carried value k of a loop: its inits, region arguments, yields and results share one
+ * layout (the forward pass gives them the init's); whatever any of them is wanted in, all are. */
+static void want_carried(LayoutPass *P, IrOp *op, int k) {
+  IrValue *group[6];
+  int n = 0;
+  if (op->kind == OP_FOR) {
+    group[n++] = op->regions[0]->args[1 + k];
+    group[n++] = op->res[k];
+    group[n++] = op->opnds[3 + k];
+    group[n++] = yielded(op->regions[0], k);
+  } else {
+    group[n++] = op->regions[0]->args[k];
+    group[n++] = op->regions[1]->args[k];
+    group[n++] = op->res[k];
+    group[n++] = op->opnds[k];
+    group[n++] = yielded(op->regions[0], k);
+    group[n++] = yielded(op->regions[1], k);
+  }
+  const Layout *w = NULL;
+  for (int i = 0; i < n && !w; i++) w = group[i] ? want_of(P, group[i]) : NULL;
+  for (int i = 0; i < n; i++) wish(P, group[i], w);
+}
+
+static void want_op(LayoutPass *P, IrOp *op) {
+  switch (op->kind) {
+  case OP_LOAD: case OP_STORE: case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: {
+    if (!op->opnds[0]->type->rank) return;
+    const Layout *m = mem_layout(P, op);
+    for (int i = 0; i < op->nopnds; i++) wish(P, op->opnds[i], m);
+    return;
+  }
+  case OP_REDUCE: case OP_SCAN:
+    for (int i = 0; i < op->nopnds; i++) wish(P, op->opnds[i], anchor(P, op->opnds[i]->type));
+    return;
+  case OP_DOT: {
+    const Layout *w = want_of(P, op->res[0]);
+    wish(P, op->opnds[0], anchor(P, op->opnds[0]->type));
+    wish(P, op->opnds[1], anchor(P, op->opnds[1]->type));
+    wish(P, op->opnds[2], w ? w : anchor(P, op->res[0]->type));
+    return;
+  }
+  case OP_EXPAND_DIMS: {
+    const Layout *w = want_of(P, op->res[0]);
+    if (w) wish(P, op->opnds[0], slice(P, w, (int)op->i));
+    return;
+  }
+  case OP_BROADCAST: case OP_HINT:
+    wish(P, op->opnds[0], want_of(P, op->res[0]));
+    return;
+  case OP_FOR: case OP_WHILE:
+    for (int k = 0; k < op->nres; k++) want_carried(P, op, k);
+    for (int r = op->nregions - 1; r >= 0; r--) want_block(P, op->regions[r]);
+    for (int k = 0; k < op->nres; k++) want_carried(P, op, k);
+    return;
+  case OP_IF:
+    for (int k = 0; k < op->nres; k++)
+      for (int r = 0; r < 2; r++) wish(P, yielded(op->regions[r], k), want_of(P, op->res[k]));
+    for (int r = 0; r < op->nregions; r++) want_block(P, op->regions[r]);
+    return;
+  default:
+    break;
+  }
+  if (!is_elementwise(op)) return;
+  const Layout *w = want_of(P, op->res[0]);
+  for (int i = 0; i < op->nopnds; i++)
+    if (ir_same_shape(op->opnds[i]->type, op->res[0]->type)) wish(P, op->opnds[i], w);
+}
+
+static void want_block(LayoutPass *P, IrBlock *b) {
+  for (IrOp *op = b->last; op; op = op->prev) want_op(P, op);
+}
+
+/* ---- layout assignment (forward) ---------------------------------------------------------------- */
+
+static void assign_block(LayoutPass *P, IrBlock *b);
+
+/* The layout `v` is wanted in, once wishes are being honoured. */
+static const Layout *wanted(LayoutPass *P, IrValue *v) { return P->use_wants ? xinfo(P, v)->want : NULL; }
+
+static void set_layout(LayoutPass *P, IrValue *v, const Layout *l) { info(P, v)->layout = v->type->rank ? l : NULL; }
+
 static void assign_op(LayoutPass *P, IrOp *op) {
   if (op->kind == OP_FOR || op->kind == OP_WHILE) {
-    /* carried tiles keep their initial layout through every region and out of the loop */
+    /* carried tiles keep one layout through every region and out of the loop: the wanted
+     * one, else the initial value's (the lowering converts inits and yields to it) */
     int first = op->kind == OP_FOR ? 3 : 0, lead = op->kind == OP_FOR ? 1 : 0;
     for (int k = 0; k < op->nres; k++) {
-      const Layout *l = info(P, op->opnds[first + k])->layout;
-      for (int r = 0; r < op->nregions; r++) info(P, op->regions[r]->args[lead * (r == 0) + k])->layout = l;
-      info(P, op->res[k])->layout = l;
+      const Layout *l = wanted(P, op->regions[0]->args[lead + k]);
+      if (!l) l = info(P, op->opnds[first + k])->layout;
+      for (int r = 0; r < op->nregions; r++) set_layout(P, op->regions[r]->args[lead * (r == 0) + k], l);
+      set_layout(P, op->res[k], l);
     }
     for (int r = 0; r < op->nregions; r++) assign_block(P, op->regions[r]);
     return;
@@ -325,8 +489,9 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   if (op->kind == OP_IF) {
     for (int k = 0; k < op->nres; k++) {
       IrValue *y = yielded(op->regions[0], k);
-      const Layout *l = y ? info(P, y)->layout : NULL;
-      info(P, op->res[k])->layout = l ? l : op->res[k]->type->rank ? anchor(P, op->res[k]->type) : NULL;
+      const Layout *l = wanted(P, op->res[k]);
+      if (!l && y) l = info(P, y)->layout;
+      set_layout(P, op->res[k], l ? l : op->res[k]->type->rank ? anchor(P, op->res[k]->type) : NULL);
     }
     return;
   }
@@ -336,16 +501,25 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   ValInfo *vi = info(P, res);
   if (!t->rank) return;
   const Layout *in = op->nopnds && op->opnds[0]->type->rank ? info(P, op->opnds[0])->layout : NULL;
+  const Layout *w = wanted(P, res);
   switch (op->kind) {
   case OP_REDUCE: {
     const Layout *l = slice(P, in, (int)op->i);
-    for (int k = 0; k < op->nres; k++) info(P, op->res[k])->layout = op->res[k]->type->rank ? l : NULL;
+    for (int k = 0; k < op->nres; k++) set_layout(P, op->res[k], l);
     return;
   }
   case OP_SCAN:
-    for (int k = 0; k < op->nres; k++) info(P, op->res[k])->layout = in;
+    for (int k = 0; k < op->nres; k++) set_layout(P, op->res[k], in);
+    return;
+  case OP_LOAD: case OP_ATOMIC_RMW: case OP_ATOMIC_CAS:
+    /* the result comes out where the pointers are */
+    vi->layout = in ? in : anchor(P, t);
     return;
   case OP_EXPAND_DIMS:
+    if (w) {
+      vi->layout = w;
+      return;
+    }
     if (in && in->prank == t->rank) {
       /* a slice going back to its parent: find which parent dim is missing */
       bool used[IR_MAX_RANK] = {0};
@@ -368,13 +542,18 @@ static void assign_op(LayoutPass *P, IrOp *op) {
     vi->layout = anchor(P, t);
     return;
   case OP_BROADCAST:
-    vi->layout = in && in->rank == in->prank ? in : anchor(P, t);
+    vi->layout = w ? w : in && in->rank == in->prank ? in : anchor(P, t);
     return;
-  case OP_TRANS: case OP_RESHAPE:
-    vi->layout = anchor(P, t);
+  case OP_TRANS: case OP_RESHAPE: case OP_DOT: case OP_CONST: case OP_SPLAT: case OP_ARANGE:
+    /* free to produce any layout */
+    vi->layout = w ? w : anchor(P, t);
     return;
   default:
     break;
+  }
+  if (w && is_elementwise(op)) {
+    vi->layout = w;
+    return;
   }
   /* elementwise and the rest: follow the first operand of the same shape, else the anchor */
   for (int i = 0; i < op->nopnds; i++) {
@@ -478,7 +657,25 @@ void cg_layout(Arena *a, IrFunc *f, const Target *t) {
     ax_uniform(&vi->ax, p->type, p->divisibility);
   }
   axis_block(&P, f->body);
-  for (IrOp *op = f->body->first; op; op = op->next) assign_op(&P, op);
+  /* Round 0 gives every tile a layout from its operands (the anchor where there is no
+   * better choice). Each later round collects the wanted layouts, with 1-D stores looking
+   * at the previous round's layout of their values, and assigns again honouring them; the
+   * second of them sees the reductions as the first placed them. */
+  assign_block(&P, f->body);
+  for (int round = 1; round <= 2; round++) {
+    for (int i = 0; i < P.infos.n; i++) {
+      Info *x = P.infos.items[i];
+      x->prev = x->vi.layout;
+      x->want = NULL;
+    }
+    P.changed = true;
+    for (int sweep = 0; sweep < 8 && P.changed; sweep++) {
+      P.changed = false;
+      want_block(&P, f->body);
+    }
+    P.use_wants = true;
+    assign_block(&P, f->body);
+  }
 }
 
 void cg_layout_annot(StrBuf *out, const IrValue *v, void *ctx) {

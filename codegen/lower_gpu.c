@@ -8,6 +8,7 @@
 #include "lower_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const Layout *layout_of(const IrValue *v) { return v->aux ? ((const ValInfo *)v->aux)->layout : NULL; }
@@ -251,80 +252,51 @@ static TVal convert(Lower *L, TVal src, const IrType *ty, const Layout *from, co
   return out;
 }
 
-static TVal in_layout(Lower *L, const IrValue *v, const Layout *want) {
-  TVal tv = lw_get(L, v);
-  const Layout *have = layout_of(v);
-  if (!v->type->rank || layout_equal(have, want)) return tv;
-  return convert(L, tv, v->type, have, want);
-}
+/* ---- tiles built in a given layout -------------------------------------------------------------- */
 
-TVal gpu_operand(Lower *L, const IrValue *v, const IrValue *user) {
-  if (!v->type->rank || !user->type->rank) return lw_get(L, v);
-  return in_layout(L, v, layout_of(user));
-}
-
-static bool same_params(const Layout *a, const Layout *b) {
-  if (a->prank != b->prank) return false;
-  for (int d = 0; d < a->prank; d++)
-    if (a->spt[d] != b->spt[d] || a->tpw[d] != b->tpw[d] || a->wpc[d] != b->wpc[d] || a->order[d] != b->order[d]) return false;
-  return true;
-}
-
-/* ---- ops ---------------------------------------------------------------------------------------- */
-
-static void lower_const(Lower *L, IrOp *op) {
+static TVal const_tile(Lower *L, const IrOp *op, const Layout *l) {
   const IrType *t = op->res[0]->type;
-  int n = t->rank ? layout_regs(layout_of(op->res[0]), t) : 1;
   IrType e = *t;
   e.rank = 0;
   LLVMValueRef k = lw_const(L, &e, op->i, op->f);
-  TVal v = lw_tval(L, n);
-  for (int i = 0; i < n; i++) v.e[i] = k;
-  lw_set(L, op->res[0], v);
+  TVal v = lw_tval(L, t->rank ? layout_regs(l, t) : 1);
+  for (int i = 0; i < v.n; i++) v.e[i] = k;
+  return v;
 }
 
-static void lower_arange(Lower *L, IrOp *op) {
+static TVal arange_tile(Lower *L, const IrOp *op, const Layout *l) {
   const IrType *t = op->res[0]->type;
-  const Layout *l = layout_of(op->res[0]);
   TVal v = lw_tval(L, layout_regs(l, t));
   for (int r = 0; r < v.n; r++) {
     int64_t k[IR_MAX_RANK];
     reg_split(l, t, r, k);
     v.e[r] = LLVMBuildAdd(L->b, coord(L, l, t, 0, k[0]), lw_i32(L, op->i), "");
   }
-  lw_set(L, op->res[0], v);
+  return v;
 }
 
-static void lower_splat(Lower *L, IrOp *op) {
-  const IrType *t = op->res[0]->type;
+static TVal splat_tile(Lower *L, const IrOp *op, const Layout *l) {
   TVal s = lw_get(L, op->opnds[0]);
-  TVal v = lw_tval(L, layout_regs(layout_of(op->res[0]), t));
+  TVal v = lw_tval(L, layout_regs(l, op->res[0]->type));
   for (int i = 0; i < v.n; i++) v.e[i] = s.e[0];
-  lw_set(L, op->res[0], v);
+  return v;
 }
 
-/* expand_dims and broadcast: register-to-register when the layouts share their parent. */
-static void lower_reshape_like(Lower *L, IrOp *op) {
-  const IrValue *in = op->opnds[0], *out = op->res[0];
-  const Layout *lo = layout_of(out);
-  const IrType *ti = in->type, *to = out->type;
-  const Layout *want = lo;
-  Layout tmp;
-  if (op->kind == OP_EXPAND_DIMS) {
-    tmp = *lo;
-    tmp.rank = lo->rank - 1;
-    for (int i = 0, j = 0; i < lo->rank; i++)
-      if (i != op->i) tmp.dims[j++] = lo->dims[i];
-    want = &tmp;
-  }
-  TVal src = lw_get(L, in);
-  const Layout *li = layout_of(in);
-  if (!li || !layout_equal(li, want) || !same_params(li, lo)) {
-    Layout *copy = arena_alloc(&L->arena, sizeof(Layout));
-    *copy = *want;
-    src = convert(L, src, ti, li, copy);
-    li = copy;
-  }
+/* The layout an expand_dims or broadcast needs its operand in to produce `lo` by moving
+ * registers only: lo without the new axis, or lo itself. */
+static const Layout *reshape_source(Lower *L, const IrOp *op, const Layout *lo) {
+  if (op->kind != OP_EXPAND_DIMS) return lo;
+  Layout *s = arena_alloc(&L->arena, sizeof(Layout));
+  *s = *lo;
+  s->rank = lo->rank - 1;
+  for (int i = 0, j = 0; i < lo->rank; i++)
+    if (i != op->i) s->dims[j++] = lo->dims[i];
+  return s;
+}
+
+/* expand_dims / broadcast of `src` (in reshape_source(lo)) into layout lo. */
+static TVal reshape_regs(Lower *L, const IrOp *op, TVal src, const Layout *li, const Layout *lo) {
+  const IrType *ti = op->opnds[0]->type, *to = op->res[0]->type;
   TVal v = lw_tval(L, layout_regs(lo, to));
   for (int r = 0; r < v.n; r++) {
     int64_t k[IR_MAX_RANK], ki[IR_MAX_RANK];
@@ -339,7 +311,112 @@ static void lower_reshape_like(Lower *L, IrOp *op) {
     }
     v.e[r] = src.e[reg_join(li, ti, ki)];
   }
-  lw_set(L, out, v);
+  return v;
+}
+
+static bool is_elementwise(const IrOp *op) {
+  OpClass c = ir_op_info[op->kind].cls;
+  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
+         op->kind == OP_CAST || op->kind == OP_ADDPTR;
+}
+
+/* One elementwise op over operands that are already in the result's layout (or scalars). */
+static TVal elementwise_regs(Lower *L, const IrOp *op, const TVal *ins, int n) {
+  TVal out = lw_tval(L, n);
+  DType dt = op->opnds[op->kind == OP_SELECT ? 1 : 0]->type->dt;
+  for (int k = 0; k < n; k++) {
+    LLVMValueRef x[3];
+    for (int i = 0; i < op->nopnds; i++) x[i] = ins[i].e[ins[i].n == 1 ? 0 : k];
+    out.e[k] = op->kind == OP_CAST ? lw_cast(L, x[0], op->opnds[0]->type, op->res[0]->type, op->i)
+                                   : lw_elementwise(L, op, dt, x);
+  }
+  return out;
+}
+
+/* ---- rematerialisation ---------------------------------------------------------------------------
+ *
+ * Index and mask arithmetic (constants, aranges, splats of scalars, and elementwise ops,
+ * expand_dims, broadcasts and hints over them) costs a few instructions to compute again in
+ * another layout, against two barriers and a shared-memory round trip to move it there. A
+ * value whose definition is such a tree of at most REMAT_OPS ops is recomputed where it is
+ * needed in another layout; what it was computed as before becomes dead code. */
+#define REMAT_OPS 32
+
+static bool remat_ok(const IrValue *v, int *budget) {
+  if (!v->type->rank) return true;
+  const IrOp *op = v->def;
+  if (!op || --*budget < 0) return false;
+  switch (op->kind) {
+  case OP_CONST: case OP_ARANGE: case OP_SPLAT: return true;
+  case OP_EXPAND_DIMS: case OP_BROADCAST: case OP_HINT: break;
+  default:
+    if (!is_elementwise(op)) return false;
+  }
+  for (int i = 0; i < op->nopnds; i++)
+    if (!remat_ok(op->opnds[i], budget)) return false;
+  return true;
+}
+
+static TVal remat(Lower *L, const IrValue *v, const Layout *want) {
+  if (!v->type->rank || layout_equal(layout_of(v), want)) return lw_get(L, v);
+  const IrOp *op = v->def;
+  switch (op->kind) {
+  case OP_CONST: return const_tile(L, op, want);
+  case OP_ARANGE: return arange_tile(L, op, want);
+  case OP_SPLAT: return splat_tile(L, op, want);
+  case OP_HINT: return remat(L, op->opnds[0], want);
+  case OP_EXPAND_DIMS: case OP_BROADCAST: {
+    const Layout *li = reshape_source(L, op, want);
+    return reshape_regs(L, op, remat(L, op->opnds[0], li), li, want);
+  }
+  default: {
+    TVal ins[3];
+    for (int i = 0; i < op->nopnds; i++) ins[i] = remat(L, op->opnds[i], want);
+    return elementwise_regs(L, op, ins, layout_regs(want, v->type));
+  }
+  }
+}
+
+/* LIGER_DEBUG=layout also lists the conversions that go through shared memory. */
+static void debug_conversion(Lower *L, const IrValue *v, const Layout *from, const Layout *to) {
+  const char *e = getenv("LIGER_DEBUG");
+  if (!e || (!strstr(e, "layout") && !strstr(e, "all"))) return;
+  StrBuf b = {0};
+  ir_type_str(&b, v->type);
+  sb_puts(&b, " ");
+  layout_str(&b, from);
+  sb_puts(&b, " -> ");
+  layout_str(&b, to);
+  fprintf(stderr, "// LIGER_DEBUG layout: %s: %%%d %s through shared memory\n", L->f->name, v->id, b.s);
+  sb_free(&b);
+}
+
+/* v in layout `want`: as it is, recomputed, or moved through shared memory. */
+static TVal in_layout(Lower *L, const IrValue *v, const Layout *want) {
+  TVal tv = lw_get(L, v);
+  const Layout *have = layout_of(v);
+  if (!v->type->rank || layout_equal(have, want)) return tv;
+  int budget = REMAT_OPS;
+  if (remat_ok(v, &budget)) return remat(L, v, want);
+  debug_conversion(L, v, have, want);
+  return convert(L, tv, v->type, have, want);
+}
+
+TVal gpu_operand(Lower *L, const IrValue *v, const IrValue *user) {
+  if (!v->type->rank || !user->type->rank) return lw_get(L, v);
+  return in_layout(L, v, layout_of(user));
+}
+
+/* ---- ops ---------------------------------------------------------------------------------------- */
+
+static void lower_const(Lower *L, IrOp *op) { lw_set(L, op->res[0], const_tile(L, op, layout_of(op->res[0]))); }
+static void lower_arange(Lower *L, IrOp *op) { lw_set(L, op->res[0], arange_tile(L, op, layout_of(op->res[0]))); }
+static void lower_splat(Lower *L, IrOp *op) { lw_set(L, op->res[0], splat_tile(L, op, layout_of(op->res[0]))); }
+
+/* expand_dims and broadcast: register-to-register once the operand is in the matching layout. */
+static void lower_reshape_like(Lower *L, IrOp *op) {
+  const Layout *lo = layout_of(op->res[0]), *li = reshape_source(L, op, lo);
+  lw_set(L, op->res[0], reshape_regs(L, op, in_layout(L, op->opnds[0], li), li, lo));
 }
 
 /* trans / reshape: the source goes to shared memory in row-major order; each result
@@ -463,7 +540,7 @@ static int vec_width(const IrOp *op, const Layout *l, const IrType *pty) {
   if (!pty->rank) return 1;
   int fi = tensor_dim(l, l->order[0]);
   if (fi < 0) return 1;
-  int64_t bytes = dtype_bits(pty->pointee->dt) / 8;
+  int64_t bytes = (int64_t)elem_bytes(pty->pointee);
   int64_t v = per_thread(l, pty, fi);
   const AxisInfo *ax = axis_of(op->opnds[0]);
   if (ax->contig[fi] < v) v = ax->contig[fi];

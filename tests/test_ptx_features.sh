@@ -2,8 +2,9 @@
 # test_ptx_features.sh — PTX for sm_90 carries what the kernel asked for: cache modifiers and
 # eviction hints as ld/st qualifiers (tests/kernels/cache_hints.py), warp shuffles and
 # barriers for reductions (kernels/examples/softmax.py), atomics (tests/kernels/lang.py),
-# hints, device_print and device_assert (tests/kernels/debug.py).
-# ptxas must accept every file when it is installed.
+# hints, device_print and device_assert (tests/kernels/debug.py); and nothing it did not ask
+# for: 2-D tiles without layout conversions (tests/kernels/layouts.py). PTX for sm_80 and
+# sm_90a names its target. ptxas must accept every file when it is installed.
 #
 #   test_ptx_features.sh LIGERC REPO_ROOT
 set -euo pipefail
@@ -62,6 +63,49 @@ emit print.ptx "$root/tests/kernels/debug.py" --kernel print_kernel -D BLOCK=256
 check print.ptx "device_print calls vprintf" 'vprintf'
 emit assert.ptx "$root/tests/kernels/debug.py" --kernel assert_kernel -D BLOCK=256 --signature "*i32:16,i32,i32"
 check assert.ptx "device_assert in a debug=True kernel calls __assertfail" '__assertfail'
+
+# 2-D pointer tiles (base + rows[:, None] * stride + cols[None, :], 1-D rows broadcast over
+# them): their index vectors are built in slices of the tile's layout, so no tile changes
+# layout: no barrier and no shared memory, for any num_warps
+for nw in 1 4 32; do
+  emit copy2d_$nw.ptx "$root/tests/kernels/layouts.py" --kernel copy2d_kernel -D BM=32 -D BN=64 --num-warps $nw \
+    --signature "*fp32:16,*fp32:16,i32,i32:16,i32:16,i32:16"
+  emit rope_$nw.ptx "$root/tests/kernels/layouts.py" --kernel rope_kernel -D HD=128 -D BT=16 --num-warps $nw \
+    --signature "*bf16:16,*bf16:16,*bf16:16,*bf16:16,i32"
+  emit scale2d_$nw.ptx "$root/tests/kernels/layouts.py" --kernel scale2d_kernel -D BM=16 -D BN=256 --num-warps $nw \
+    --signature "*fp16:16,*fp16:16,*fp16:16,*fp16:16,i32,i32:16"
+  for k in copy2d rope scale2d; do
+    if grep -Eq 'bar\.sync|barrier|\.shared' "$tmp/${k}_$nw.ptx"; then
+      echo "FAIL: ${k}_kernel num_warps=$nw converts a layout (barrier or shared memory in its PTX)"
+      fail=1
+    else
+      echo "ok:   ${k}_kernel num_warps=$nw: no layout conversion"
+    fi
+  done
+done
+check copy2d_4.ptx "2-D copy with 16-divisible strides: 128-bit loads" 'ld\.global\.v4\.b32'
+check copy2d_4.ptx "2-D copy with 16-divisible strides: 128-bit stores" 'st\.global\.v4\.b32'
+
+# the other NVIDIA targets: PTX that names them (sm_90a: arch-specific), accepted by ptxas
+for arch in sm_80 sm_90a; do
+  if ! "$ligerc" "$root/kernels/examples/softmax.py" --target=$arch --emit=ptx -D BLOCK=1024 \
+      --signature "*fp32:16,*fp32:16,i32:16,i32:16,i32" -o "$tmp/softmax_$arch.ptx" 2>"$tmp/err"; then
+    echo "FAIL: softmax.py for $arch:"
+    cat "$tmp/err"
+    fail=1
+    continue
+  fi
+  check softmax_$arch.ptx "PTX for $arch says .target $arch" "^\.target $arch\$"
+  if [[ -x /usr/local/cuda/bin/ptxas ]]; then
+    if /usr/local/cuda/bin/ptxas -arch=$arch "$tmp/softmax_$arch.ptx" -o /dev/null 2>"$tmp/err"; then
+      echo "ok:   ptxas -arch=$arch accepts softmax_$arch.ptx"
+    else
+      echo "FAIL: ptxas -arch=$arch rejects softmax_$arch.ptx:"
+      cat "$tmp/err"
+      fail=1
+    fi
+  fi
+done
 
 # AMD: ocml is linked in and nothing stays undefined in the code object
 readelf=$(command -v llvm-readelf-22 || command -v llvm-readelf || true)
