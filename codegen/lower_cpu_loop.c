@@ -10,7 +10,8 @@
  * Forms of a tile value (MemPlan.form):
  *   F_REG  — registers: lower_cpu.c's unrolled TVal (small tiles and all scalars);
  *   F_MEM  — a buffer in scratch, row-major, i1 stored as i8; its TVal is empty (n == 0);
- *   F_VIRT — const, splat and arange (and views of them): recomputed where used, no buffer.
+ *   F_VIRT — const, splat and arange, and elementwise ops fused into their one user (see
+ *            fusable()): computed where they are read, no buffer.
  * Views — reshape, expand_dims and hints (tl.multiple_of, ...) — keep the row-major order and
  * take their operand's form and buffer.
  * An op that touches a tile in memory or virtual form is lowered here. A registers-form tile
@@ -72,6 +73,8 @@ struct CpuMem {
   signed char *form;  /* by value id */
   int *grp;           /* by value id: group, or -1 */
   int *defpos;        /* by value id */
+  int *nuses;         /* by value id */
+  IrOp **user;        /* by value id: its last user */
   Group *g;
   int ng;
   Ext *ext;
@@ -140,9 +143,32 @@ static void set_mem(CpuMem *m, const IrValue *v, int g, int defpos) {
 
 static bool big(CpuMem *m, const IrType *t) { return t->rank && t->numel > m->unroll_max; }
 
+static bool elementwise(const IrOp *op) {
+  OpClass c = ir_op_info[op->kind].cls;
+  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
+         op->kind == OP_CAST || op->kind == OP_ADDPTR;
+}
+
+/* An elementwise result used once, by an op of the same block that reads each element once,
+ * is fused into that op: not stored, computed where it is read. (Not into yields and loop
+ * inits: their copies overwrite buffers the computation may read.) */
+static bool fusable(CpuMem *m, const IrValue *v) {
+  if (m->nuses[v->id] != 1) return false;
+  const IrOp *u = m->user[v->id];
+  if (u->parent != v->def->parent) return false;
+  if (is_view(u->kind)) return fusable(m, u->res[0]);
+  switch (u->kind) {
+  case OP_FOR: case OP_WHILE: case OP_IF: case OP_YIELD: case OP_CONDITION: case OP_DOT: case OP_BROADCAST: return false;
+  default: return true;
+  }
+}
+
 /* A use at position p: the group lives to p, or to the end of the outermost enclosing loop
- * that started after the value was defined (the next iteration reads it again). */
+ * that started after the value was defined (the next iteration reads it again). A virtual
+ * value uses its operands where it is used. */
 static void use(CpuMem *m, const IrValue *v, int p) {
+  if (m->form[v->id] == F_VIRT)
+    for (int i = 0; i < v->def->nopnds; i++) use(m, v->def->opnds[i], p);
   if (m->form[v->id] != F_MEM) return;
   touch(m, m->grp[v->id], p);
   for (int i = 0; i < m->depth; i++)
@@ -238,7 +264,7 @@ static void plan_block(Lower *L, IrBlock *b) {
       m->defpos[v->id] = p;
       if (!big(m, v->type)) continue;
       IrOpKind k = op->kind;
-      if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE) m->form[v->id] = F_VIRT;
+      if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE || (elementwise(op) && fusable(m, v))) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_VIRT) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_MEM)
         set_mem(m, v, find(m, m->grp[op->opnds[0]->id]), p);
@@ -259,6 +285,16 @@ static int count_ops(IrBlock *b, int *nopnds) {
     for (int r = 0; r < op->nregions; r++) n += count_ops(op->regions[r], nopnds);
   }
   return n;
+}
+
+static void count_uses(CpuMem *m, IrBlock *b) {
+  for (IrOp *op = b->first; op; op = op->next) {
+    for (int i = 0; i < op->nopnds; i++) {
+      m->nuses[op->opnds[i]->id]++;
+      m->user[op->opnds[i]->id] = op;
+    }
+    for (int r = 0; r < op->nregions; r++) count_uses(m, op->regions[r]);
+  }
 }
 
 /* Where a YIELD/CONDITION sends its values (the targets of lower.c's lower_region). */
@@ -363,11 +399,14 @@ void cpu_mem_plan(Lower *L) {
   m->form = arena_alloc(&L->arena, nv);
   m->grp = arena_alloc(&L->arena, sizeof(int) * nv);
   m->defpos = arena_alloc(&L->arena, sizeof(int) * nv);
+  m->nuses = arena_alloc(&L->arena, sizeof(int) * nv);
+  m->user = arena_alloc(&L->arena, sizeof(IrOp *) * nv);
   m->g = arena_alloc(&L->arena, sizeof(Group) * (nv + 1));
   m->ext = arena_alloc(&L->arena, sizeof(Ext) * (size_t)(nopnds + 1));
   m->loops = arena_alloc(&L->arena, sizeof(Span) * (size_t)(nops + 1));
   m->stack = arena_alloc(&L->arena, sizeof(int) * (size_t)(nops + 1));
   m->terms = arena_alloc(&L->arena, sizeof(IrOp *) * (size_t)(nops + 1));
+  count_uses(m, L->f->body);
   plan_block(L, L->f->body);
   for (int i = 0; i < m->next; i++) touch(m, m->ext[i].group, m->loops[m->ext[i].loop].end);
   for (int t = 0; t < m->nterms; t++) {
@@ -452,47 +491,60 @@ static LLVMValueRef virt_scalar(Lower *L, const IrOp *d) {
   return lw_const(L, &e, d->i, d->f);
 }
 
-/* Elements [off, off + n) of v (off: i64), as an n-vector. Scalars are splat. */
-static LLVMValueRef get_range(Lower *L, const IrValue *v, LLVMValueRef off, int n) {
-  if (!v->type->rank) return cpu_splat(L, lw_get(L, v).e[0], n);
+/* A cast of n lanes (n == 0: a scalar); lw_cast takes the vector width from the type. */
+static LLVMValueRef cast_n(Lower *L, LLVMValueRef x, const IrOp *op, int n) {
+  IrType f = *op->opnds[0]->type, t = *op->res[0]->type;
+  f.rank = t.rank = n ? 1 : 0;
+  f.shape[0] = t.shape[0] = f.numel = t.numel = n ? n : 1;
+  return lw_cast(L, x, &f, &t, op->i);
+}
+
+/* How elements are read: a range [at, at + n), the n indices in vector at, or the one
+ * index at (n == 0); at is i64. */
+typedef enum At { AT_RANGE, AT_GATHER, AT_ELEM } At;
+
+/* Elements of v in any form: scalars are splat, virtual values computed, stored ones read
+ * (gathers through llvm.masked.gather). */
+static LLVMValueRef access(Lower *L, const IrValue *v, At how, LLVMValueRef at, int n) {
+  if (!v->type->rank) return n ? cpu_splat(L, lw_get(L, v).e[0], n) : lw_get(L, v).e[0];
   const IrOp *d = virt_def(L, v);
   if (d && d->kind == OP_ARANGE) {
-    LLVMValueRef s = LLVMBuildAdd(L->b, LLVMBuildTrunc(L->b, off, L->i32, ""), lw_i32(L, d->i), "");
-    return LLVMBuildAdd(L->b, cpu_splat(L, s, n), iota(L->i32, n), "");
+    LLVMTypeRef it = n ? LLVMVectorType(L->i32, (unsigned)n) : L->i32;
+    if (how == AT_GATHER) return LLVMBuildAdd(L->b, LLVMBuildTrunc(L->b, at, it, ""), cpu_splat(L, lw_i32(L, d->i), n), "");
+    LLVMValueRef s = LLVMBuildAdd(L->b, LLVMBuildTrunc(L->b, at, L->i32, ""), lw_i32(L, d->i), "");
+    return how == AT_ELEM ? s : LLVMBuildAdd(L->b, cpu_splat(L, s, n), iota(L->i32, n), "");
   }
-  if (d) return cpu_splat(L, virt_scalar(L, d), n);
-  return raw_load(L, v->type, base(L, v), off, n);
+  if (d && (d->kind == OP_CONST || d->kind == OP_SPLAT)) return n ? cpu_splat(L, virt_scalar(L, d), n) : virt_scalar(L, d);
+  if (d) { /* a fused elementwise op: its operands at the same places */
+    LLVMValueRef x[3];
+    for (int i = 0; i < d->nopnds; i++) x[i] = access(L, d->opnds[i], how, at, n);
+    if (d->kind == OP_CAST) return cast_n(L, x[0], d, n);
+    return lw_elementwise(L, d, d->opnds[d->kind == OP_SELECT ? 1 : 0]->type->dt, x);
+  }
+  LLVMTypeRef et = mem_elem(L, v->type);
+  if (how != AT_GATHER) return raw_load(L, v->type, base(L, v), at, n);
+  LLVMTypeRef vt = LLVMVectorType(et, (unsigned)n);
+  LLVMValueRef ptrs = LLVMBuildGEP2(L->b, et, base(L, v), &at, 1, "");
+  LLVMTypeRef over[2] = {vt, LLVMTypeOf(ptrs)};
+  LLVMValueRef args[3] = {ptrs, LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)n)), LLVMGetPoison(vt)};
+  LLVMValueRef x = lw_intrin(L, "llvm.masked.gather", over, 2, args, 3);
+  if (v->type->dt == DT_I1) x = LLVMBuildTrunc(L->b, x, LLVMVectorType(L->i1, (unsigned)n), "");
+  return x;
 }
+
+/* Elements [off, off + n) of v, as an n-vector. */
+static LLVMValueRef get_range(Lower *L, const IrValue *v, LLVMValueRef off, int n) { return access(L, v, AT_RANGE, off, n); }
 
 /* Chunk c (i64) of v: lw_chunk(v) elements. */
 static LLVMValueRef get_chunk(Lower *L, const IrValue *v, LLVMValueRef c, int w) {
   return get_range(L, v, LLVMBuildMul(L->b, c, i64c(L, w), ""), w);
 }
 
-static LLVMValueRef get_elem(Lower *L, const IrValue *v, LLVMValueRef idx) {
-  if (!v->type->rank) return lw_get(L, v).e[0];
-  const IrOp *d = virt_def(L, v);
-  if (d && d->kind == OP_ARANGE) return LLVMBuildAdd(L->b, LLVMBuildTrunc(L->b, idx, L->i32, ""), lw_i32(L, d->i), "");
-  if (d) return virt_scalar(L, d);
-  return raw_load(L, v->type, base(L, v), idx, 0);
-}
+static LLVMValueRef get_elem(Lower *L, const IrValue *v, LLVMValueRef idx) { return access(L, v, AT_ELEM, idx, 0); }
 
 /* Elements of v at the indices in idx (an n-vector of i64). */
 static LLVMValueRef gather(Lower *L, const IrValue *v, LLVMValueRef idx) {
-  int n = (int)LLVMGetVectorSize(LLVMTypeOf(idx));
-  if (!v->type->rank) return cpu_splat(L, lw_get(L, v).e[0], n);
-  const IrOp *d = virt_def(L, v);
-  if (d && d->kind == OP_ARANGE)
-    return LLVMBuildAdd(L->b, LLVMBuildTrunc(L->b, idx, LLVMVectorType(L->i32, (unsigned)n), ""),
-                        cpu_splat(L, lw_i32(L, d->i), n), "");
-  if (d) return cpu_splat(L, virt_scalar(L, d), n);
-  LLVMTypeRef et = mem_elem(L, v->type), vt = LLVMVectorType(et, (unsigned)n);
-  LLVMValueRef ptrs = LLVMBuildGEP2(L->b, et, base(L, v), &idx, 1, "");
-  LLVMTypeRef over[2] = {vt, LLVMTypeOf(ptrs)};
-  LLVMValueRef args[3] = {ptrs, LLVMConstAllOnes(LLVMVectorType(L->i1, (unsigned)n)), LLVMGetPoison(vt)};
-  LLVMValueRef x = lw_intrin(L, "llvm.masked.gather", over, 2, args, 3);
-  if (v->type->dt == DT_I1) x = LLVMBuildTrunc(L->b, x, LLVMVectorType(L->i1, (unsigned)n), "");
-  return x;
+  return access(L, v, AT_GATHER, idx, (int)LLVMGetVectorSize(LLVMTypeOf(idx)));
 }
 
 static void put_range(Lower *L, const IrValue *v, LLVMValueRef off, LLVMValueRef x) {
@@ -659,12 +711,6 @@ static void hreduce(Lower *L, const IrOp *op, LLVMValueRef *v, int w) {
 }
 
 /* ---- ops -------------------------------------------------------------------------------------- */
-
-static bool elementwise(const IrOp *op) {
-  OpClass c = ir_op_info[op->kind].cls;
-  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
-         op->kind == OP_CAST || op->kind == OP_ADDPTR;
-}
 
 static void lower_ew(Lower *L, IrOp *op) {
   const IrValue *r = op->res[0];
@@ -1017,12 +1063,8 @@ static bool lanes_op(Lower *L, IrOp *op) {
       x[i] = lw_get(L, op->opnds[i]).e[0];
       if (!is_vec(x[i])) x[i] = cpu_splat(L, x[i], L->lanes);
     }
-    if (op->kind == OP_CAST) {
-      IrType f = *op->opnds[0]->type, t = *op->res[0]->type;
-      f.rank = t.rank = 1;
-      f.shape[0] = t.shape[0] = f.numel = t.numel = L->lanes;
-      y = lw_cast(L, x[0], &f, &t, op->i);
-    } else y = lw_elementwise(L, op, op->opnds[op->kind == OP_SELECT ? 1 : 0]->type->dt, x);
+    if (op->kind == OP_CAST) y = cast_n(L, x[0], op, L->lanes);
+    else y = lw_elementwise(L, op, op->opnds[op->kind == OP_SELECT ? 1 : 0]->type->dt, x);
   } else return false;
   TVal t = lw_tval(L, 1);
   t.e[0] = y;
@@ -1096,7 +1138,9 @@ bool cpu_mem_op(Lower *L, IrOp *op) {
   case OP_ATOMIC_RMW: case OP_ATOMIC_CAS: lower_atomic(L, op); break;
   case OP_REDUCE: case OP_SCAN: lower_reduce_scan(L, op); break;
   case OP_DOT: lower_dot(L, op); break;
-  default: lower_ew(L, op); break;
+  default:
+    if (form(L, op->res[0]) != F_VIRT) lower_ew(L, op); /* else fused into its user */
+    break;
   }
   for (int i = 0; i < op->nres; i++) {
     if (form(L, op->res[i]) == F_REG) materialize(L, op->res[i]);
