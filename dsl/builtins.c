@@ -22,7 +22,10 @@ bool want_int(Sema *S, SrcLoc loc, SVal v, const char *what, int64_t *out) {
     *out = v.i;
     return true;
   }
-  if (v.kind != SV_ERR) diag_error(S->d, loc, "%s must be a compile-time int, got %s", what, sv_kind_name(v));
+  if (v.kind != SV_ERR) {
+    diag_error(S->d, loc, "%s must be a compile-time int, got %s", what, sv_kind_name(v));
+    diag_hint(S->d, "use a literal, a tl.constexpr parameter, or a value computed from them");
+  }
   return false;
 }
 
@@ -53,13 +56,17 @@ static bool want_shape(Sema *S, SrcLoc loc, SVal v, int *rank, int64_t *shape) {
   } else if (v.kind == SV_TUPLE) {
     if (v.n > IR_MAX_RANK) {
       diag_unsupported(S->d, loc, "tensors of rank above %d are not supported", IR_MAX_RANK);
+      diag_hint(S->d, "merge dimensions: a block has at most %d", IR_MAX_RANK);
       return false;
     }
     *rank = v.n;
     for (int i = 0; i < v.n; i++)
       if (!want_int(S, loc, v.items[i], "a shape dimension", &shape[i])) return false;
   } else {
-    if (v.kind != SV_ERR) diag_error(S->d, loc, "a shape must be a tuple of compile-time ints, got %s", sv_kind_name(v));
+    if (v.kind != SV_ERR) {
+      diag_error(S->d, loc, "a shape must be a tuple of compile-time ints, got %s", sv_kind_name(v));
+      diag_hint(S->d, "e.g. (BLOCK_M, BLOCK_N) with tl.constexpr parameters");
+    }
     return false;
   }
   int64_t numel = 1;
@@ -73,6 +80,7 @@ static bool want_shape(Sema *S, SrcLoc loc, SVal v, int *rank, int64_t *shape) {
   }
   if (numel > (1 << 20)) {
     diag_error(S->d, loc, "a block of %lld elements exceeds Triton's limit of 1048576 (2^20)", (long long)numel);
+    diag_hint(S->d, "use smaller blocks and loop over the data");
     return false;
   }
   return true;
@@ -81,7 +89,10 @@ static bool want_shape(Sema *S, SrcLoc loc, SVal v, int *rank, int64_t *shape) {
 const char *want_str(Sema *S, SrcLoc loc, SVal v, const char *what) {
   if (v.kind == SV_STR) return v.s;
   if (v.kind == SV_NONE) return "";
-  if (v.kind != SV_ERR) diag_error(S->d, loc, "%s must be a string, got %s", what, sv_kind_name(v));
+  if (v.kind != SV_ERR) {
+    diag_error(S->d, loc, "%s must be a string, got %s", what, sv_kind_name(v));
+    diag_hint(S->d, "pass a string literal");
+  }
   return NULL;
 }
 
@@ -92,6 +103,7 @@ static SVal b_program_id(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!want_int(S, call->loc, a[0], "axis", &axis)) return sv_err();
   if (axis < 0 || axis > 2) {
     diag_error(S->d, call->loc, "program axis must be 0, 1 or 2, got %lld", (long long)axis);
+    diag_hint(S->d, "grids have at most 3 dimensions");
     return sv_err();
   }
   IrOp *op = ir_build(&S->b, (IrOpKind)b->op, ir_scalar(S->m, DT_I32), 0, NULL);
@@ -105,11 +117,13 @@ static SVal b_arange(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!want_int(S, call->loc, a[0], "arange start", &lo) || !want_int(S, call->loc, a[1], "arange end", &hi)) return sv_err();
   if (lo < INT32_MIN || lo > INT32_MAX || hi < INT32_MIN || hi > INT32_MAX) {
     diag_error(S->d, call->loc, "arange bounds must fit in int32, got %lld and %lld", (long long)lo, (long long)hi);
+    diag_hint(S->d, "arange from 0 and add a 64-bit offset: base + tl.arange(0, BLOCK)");
     return sv_err();
   }
   int64_t n = hi - lo;
   if (hi <= lo) {
     diag_error(S->d, call->loc, "arange's end (%lld) must be greater than its start (%lld)", (long long)hi, (long long)lo);
+    diag_hint(S->d, "write tl.arange(start, end) with start < end");
     return sv_err();
   }
   if (n & (n - 1)) {
@@ -119,6 +133,7 @@ static SVal b_arange(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   }
   if (n > (1 << 20) || lo < INT32_MIN || hi > INT32_MAX) {
     diag_error(S->d, call->loc, "arange of %lld elements exceeds Triton's limit of 1048576", (long long)n);
+    diag_hint(S->d, "use smaller blocks and loop over the data");
     return sv_err();
   }
   IrOp *op = ir_build(&S->b, OP_ARANGE, ir_block(S->m, ir_scalar(S->m, DT_I32), 1, &n), 0, NULL);
@@ -132,6 +147,7 @@ static SVal make_full(Sema *S, SrcLoc loc, int rank, const int64_t *shape, SVal 
   if (value.kind == SV_VAL) {
     if (value.v->type->rank) {
       diag_error(S->d, loc, "tl.full's value must be a scalar");
+      diag_hint(S->d, "to fill a block from a tensor, use tl.broadcast_to(x, shape)");
       return sv_err();
     }
     v = cast_to(S, loc, value.v, dt);
@@ -139,7 +155,10 @@ static SVal make_full(Sema *S, SrcLoc loc, int rank, const int64_t *shape, SVal 
     v = dtype_is_float(dt->dt) ? ir_const_float(&S->b, dt, value.kind == SV_FLOAT ? value.f : (double)value.i)
                                : ir_const_int(&S->b, dt, value.kind == SV_FLOAT ? (int64_t)value.f : value.i);
   } else {
-    if (value.kind != SV_ERR) diag_error(S->d, loc, "tl.full's value must be a number, got %s", sv_kind_name(value));
+    if (value.kind != SV_ERR) {
+      diag_error(S->d, loc, "tl.full's value must be a number, got %s", sv_kind_name(value));
+      diag_hint(S->d, "e.g. tl.full((BLOCK,), 0.0, tl.float32)");
+    }
     return sv_err();
   }
   if (!rank) return sv_val(v);
@@ -200,6 +219,7 @@ static bool check_pointer(Sema *S, SrcLoc loc, SVal p, IrValue **out) {
   if (p.kind == SV_ERR) return false;
   if (p.kind != SV_VAL || p.v->type->dt != DT_PTR) {
     diag_error(S->d, loc, "expected a pointer or a tensor of pointers, got %s", sv_kind_name(p));
+    diag_hint(S->d, "pass a pointer argument plus offsets, e.g. x_ptr + offs");
     return false;
   }
   if (p.v->type->pointee->dt == DT_I1) {
@@ -215,6 +235,7 @@ static bool check_mask(Sema *S, SrcLoc loc, SVal m, IrValue **ptr, IrValue **mas
   if (!want_tensor(S, loc, m, "mask", &mv)) return false;
   if (!(*ptr)->type->rank && mv->type->rank) {
     diag_error(S->d, loc, "the mask cannot be a tensor when the pointer is a single pointer (as in Triton)");
+    diag_hint(S->d, "add offsets to the pointer (ptr + tl.arange(...)) so that it is a block like the mask");
     return false;
   }
   mv = cast_to(S, loc, mv, ir_scalar(S->m, DT_I1));
@@ -231,12 +252,14 @@ static SVal b_load(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!check_pointer(S, call->loc, a[0], &ptr)) return sv_err();
   if (a[3].kind == SV_TUPLE ? a[3].n : a[3].kind != SV_NONE) {
     diag_unsupported(S->d, call->loc, "block pointers (boundary_check) are not supported yet");
+    diag_hint(S->d, "compute the offsets and a mask from tl.arange instead");
     return sv_err();
   }
   if (a[1].kind != SV_NONE && !check_mask(S, call->loc, a[1], &ptr, &mask)) return sv_err();
   if (a[2].kind != SV_NONE) {
     if (!mask) {
       diag_error(S->d, call->loc, "'other' can only be given together with 'mask'");
+      diag_hint(S->d, "add mask=..., or drop other");
       return sv_err();
     }
     const IrType *elem = ptr->type->pointee;
@@ -265,6 +288,7 @@ static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!check_pointer(S, call->loc, a[0], &ptr) || !want_tensor(S, call->loc, a[1], "value", &val)) return sv_err();
   if (a[3].kind == SV_TUPLE ? a[3].n : a[3].kind != SV_NONE) {
     diag_unsupported(S->d, call->loc, "block pointers (boundary_check) are not supported yet");
+    diag_hint(S->d, "compute the offsets and a mask from tl.arange instead");
     return sv_err();
   }
   if (!ptr->type->rank && val->type->rank) {
@@ -297,14 +321,17 @@ static SVal b_dot(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   const IrType *tx = x->type, *ty = y->type;
   if (tx->rank == 3 || ty->rank == 3) {
     diag_unsupported(S->d, call->loc, "batched (3-D) tl.dot is not supported yet");
+    diag_hint(S->d, "loop over the batch with 2-D tl.dot calls");
     return sv_err();
   }
   if (tx->rank != 2 || ty->rank != 2) {
     diag_error(S->d, call->loc, "tl.dot needs 2-D tensors, got ranks %d and %d", tx->rank, ty->rank);
+    diag_hint(S->d, "make the inputs 2-D, e.g. x[None, :] or tl.reshape(x, (M, K))");
     return sv_err();
   }
   if (tx->shape[1] != ty->shape[0]) {
     diag_error(S->d, call->loc, "tl.dot: the inner dimensions differ (%lld and %lld)", (long long)tx->shape[1], (long long)ty->shape[0]);
+    diag_hint(S->d, "a is M x K and b must be K x N; transpose b with tl.trans if needed");
     return sv_err();
   }
   DType dt = tx->dt;
@@ -318,6 +345,7 @@ static SVal b_dot(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   else if (dt == DT_F16 || dt == DT_BF16 || dt == DT_F32 || dt == DT_F64) out = dt == DT_F64 ? DT_F64 : DT_F32;
   else {
     diag_error(S->d, call->loc, "tl.dot does not support %s inputs (int8, uint8, fp16, bf16, fp32, fp64)", dtype_name(dt));
+    diag_hint(S->d, "convert the inputs first, e.g. with .to(tl.float32)");
     return sv_err();
   }
   const IrType *od = NULL;
@@ -330,6 +358,7 @@ static SVal b_dot(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     if (od->dt == DT_F16 && dt == DT_F16) out = DT_F16;
     else if (od->dt != out) {
       diag_error(S->d, call->loc, "out_dtype %s does not fit %s inputs", dtype_name(od->dt), dtype_name(dt));
+      diag_hint(S->d, "int8 inputs give int32, fp16 inputs fp32 or fp16, bf16 and fp32 inputs fp32, fp64 inputs fp64");
       return sv_err();
     }
   }
@@ -388,6 +417,11 @@ static SVal b_atomic(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   const IrType *elem = ptr->type->pointee;
   if (!atomic_type_ok(cas ? ATOM_XCHG : (AtomicOp)b->op, elem->dt) || (cas && dtype_bits(elem->dt) < 16)) {
     diag_error(S->d, call->loc, "tl.%s does not support %s pointers", b->name, dtype_name(elem->dt));
+    diag_hint(S->d, "%s", cas ? "atomic_cas works on 16-, 32- and 64-bit values"
+                        : b->op == ATOM_ADD ? "atomic_add works on 32- and 64-bit ints and on floats"
+                        : b->op == ATOM_MAX || b->op == ATOM_MIN ? "atomic_max/min work on 32- and 64-bit ints, fp32 and fp64"
+                        : b->op == ATOM_XCHG ? "atomic_xchg works on 32- and 64-bit values"
+                                             : "atomic_and/or/xor work on 32- and 64-bit ints");
     return sv_err();
   }
   int vi = cas ? 2 : 1;
@@ -453,6 +487,7 @@ static SVal b_math1(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!any_float && dt != DT_F32 && dt != DT_F64) {
     if (dtype_is_int(dt) && !strcmp(b->module, "libdevice")) {
       diag_error(S->d, call->loc, "libdevice.%s expects a floating-point argument, got %s", b->name, dtype_name(dt));
+      diag_hint(S->d, "cast first: x.to(tl.float32)");
       return sv_err();
     }
     diag_error(S->d, call->loc, "Expected dtype ['fp32', 'fp64'] but got %s (tl.%s)", dtype_name(dt), b->name);
@@ -504,6 +539,7 @@ static SVal b_cast(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     if (dtype_bits(x->type->dt) != dtype_bits(dt->dt)) {
       diag_error(S->d, call->loc, "bitcast needs equal bit widths: %s has %d bits, %s has %d", dtype_name(x->type->dt),
                  dtype_bits(x->type->dt), dtype_name(dt->dt), dtype_bits(dt->dt));
+      diag_hint(S->d, "bitcast to a dtype of the same width (fp32 and int32, fp16 and int16 ...), or drop bitcast=True to convert");
       return sv_err();
     }
     IrOp *op = ir_build(&S->b, OP_CAST, ir_with_elem(S->m, x->type, dt), 1, &x);
@@ -512,6 +548,7 @@ static SVal b_cast(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   }
   if ((x->type->dt == DT_PTR) != (dt->dt == DT_PTR) && dtype_bits(x->type->dt == DT_PTR ? dt->dt : x->type->dt) != 64) {
     diag_error(S->d, call->loc, "pointers can only be cast to and from 64-bit integers");
+    diag_hint(S->d, "cast to tl.int64 (or tl.uint64)");
     return sv_err();
   }
   return sv_val(cast_to(S, call->loc, x, dt));
@@ -562,6 +599,7 @@ static SVal permute(Sema *S, SrcLoc loc, IrValue *x, const int64_t *perm) {
   for (int d = 0; d < t->rank; d++) {
     if (perm[d] < 0 || perm[d] >= t->rank || seen[perm[d]]) {
       diag_error(S->d, loc, "the dimensions must be a permutation of 0..%d", t->rank - 1);
+      diag_hint(S->d, "name each dimension once, e.g. tl.permute(x, (1, 0))");
       return sv_err();
     }
     seen[perm[d]] = true;
@@ -582,6 +620,7 @@ static SVal b_trans(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!want_tensor(S, call->loc, a[0], "input", &x)) return sv_err();
   if (x->type->rank < 1) {
     diag_error(S->d, call->loc, "tl.%s needs a tensor", b->name);
+    diag_hint(S->d, "the input is a scalar: it has no dimensions to reorder");
     return sv_err();
   }
   int64_t perm[IR_MAX_RANK];
@@ -591,6 +630,7 @@ static SVal b_trans(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     for (int d = 0; d < x->type->rank; d++) perm[d] = x->type->rank - 1 - d, n++;
   if (n != x->type->rank) {
     diag_error(S->d, call->loc, "tl.%s needs %d dimensions, got %d", b->name, x->type->rank, n);
+    diag_hint(S->d, "give one dimension per axis of the input");
     return sv_err();
   }
   return permute(S, call->loc, x, perm);
@@ -618,6 +658,7 @@ static SVal b_reshape(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   for (int i = 0; i < rank; i++) numel *= shape[i];
   if (numel != x->type->numel) {
     diag_error(S->d, call->loc, "cannot reshape %lld elements into %lld", (long long)x->type->numel, (long long)numel);
+    diag_hint(S->d, "the new shape must hold the same number of elements");
     return sv_err();
   }
   if (x->type->rank == rank && !memcmp(x->type->shape, shape, sizeof(int64_t) * (size_t)rank)) return sv_val(x);
@@ -654,6 +695,7 @@ static SVal b_constexpr(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
   if (a[0].kind == SV_VAL) {
     diag_error(S->d, call->loc, "tl.constexpr needs a compile-time value");
+    diag_hint(S->d, "runtime values (loads, program ids, arguments) cannot become constexprs");
     return sv_err();
   }
   return a[0];
@@ -664,10 +706,14 @@ static SVal b_static_assert(Sema *S, const Node *call, const Builtin *b, SVal *a
   bool t;
   if (a[0].kind == SV_VAL) {
     diag_error(S->d, call->loc, "tl.static_assert needs a compile-time condition");
+    diag_hint(S->d, "use assert for a condition known only at run time");
     return sv_err();
   }
   if (py_truthy(S, call->loc, a[0], &t) && !t)
+  {
     diag_error(S->d, call->loc, "static assertion failed%s%s", a[1].kind == SV_STR ? ": " : "", a[1].kind == SV_STR ? a[1].s : "");
+    diag_hint(S->d, "the condition is false for these constexpr values");
+  }
   return (SVal){.kind = SV_NONE};
 }
 
@@ -763,6 +809,7 @@ static SVal b_py_minmax(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (acc.kind == SV_TUPLE && a[1].kind == SV_NONE) {
     if (!acc.n) {
       diag_error(S->d, call->loc, "%s() of an empty tuple", b->name);
+      diag_hint(S->d, "give it at least one value");
       return sv_err();
     }
     SVal t = acc;
@@ -778,7 +825,10 @@ static SVal b_len(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
   if (a[0].kind == SV_TUPLE) return sv_int(a[0].n);
   if (a[0].kind == SV_STR) return sv_int((int64_t)strlen(a[0].s));
-  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "len() needs a tuple, got %s", sv_kind_name(a[0]));
+  if (a[0].kind != SV_ERR) {
+    diag_error(S->d, call->loc, "len() needs a tuple, got %s", sv_kind_name(a[0]));
+    diag_hint(S->d, "for a tensor, use x.numel or x.shape[i]");
+  }
   return sv_err();
 }
 
@@ -793,7 +843,10 @@ static SVal b_py_float(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     if (end != s && !*end) return sv_float(v);
   }
   if (a[0].kind == SV_VAL) return sv_val(cast_to(S, call->loc, a[0].v, ir_scalar(S->m, DT_F32)));
-  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "float() cannot convert %s", sv_kind_name(a[0]));
+  if (a[0].kind != SV_ERR) {
+    diag_error(S->d, call->loc, "float() cannot convert %s", sv_kind_name(a[0]));
+    diag_hint(S->d, "float() takes a number, a numeric string or a scalar tensor");
+  }
   return sv_err();
 }
 
@@ -801,13 +854,17 @@ static SVal b_py_int(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
   if (sv_is_const(a[0])) return sv_int(a[0].kind == SV_FLOAT ? (int64_t)a[0].f : a[0].i);
   if (a[0].kind == SV_VAL) return sv_val(cast_to(S, call->loc, a[0].v, ir_scalar(S->m, DT_I32)));
-  if (a[0].kind != SV_ERR) diag_error(S->d, call->loc, "int() cannot convert %s", sv_kind_name(a[0]));
+  if (a[0].kind != SV_ERR) {
+    diag_error(S->d, call->loc, "int() cannot convert %s", sv_kind_name(a[0]));
+    diag_hint(S->d, "int() takes a number or a scalar tensor");
+  }
   return sv_err();
 }
 
 static SVal b_range_outside_for(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)a;
   diag_error(S->d, call->loc, "%s() can only be used as the iterable of a for loop", b->name);
+  diag_hint(S->d, "write for i in %s(...):", b->name);
   return sv_err();
 }
 
@@ -928,6 +985,7 @@ static SVal b_dtype_attr(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   case 0:
     if (t->dt != DT_PTR) {
       diag_error(S->d, call->loc, "element_ty is only defined on pointer dtypes, not %s", dtype_name(t->dt));
+      diag_hint(S->d, "x_ptr.dtype.element_ty is the type x_ptr points to; x.dtype is already an element type");
       return sv_err();
     }
     return sv_dtype(t->pointee);
@@ -1026,16 +1084,19 @@ SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
     if (!strcmp(canon, "math") && !strcmp(name, "e")) return sv_float(M_E);
     if (!strcmp(canon, "triton") && !strcmp(name, "jit")) {
       diag_error(S->d, n->loc, "triton.jit is a decorator, not a function to call inside a kernel");
+      diag_hint(S->d, "decorate a module-level function with @triton.jit and call it by name");
       return sv_err();
     }
     diag_unsupported(S->d, n->loc, "%s.%s is not supported%s", module_path(canon), name,
                      strcmp(canon, "libdevice") ? "" : " (this libdevice function is not available yet)");
+    diag_hint(S->d, "docs/language.md lists what is supported");
     return sv_err();
   }
   if (obj.kind == SV_DTYPE) {
     const Builtin *b = builtin_find("dtype", name);
     if (!b) {
       diag_error(S->d, n->loc, "dtype has no attribute '%s'", name);
+      diag_hint(S->d, "dtypes have element_ty, primitive_bitwidth and is_floating(), is_int(), is_ptr() ...");
       return sv_err();
     }
     if (!strncmp(name, "is_", 3)) {
@@ -1067,6 +1128,7 @@ SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
       return (SVal){.kind = SV_METHOD, .b = b, .self = self};
     }
     diag_error(S->d, n->loc, "tensor has no attribute '%s'", name);
+    diag_hint(S->d, "tensors have dtype, shape, numel and T, and tl functions as methods (x.to, x.sum ...)");
     return sv_err();
   }
   if (sv_is_const(obj) && !strcmp(name, "to")) {
@@ -1077,10 +1139,19 @@ SVal value_attr(Sema *S, const Node *n, SVal obj, const char *name) {
     return (SVal){.kind = SV_METHOD, .b = b, .self = self};
   }
   diag_error(S->d, n->loc, "%s has no attribute '%s'", sv_kind_name(obj), name);
+  diag_hint(S->d, "check the name; only modules, dtypes and tensors have attributes here");
   return sv_err();
 }
 
 /* ---- calls -------------------------------------------------------------------------------------------- */
+
+/* "hint: the signature is where(condition, x, y)" under an error about a call of b. */
+static void hint_signature(Sema *S, const Builtin *b) {
+  StrBuf t = {0};
+  for (const char *p = b->params; *p; p++) sb_printf(&t, *p == ',' ? ", " : "%c", *p);
+  diag_hint(S->d, "the signature is %s(%s)", b->name, t.s ? t.s : "");
+  sb_free(&t);
+}
 
 static SVal parse_default(const char *s) {
   if (!strcmp(s, "None")) return (SVal){.kind = SV_NONE};
@@ -1117,7 +1188,9 @@ SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal 
   }
   for (int i = 0; i < nargs; i++) {
     if (pos >= np) {
-      diag_error(S->d, call->loc, "%s() takes at most %d arguments but %d were given", b->name, np - (self != NULL), nargs);
+      int most = np - (self != NULL);
+      diag_error(S->d, call->loc, "%s() takes at most %d argument%s but %d were given", b->name, most, most == 1 ? "" : "s", nargs);
+      hint_signature(S, b);
       return sv_err();
     }
     a[pos] = args[i];
@@ -1129,10 +1202,12 @@ SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal 
       if (!strcmp(names[i], kwn[k]->name)) idx = i;
     if (idx < 0) {
       diag_error(S->d, kwn[k]->loc, "%s() got an unexpected keyword argument '%s'", b->name, kwn[k]->name);
+      hint_signature(S, b);
       return sv_err();
     }
     if (set[idx]) {
       diag_error(S->d, kwn[k]->loc, "%s() got multiple values for argument '%s'", b->name, kwn[k]->name);
+      hint_signature(S, b);
       return sv_err();
     }
     a[idx] = kw[k];
@@ -1145,6 +1220,7 @@ SVal call_builtin(Sema *S, const Node *call, const Builtin *b, SVal *self, SVal 
     }
     if (!has_def[i]) {
       diag_error(S->d, call->loc, "%s() missing required argument '%s'", b->name, names[i]);
+      hint_signature(S, b);
       return sv_err();
     }
     a[i] = parse_default(defs[i]);

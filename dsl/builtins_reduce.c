@@ -74,6 +74,8 @@ static bool check_axis(Sema *S, SrcLoc loc, SVal a, int rank, int *axis) {
   if (ax < 0) ax += rank;
   if (ax < 0 || ax >= rank) {
     diag_error(S->d, loc, "axis %lld is out of range for a tensor of rank %d", (long long)a.i, rank);
+    if (rank == 1) diag_hint(S->d, "a 1-D tensor has only axis 0 (or -1)");
+    else diag_hint(S->d, "axes go from 0 to %d (or -%d to -1)", rank - 1, rank);
     return false;
   }
   *axis = (int)ax;
@@ -111,10 +113,12 @@ SVal b_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (k == RED_SUM && a[3].kind != SV_NONE && !want_dtype(S, call->loc, a[3], &want)) return sv_err();
   if (k == RED_XOR && !dtype_is_int(x->type->dt)) {
     diag_error(S->d, call->loc, "xor_sum needs integers, got %s", dtype_name(x->type->dt));
+    diag_hint(S->d, "reduce the bits with x.to(tl.int32, bitcast=True)");
     return sv_err();
   }
   if (x->type->dt == DT_PTR) {
     diag_error(S->d, call->loc, "cannot reduce pointers");
+    diag_hint(S->d, "reduce the offsets, or the values loaded through the pointers");
     return sv_err();
   }
   x = promote_for(S, call->loc, x, k, want);
@@ -141,6 +145,7 @@ SVal b_argminmax(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (!py_truthy(S, call->loc, a[2], &left) || !py_truthy(S, call->loc, a[3], &keep)) return sv_err();
   if (!x->type->rank) {
     diag_error(S->d, call->loc, "tl.%s needs a tensor", b->name);
+    diag_hint(S->d, "the input is a scalar: there is nothing to reduce");
     return sv_err();
   }
   int axis;
@@ -148,6 +153,7 @@ SVal b_argminmax(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (axis < 0) {
     diag_unsupported(S->d, call->loc, "tl.%s with axis=None on a tensor of rank %d is not supported yet (it needs reshape)", b->name,
                      x->type->rank);
+    diag_hint(S->d, "flatten it first: tl.%s(tl.ravel(x), 0)", b->name);
     return sv_err();
   }
   bool is_max = b->op == RED_MAX;
@@ -206,12 +212,14 @@ static int gather_inputs(Sema *S, SrcLoc loc, SVal v, IrValue **in, bool *tuple)
   int n = *tuple ? v.n : 1;
   if (n < 1 || n > 8) {
     diag_error(S->d, loc, "a reduction takes 1 to 8 inputs, got %d", n);
+    diag_hint(S->d, "split it into several reductions");
     return 0;
   }
   for (int i = 0; i < n; i++) {
     if (!want_tensor(S, loc, *tuple ? v.items[i] : v, "input", &in[i])) return 0;
     if (!in[i]->type->rank || !ir_same_shape(in[i]->type, in[0]->type)) {
       diag_error(S->d, loc, "the inputs of a reduction must be tensors of one shape");
+      diag_hint(S->d, "broadcast them to one shape first, e.g. with tl.broadcast_to");
       return 0;
     }
   }
@@ -221,7 +229,10 @@ static int gather_inputs(Sema *S, SrcLoc loc, SVal v, IrValue **in, bool *tuple)
 /* Inlines `fn` into a combine region over the n inputs' element types. */
 static IrBlock *user_combine(Sema *S, const Node *call, SVal fn, IrValue **in, int n) {
   if (fn.kind != SV_FUNC) {
-    if (fn.kind != SV_ERR) diag_error(S->d, call->loc, "combine_fn must be a @triton.jit function, got %s", sv_kind_name(fn));
+    if (fn.kind != SV_ERR) {
+      diag_error(S->d, call->loc, "combine_fn must be a @triton.jit function, got %s", sv_kind_name(fn));
+      diag_hint(S->d, "pass the name of a @triton.jit function of two scalars per input");
+    }
     return NULL;
   }
   IrBlock *r = combine_block(S, in, n);
@@ -236,6 +247,7 @@ static IrBlock *user_combine(Sema *S, const Node *call, SVal fn, IrValue **in, i
   bool ok = S->d->nerrors == errors;
   if (ok && got != n) {
     diag_error(S->d, call->loc, "combine_fn returns %d value(s) for %d input(s)", got, n);
+    diag_hint(S->d, "it takes 2 x %d scalars and returns %d (a tuple for more than one)", n, n);
     ok = false;
   }
   for (int i = 0; ok && i < n; i++) {
@@ -244,6 +256,7 @@ static IrBlock *user_combine(Sema *S, const Node *call, SVal fn, IrValue **in, i
     ok = x && !x->type->rank;
     if (!ok) {
       diag_error(S->d, call->loc, "combine_fn must return scalars");
+      diag_hint(S->d, "it combines two elements at a time: compute on its scalar arguments only");
       break;
     }
     ys[i] = cast_to(S, call->loc, x, ir_elem(S->m, in[i]->type));
@@ -280,6 +293,7 @@ SVal b_tl_reduce(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (axis < 0) {
     diag_unsupported(S->d, call->loc, "tl.reduce with axis=None on a tensor of rank %d is not supported yet (it needs reshape)",
                      in[0]->type->rank);
+    diag_hint(S->d, "flatten it first: tl.reduce(tl.ravel(x), 0, fn)");
     return sv_err();
   }
   IrBlock *r = user_combine(S, call, a[2], in, n);
@@ -297,6 +311,7 @@ SVal b_scan(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   if (k == RED_SUM && a[3].kind != SV_NONE && !want_dtype(S, call->loc, a[3], &want)) return sv_err();
   if (!x->type->rank) {
     diag_error(S->d, call->loc, "tl.%s needs a tensor", b->name);
+    diag_hint(S->d, "the input is a scalar: there is nothing to scan");
     return sv_err();
   }
   if (!want && x->type->dt == DT_BF16) want = ir_scalar(S->m, DT_F32); /* Triton scans bf16 in fp32 */

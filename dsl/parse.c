@@ -396,8 +396,8 @@ static int comp_op(Parser *P) {
 }
 
 static Node *comparison(Parser *P) {
-  Token *t = peek(P);
   Node *first = or_expr(P);
+  Token *t = peek(P); /* a comparison is located at its (first) operator, like a binary one */
   int op = comp_op(P);
   if (!op) return first;
   Node *n = mk(P, ND_COMPARE, t);

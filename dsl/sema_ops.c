@@ -63,10 +63,12 @@ IrValue *expand_dims(Sema *S, SrcLoc loc, IrValue *v, int axis) {
   if (axis < 0) axis += t->rank + 1;
   if (axis < 0 || axis > t->rank) {
     diag_error(S->d, loc, "expand_dims axis %d is out of range for rank %d", axis, t->rank);
+    diag_hint(S->d, "the new axis goes at a position from 0 to %d (or -%d to -1)", t->rank, t->rank + 1);
     return NULL;
   }
   if (t->rank + 1 > IR_MAX_RANK) {
     diag_unsupported(S->d, loc, "tensors of rank above %d are not supported", IR_MAX_RANK);
+    diag_hint(S->d, "merge dimensions with tl.reshape first");
     return NULL;
   }
   if (t->rank == 0) {
@@ -96,6 +98,7 @@ IrValue *broadcast_to(Sema *S, SrcLoc loc, IrValue *v, const IrType *shape_of) {
       ir_type_str(&a, t);
       ir_type_str(&b, shape_of);
       diag_error(S->d, loc, "cannot broadcast %s to the shape of %s", a.s, b.s);
+      diag_hint(S->d, "only dimensions of size 1 stretch; add them with x[:, None] or tl.expand_dims");
       sb_free(&a);
       sb_free(&b);
       return NULL;
@@ -123,6 +126,7 @@ bool broadcast_pair(Sema *S, SrcLoc loc, IrValue **x, IrValue **y) {
       ir_type_str(&sa, a);
       ir_type_str(&sb, b);
       diag_error(S->d, loc, "incompatible shapes %s and %s at dimension %d", sa.s, sb.s, i);
+      diag_hint(S->d, "line the dimensions up with [:, None] / [None, :], or use blocks of the same size");
       sb_free(&sa);
       sb_free(&sb);
       return false;
@@ -136,6 +140,11 @@ bool broadcast_pair(Sema *S, SrcLoc loc, IrValue **x, IrValue **y) {
 
 /* Triton's computation type for two typed operands (semantic.computation_type_impl). */
 static bool computation_type(Sema *S, SrcLoc loc, DType a, DType b, bool div_or_mod, DType *out) {
+  if (a == DT_PTR || b == DT_PTR) {
+    diag_error(S->d, loc, "pointers cannot take part in this operation");
+    diag_hint(S->d, "pointers take + and - with integer offsets; compare or select the offsets instead");
+    return false;
+  }
   if (a == DT_F64 || b == DT_F64) { *out = DT_F64; return true; }
   if (a == DT_F32 || b == DT_F32) { *out = DT_F32; return true; }
   /* fp16 is tested before bf16, as in Triton: fp16 with bf16 is fp16 */
@@ -143,10 +152,6 @@ static bool computation_type(Sema *S, SrcLoc loc, DType a, DType b, bool div_or_
   if (a == DT_BF16 || b == DT_BF16) {
     *out = (!div_or_mod && a == DT_BF16 && b == DT_BF16) ? DT_BF16 : DT_F32;
     return true;
-  }
-  if (a == DT_PTR || b == DT_PTR) {
-    diag_error(S->d, loc, "pointers cannot take part in this operation");
-    return false;
   }
   /* integers: the wider wins; at equal width unsigned wins. i1 is unsigned (Triton's int1
    * is in UINT_TYPES), so i1 / i32 mixes signedness too. */
@@ -187,6 +192,7 @@ static bool int_fits(int64_t v, DType dt) {
 static IrValue *literal_as(Sema *S, SrcLoc loc, SVal lit, const IrType *elem) {
   if (lit.kind == SV_INT && dtype_is_int(elem->dt) && elem->dt != DT_I1 && !int_fits(lit.i, elem->dt)) {
     diag_error(S->d, loc, "value %lld is out of range for type %s", (long long)lit.i, dtype_name(elem->dt));
+    diag_hint(S->d, "convert the tensor to a wider type first, e.g. x.to(tl.int32)");
     return NULL;
   }
   if (dtype_is_float(elem->dt)) return ir_const_float(&S->b, elem, lit.kind == SV_FLOAT ? lit.f : (double)lit.i);
@@ -252,6 +258,7 @@ static int64_t py_floordiv(int64_t a, int64_t b) {
 
 static SVal overflow(Sema *S, SrcLoc loc) {
   diag_error(S->d, loc, "integer overflow in a compile-time expression (constexpr ints are 64-bit here)");
+  diag_hint(S->d, "keep compile-time ints below 2**63, or compute with floats");
   return sv_err();
 }
 
@@ -306,10 +313,12 @@ static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   case TK_SHL: case TK_SHR: case TK_AMP: case TK_PIPE: case TK_CARET:
     if (fl) {
       diag_error(S->d, loc, "unsupported operand types for %s: float", op_text(op));
+      diag_hint(S->d, "shifts and bitwise operators take ints: convert with int(...)");
       return sv_err();
     }
     if ((op == TK_SHL || op == TK_SHR) && y < 0) {
       diag_error(S->d, loc, "negative shift count");
+      diag_hint(S->d, "shift the other way: x >> n instead of x << -n");
       return sv_err();
     }
     if (op == TK_SHL) {
@@ -328,6 +337,7 @@ static SVal py_binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
     return sv_err();
   }
   diag_error(S->d, loc, "division by zero in a compile-time expression");
+  diag_hint(S->d, "the divisor is a compile-time zero: check the constexpr values");
   return sv_err();
 }
 
@@ -338,6 +348,7 @@ SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
     return (SVal){.kind = SV_STR, .s = arena_printf(S->a, "%s%s", l.s, r.s)};
   if ((l.kind != SV_VAL && !sv_is_const(l)) || (r.kind != SV_VAL && !sv_is_const(r))) {
     diag_error(S->d, loc, "unsupported operand types for %s: %s and %s", op_text(op), sv_kind_name(l), sv_kind_name(r));
+    diag_hint(S->d, "operators take tensors and numbers (and + joins two strings)");
     return sv_err();
   }
   if (op == TK_POW) {
@@ -358,6 +369,7 @@ SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
     if (!off) return sv_err();
     if (!dtype_is_int(off->type->dt)) {
       diag_error(S->d, loc, "a pointer offset must be an integer, got %s", dtype_name(off->type->dt));
+      diag_hint(S->d, "convert the offset with .to(tl.int32)");
       return sv_err();
     }
     if (off->type->dt == DT_I1) off = cast_to(S, loc, off, ir_scalar(S->m, DT_I32));
@@ -385,6 +397,7 @@ SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   case TK_DSLASH:
     if (!dtype_is_int(dt)) {
       diag_error(S->d, loc, "'//' is only defined on integers in Triton, got %s", dtype_name(dt));
+      diag_hint(S->d, "for floats, write tl.floor(x / y)");
       return sv_err();
     }
     k = OP_DIV;
@@ -393,6 +406,7 @@ SVal binop(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   case TK_AMP: case TK_PIPE: case TK_CARET: case TK_SHL: case TK_SHR:
     if (!dtype_is_int(dt)) {
       diag_error(S->d, loc, "bitwise operator %s needs integers, got %s", op_text(op), dtype_name(dt));
+      diag_hint(S->d, "work on the bits with x.to(tl.int32, bitcast=True)");
       return sv_err();
     }
     k = op == TK_AMP ? OP_AND : op == TK_PIPE ? OP_OR : op == TK_CARET ? OP_XOR : op == TK_SHL ? OP_SHL : OP_SHR;
@@ -443,6 +457,7 @@ static SVal py_compare(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   if (op == TK_IN || op == CMP_NOT_IN) {
     if (r.kind != SV_TUPLE) {
       diag_error(S->d, loc, "'in' needs a tuple on the right, got %s", sv_kind_name(r));
+      diag_hint(S->d, "write x in (a, b, c)");
       return sv_err();
     }
     bool found = false;
@@ -454,6 +469,7 @@ static SVal py_compare(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   }
   if (!sv_is_const(l) || !sv_is_const(r)) {
     diag_error(S->d, loc, "cannot compare %s and %s with %s", sv_kind_name(l), sv_kind_name(r), op_text(op));
+    diag_hint(S->d, "compare numbers with numbers and strings with strings");
     return sv_err();
   }
   bool fl = l.kind == SV_FLOAT || r.kind == SV_FLOAT;
@@ -485,6 +501,7 @@ SVal compare(Sema *S, SrcLoc loc, int op, SVal l, SVal r) {
   case TK_GE: p = CMP_GE; break;
   default:
     diag_error(S->d, loc, "'%s' cannot be applied to tensors", op_text(op));
+    diag_hint(S->d, "compare elements with == and combine the results with |");
     return sv_err();
   }
   /* tensor.__lt__ and the other comparisons call to_tensor on a Python number first, so
@@ -507,6 +524,7 @@ bool py_truthy(Sema *S, SrcLoc loc, SVal v, bool *out) {
   case SV_ERR: return false;
   default:
     diag_error(S->d, loc, "the truth value of %s is not known at compile time", sv_kind_name(v));
+    diag_hint(S->d, "a compile-time True or False is needed here");
     return false;
   }
 }
@@ -520,6 +538,7 @@ SVal unop(Sema *S, SrcLoc loc, int op, SVal x) {
     }
     if (!sv_is_const(x)) {
       diag_error(S->d, loc, "bad operand for unary %s: %s", op_text(op), sv_kind_name(x));
+      diag_hint(S->d, "unary operators take tensors and numbers");
       return sv_err();
     }
     if (op == TK_MINUS) {
@@ -530,6 +549,7 @@ SVal unop(Sema *S, SrcLoc loc, int op, SVal x) {
     if (op == TK_PLUS) return x.kind == SV_BOOL ? sv_int(x.i) : x;
     if (x.kind == SV_FLOAT) {
       diag_error(S->d, loc, "bad operand for unary ~: float");
+      diag_hint(S->d, "~ takes ints: convert with int(...)");
       return sv_err();
     }
     return sv_int(~x.i);
@@ -538,6 +558,7 @@ SVal unop(Sema *S, SrcLoc loc, int op, SVal x) {
   DType dt = v->type->dt;
   if (dt == DT_PTR) {
     diag_error(S->d, loc, "unary %s is not defined on pointers", op_text(op));
+    diag_hint(S->d, "apply it to the offsets before adding them to the pointer");
     return sv_err();
   }
   switch (op) {
@@ -546,6 +567,7 @@ SVal unop(Sema *S, SrcLoc loc, int op, SVal x) {
   case TK_TILDE:
     if (!dtype_is_int(dt)) {
       diag_error(S->d, loc, "'~' needs an integer or bool tensor, got %s", dtype_name(dt));
+      diag_hint(S->d, "for floats, use -x or 1 - x; for the bits, x.to(tl.int32, bitcast=True)");
       return sv_err();
     }
     return sv_val(ir_build1(&S->b, OP_NOT, v->type, v));

@@ -194,7 +194,7 @@ static void test_ast(void) {
       "              Int 2 @7:31\n"
       "        kwargs:\n"
       "          Keyword mask @7:34\n"
-      "            Compare < @7:39\n"
+      "            Compare < @7:41\n"
       "              args:\n"
       "                Name i @7:39\n"
       "                Name n @7:43\n";

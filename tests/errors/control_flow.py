@@ -53,9 +53,9 @@ def k(x_ptr, f_ptr, n, BLOCK: tl.constexpr):
 # hint: initialise it with the final type, e.g. tl.zeros(..., dtype=...) or x.to(...)
 # expect: 23:5: error: loop-carried variable 'w' is <16xfp32> before the loop and <16xi32> after its body; its type must stay the same
 # hint: initialise it with the final type, e.g. tl.zeros(..., dtype=...) or x.to(...)
-# expect: 25:8: error: an 'if' condition must be a scalar, not a tensor
+# expect: 25:13: error: an 'if' condition must be a scalar, not a tensor
 # hint: use tl.where for elementwise choices
-# expect: 27:11: error: a 'while' condition must be a scalar, not a tensor
+# expect: 27:16: error: a 'while' condition must be a scalar, not a tensor
 # hint: reduce it to a scalar, e.g. tl.max(x, 0) > 0
 # expect: 29:14: error: range bounds must be integer scalars, got fp32
 # hint: convert the bound with .to(tl.int32)

@@ -48,7 +48,9 @@ def k(x_ptr, n, BLOCK: tl.constexpr):
 # expect: 27:5: error: assertion failed: BLOCK must be 16
 # hint: its condition is a compile-time value, so it is checked when the kernel is compiled
 # expect: 28:8: error: static assertion failed: BLOCK must be 64
+# hint: the condition is false for these constexpr values
 # expect: 29:8: error: tl.static_assert needs a compile-time condition
+# hint: use assert for a condition known only at run time
 # expect: 31:9: error: nested function definitions are not supported in kernels
 # hint: define it at module level with @triton.jit
 # expect: 33:12: error: imports inside a kernel are not supported; import at module level
