@@ -1005,10 +1005,6 @@ static void lower_reduce_scan(Lower *L, IrOp *op) {
   int ax = (int)op->i, w = lw_chunk(ti);
   int64_t len = ti->shape[ax], inner = 1;
   for (int d = ax + 1; d < ti->rank; d++) inner *= ti->shape[d];
-  if (op->nopnds > 16) {
-    lw_fail(L, op, "internal error: a reduction of more than 16 tensors");
-    return;
-  }
   if (inner == 1 && len >= w) {
     if (op->kind == OP_SCAN) scan_rows(L, op, len, w);
     else reduce_rows(L, op, len, w);
@@ -1124,6 +1120,11 @@ bool cpu_mem_op(Lower *L, IrOp *op) {
     return false;
   }
   CpuMem *m = L->cm;
+  if (op->nopnds > 16 || op->nres > 16) { /* the tuples of a reduce or scan (fixed arrays here) */
+    L->d->unsupported = true;
+    lw_fail(L, op, "a reduction or scan of more than 16 tensors at once is not supported on the CPU target");
+    return true;
+  }
   m->nspill = 0;
   m->stage_used = 0;
   for (int i = 0; i < op->nopnds; i++)

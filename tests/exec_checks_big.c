@@ -7,7 +7,7 @@
  * every op in that form: elementwise with masks and tails, gathers, row and 2-D reductions
  * and scans over each axis (built-in, argmax/argmin, jit combine functions), trans, reshape,
  * broadcasts of small tiles into big ones, loops, while and if carrying big tiles (with a
- * swap), tl.dot and atomics. Inputs are small integers or multiples of 1/4 wherever the
+ * swap), tl.dot in every input type and atomics. Inputs are small integers or multiples of 1/4 wherever the
  * result can be exact, so most comparisons are bit for bit.
  */
 #include "exec_checks.h"
@@ -228,18 +228,24 @@ static void check_argmax(liger_context *ctx, const char *path) {
   for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
     int n = sizes[s];
     for (int i = 0; i < n; i++) x[i] = (float)((int)(rng() % 2001) - 1000); /* many ties at the extremes */
-    int32_t out[3] = {-1, -1, -1};
+    int32_t out[7] = {-1, -1, -1, -1, -1, -1, -1};
     void *dx = dev_from(ctx, x, sizeof(float) * n), *dout = dev_from(ctx, out, sizeof out);
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(n)};
     if (dx && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, sizeof out)) {
       int amax = 0, amin = 0;
+      int32_t xr = 0, imin = 0; /* masked-off elements count as 0 for xor_sum and min */
       for (int i = 1; i < n; i++) {
         if (x[i] > x[amax]) amax = i;
         if (x[i] < x[amin]) amin = i;
       }
-      CHECK(out[0] == amax && out[1] == amin && out[2] == (int32_t)x[amax],
-            "big argmax/argmin/max over %d in BLOCK=65536: %d/%d/%d (want %d/%d/%d, the first of ties)", n, out[0], out[1], out[2], amax,
-            amin, (int32_t)x[amax]);
+      for (int i = 0; i < n; i++) xr ^= (int32_t)x[i], imin = (int32_t)x[i] < imin ? (int32_t)x[i] : imin;
+      if (n == BLOCK) imin = (int32_t)x[amin];
+      CHECK(out[0] == amax && out[1] == amin && out[2] == (int32_t)x[amax] && out[5] == amax,
+            "big argmax/argmin/max/max(return_indices) over %d in BLOCK=65536: %d/%d/%d/%d (want %d/%d/%d/%d, the first of ties)", n,
+            out[0], out[1], out[2], out[5], amax, amin, (int32_t)x[amax], amax);
+      CHECK(out[3] == xr && out[4] == imin && out[6] == (int32_t)x[amax],
+            "big xor_sum/min/tl.reduce with a branching combine function over %d: %d/%d/%d (want %d/%d/%d)", n, out[3], out[4], out[6],
+            xr, imin, (int32_t)x[amax]);
     }
     liger_free(ctx, dx), liger_free(ctx, dout);
   }
@@ -256,29 +262,32 @@ static void check_scan(liger_context *ctx, const char *path) {
     liger_constexpr c = {"BLOCK", bs};
     liger_kernel *k = load(ctx, path, "big_scan_kernel", &c, 1);
     if (!k) continue;
-    int32_t *x = malloc(4 * (size_t)n), *out = malloc(4 * (size_t)(4 * B + TAIL));
-    for (int i = 0; i < n; i++) x[i] = (int32_t)(rng() % 11) - 5;
-    void *dx = dev_from(ctx, x, 4 * (size_t)n), *dout = dev_sentinel(ctx, (size_t)4 * B + TAIL);
+    int32_t *x = malloc(4 * (size_t)n), *out = malloc(4 * (size_t)(5 * B + TAIL));
+    for (int i = 0; i < n; i++) x[i] = (int32_t)(rng() % 11) - 5 + (i == n / 2 ? 1000 : 0);
+    void *dx = dev_from(ctx, x, 4 * (size_t)n), *dout = dev_sentinel(ctx, (size_t)5 * B + TAIL);
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(n)};
-    if (dx && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * (size_t)(4 * B + TAIL))) {
-      int bad[4] = {0}, slack = 0;
-      int32_t run = 0, prod = 1, rev = 0;
+    if (dx && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * (size_t)(5 * B + TAIL))) {
+      int bad[5] = {0}, slack = 0;
+      int32_t run = 0, prod = 1, rev = 0, mx = x[0];
       for (int i = 0; i < n; i++) {
         run += x[i];
         prod *= x[i] % 2 == 0 ? 1 : -1;
+        mx = x[i] > mx ? x[i] : mx;
         bad[0] += out[i] != run;
         bad[2] += out[2 * B + i] != run;
         bad[3] += out[3 * B + i] != prod;
+        bad[4] += out[4 * B + i] != mx;
       }
       for (int i = n - 1; i >= 0; i--) {
         rev += x[i];
         bad[1] += out[B + i] != rev;
       }
-      for (int q = 0; q < 4; q++)
-        for (int i = n; i < B + (q == 3 ? TAIL : 0); i++) slack += (uint32_t)out[q * B + i] != SENTINEL;
-      CHECK(!bad[0] && !bad[1] && !bad[2] && !bad[3] && !slack,
-            "big scans n=%d BLOCK=%d: cumsum, reverse cumsum, associative_scan, cumprod (%d/%d/%d/%d wrong, %d masked changed)", n, B,
-            bad[0], bad[1], bad[2], bad[3], slack);
+      for (int q = 0; q < 5; q++)
+        for (int i = n; i < B + (q == 4 ? TAIL : 0); i++) slack += (uint32_t)out[q * B + i] != SENTINEL;
+      CHECK(!bad[0] && !bad[1] && !bad[2] && !bad[3] && !bad[4] && !slack,
+            "big scans n=%d BLOCK=%d: cumsum, reverse cumsum, associative_scan, cumprod, running max by a branching combine "
+            "function (%d/%d/%d/%d/%d wrong, %d masked changed)",
+            n, B, bad[0], bad[1], bad[2], bad[3], bad[4], slack);
     }
     liger_free(ctx, dx), liger_free(ctx, dout);
     free(x), free(out);
@@ -448,29 +457,33 @@ static void check_loops(liger_context *ctx, const char *path) {
 
 static void check_dot(liger_context *ctx, const char *path) {
   static const int sizes[][3] = {{128, 128, 128}, {200, 150, 300}};
+  static const liger_dtype types[] = {LIGER_F32, LIGER_F16, LIGER_BF16, LIGER_I8};
+  static const char *const names[] = {"fp32->fp32", "fp16->fp32", "bf16->fp32", "int8->int32"};
   liger_constexpr c[3] = {{"BM", "128"}, {"BN", "128"}, {"BK", "128"}};
   liger_kernel *k = load(ctx, path, "big_dot_kernel", c, 3);
   if (!k) return;
-  for (int f16 = 0; f16 < 2; f16++)
+  for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
       int M = sizes[s][0], N = sizes[s][1], K = sizes[s][2];
-      size_t es = f16 ? 2 : 4;
+      liger_dtype dt = types[t];
+      bool i8 = dt == LIGER_I8;
+      size_t es = liger_dtype_size(dt);
       float *fa = malloc(4 * (size_t)M * K), *fb = malloc(4 * (size_t)K * N), *cm = malloc(4 * (size_t)M * N);
       unsigned char *ha = malloc(es * (size_t)M * K), *hb = malloc(es * (size_t)K * N);
       for (int i = 0; i < M * K + K * N; i++) {
         bool in_a = i < M * K;
-        float v = quarter(1);
+        float v = i8 ? (float)((int)(rng() % 9) - 4) : quarter(1); /* exact in every dtype */
         (in_a ? fa : fb)[in_a ? i : i - M * K] = v;
         unsigned char *dst = in_a ? ha + es * (size_t)i : hb + es * (size_t)(i - M * K);
-        if (f16) {
-          uint16_t h = f32_to_f16(v);
-          memcpy(dst, &h, 2);
-        } else memcpy(dst, &v, 4);
+        uint32_t u = f32_bits(v);
+        uint16_t h = dt == LIGER_F16 ? f32_to_f16(v) : (uint16_t)(u >> 16); /* bf16: exact values truncate */
+        if (dt == LIGER_F32) memcpy(dst, &v, 4);
+        else if (i8) *(int8_t *)dst = (int8_t)v;
+        else memcpy(dst, &h, 2);
       }
-      liger_dtype dt = f16 ? LIGER_F16 : LIGER_F32;
       void *da = dev_from(ctx, ha, es * (size_t)M * K), *db = dev_from(ctx, hb, es * (size_t)K * N), *dc = dev_from(ctx, NULL, 4 * (size_t)M * N);
-      liger_arg a[6] = {liger_arg_ptr(da, dt), liger_arg_ptr(db, dt), liger_arg_ptr(dc, LIGER_F32), liger_arg_int(M), liger_arg_int(N),
-                        liger_arg_int(K)};
+      liger_arg a[6] = {liger_arg_ptr(da, dt), liger_arg_ptr(db, dt), liger_arg_ptr(dc, i8 ? LIGER_I32 : LIGER_F32), liger_arg_int(M),
+                        liger_arg_int(N), liger_arg_int(K)};
       if (da && db && dc && launch(ctx, k, (uint32_t)((M + 127) / 128), (uint32_t)((N + 127) / 128), a, 6) &&
           read_back(ctx, cm, dc, 4 * (size_t)M * N)) {
         int bad = 0;
@@ -478,9 +491,10 @@ static void check_dot(liger_context *ctx, const char *path) {
           for (int j = 0; j < N; j++) {
             double ref = 0;
             for (int q = 0; q < K; q++) ref += (double)fa[i * K + q] * fb[q * N + j];
-            bad += cm[i * N + j] != (float)ref; /* multiples of 1/16 below 2^10: exact */
+            float got = i8 ? (float)((int32_t *)cm)[i * N + j] : cm[i * N + j];
+            bad += got != (float)ref; /* multiples of 1/16 below 2^13: exact */
           }
-        CHECK(bad == 0, "big tl.dot %s->fp32 %dx%dx%d in 128x128x128 tiles: exact (%d wrong)", f16 ? "fp16" : "fp32", M, N, K, bad);
+        CHECK(bad == 0, "big tl.dot %s %dx%dx%d in 128x128x128 tiles: exact (%d wrong)", names[t], M, N, K, bad);
       }
       liger_free(ctx, da), liger_free(ctx, db), liger_free(ctx, dc);
       free(fa), free(fb), free(cm), free(ha), free(hb);

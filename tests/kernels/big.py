@@ -40,17 +40,6 @@ def big_layer_norm_kernel(x_ptr, y_ptr, w_ptr, b_ptr, mean_ptr, rstd_ptr, stride
 
 
 @triton.jit
-def big_argmax_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
-    # argmax / argmin (the first of ties) and max over one block
-    offs = tl.arange(0, BLOCK)
-    mask = offs < n
-    x = tl.load(x_ptr + offs, mask=mask, other=float("-inf"))
-    tl.store(out_ptr, tl.argmax(x, axis=0))
-    tl.store(out_ptr + 1, tl.argmin(tl.where(mask, x, float("inf")), axis=0))
-    tl.store(out_ptr + 2, tl.max(x, axis=0).to(tl.int32))
-
-
-@triton.jit
 def _add(a, b):
     return a + b
 
@@ -61,8 +50,37 @@ def _pick_larger(a, b):
 
 
 @triton.jit
+def _pick_larger_if(a, b):
+    # control flow in a combine function
+    if a > b:
+        r = a
+    else:
+        r = b
+    return r
+
+
+@triton.jit
+def big_argmax_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    # reductions of one block: argmax / argmin (the first of ties), max, xor_sum, min, max
+    # with indices, tl.reduce with a combine function that branches
+    offs = tl.arange(0, BLOCK)
+    mask = offs < n
+    x = tl.load(x_ptr + offs, mask=mask, other=float("-inf"))
+    tl.store(out_ptr, tl.argmax(x, axis=0))
+    tl.store(out_ptr + 1, tl.argmin(tl.where(mask, x, float("inf")), axis=0))
+    tl.store(out_ptr + 2, tl.max(x, axis=0).to(tl.int32))
+    xi = tl.where(mask, x, 0.0).to(tl.int32)
+    tl.store(out_ptr + 3, tl.xor_sum(xi, axis=0))
+    tl.store(out_ptr + 4, tl.min(xi, axis=0))
+    mx, imx = tl.max(x, axis=0, return_indices=True)
+    tl.store(out_ptr + 5, imx)
+    tl.store(out_ptr + 6, tl.reduce(x, 0, _pick_larger_if).to(tl.int32))
+
+
+@triton.jit
 def big_scan_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
-    # 1-D scans over one block: cumsum both ways, associative_scan with a jit function, cumprod
+    # 1-D scans over one block: cumsum both ways, associative_scan with jit functions (one
+    # that branches), cumprod
     offs = tl.arange(0, BLOCK)
     mask = offs < n
     x = tl.load(x_ptr + offs, mask=mask, other=0)
@@ -70,6 +88,7 @@ def big_scan_kernel(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
     tl.store(out_ptr + BLOCK + offs, tl.cumsum(x, axis=0, reverse=True), mask=mask)
     tl.store(out_ptr + 2 * BLOCK + offs, tl.associative_scan(x, 0, _add), mask=mask)
     tl.store(out_ptr + 3 * BLOCK + offs, tl.cumprod(tl.where(x % 2 == 0, 1, -1), axis=0), mask=mask)
+    tl.store(out_ptr + 4 * BLOCK + offs, tl.associative_scan(x, 0, _pick_larger_if), mask=mask)
 
 
 @triton.jit
@@ -155,7 +174,7 @@ def big_dot_kernel(a_ptr, b_ptr, c_ptr, M, N, K, BM: tl.constexpr, BN: tl.conste
     rm = pid_m * BM + tl.arange(0, BM)
     rn = pid_n * BN + tl.arange(0, BN)
     rk = tl.arange(0, BK)
-    acc = tl.zeros((BM, BN), dtype=tl.float32)
+    acc = tl.zeros((BM, BN), dtype=tl.float32 if a_ptr.dtype.element_ty != tl.int8 else tl.int32)
     for k0 in range(0, K, BK):
         a = tl.load(a_ptr + rm[:, None] * K + (k0 + rk)[None, :], mask=(rm[:, None] < M) & ((k0 + rk)[None, :] < K), other=0)
         b = tl.load(b_ptr + (k0 + rk)[:, None] * N + rn[None, :], mask=((k0 + rk)[:, None] < K) & (rn[None, :] < N), other=0)
