@@ -5,7 +5,8 @@
  * On the CPU these tiles are above the unroll limit, so they run in the memory form of
  * codegen/lower_cpu_loop.c: one runtime loop per op over tiles in scratch. The checks cover
  * every op in that form: elementwise with masks and tails, gathers, row and 2-D reductions
- * and scans over each axis (built-in, argmax/argmin, jit combine functions), trans, reshape,
+ * and scans over each axis of 1-, 2- and 3-D tiles (built-in, argmax/argmin, jit combine
+ * functions), trans, permute, reshape,
  * broadcasts of small tiles into big ones, loops, while and if carrying big tiles (with a
  * swap), tl.dot in every input type and atomics. Inputs are small integers or multiples of 1/4 wherever the
  * result can be exact, so most comparisons are bit for bit.
@@ -386,6 +387,50 @@ static void check_shape(liger_context *ctx, const char *path) {
   }
 }
 
+static void check_3d(liger_context *ctx, const char *path) {
+  static const int cases[][3] = {{16, 64, 64}, {64, 4, 256}, {2, 2048, 8}};
+  for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
+    int A = cases[s][0], B = cases[s][1], C = cases[s][2];
+    size_t n = (size_t)A * B * C, nout = (size_t)A * C + 2 * n;
+    char as[16], bs[16], cs[16];
+    snprintf(as, sizeof as, "%d", A);
+    snprintf(bs, sizeof bs, "%d", B);
+    snprintf(cs, sizeof cs, "%d", C);
+    liger_constexpr c[3] = {{"A", as}, {"B", bs}, {"C", cs}};
+    liger_kernel *k = load(ctx, path, "big_3d_kernel", c, 3);
+    if (!k) continue;
+    float *x = malloc(4 * n), *out = malloc(4 * nout);
+    for (size_t i = 0; i < n; i++) x[i] = quarter(4);
+    void *dx = dev_from(ctx, x, 4 * n), *dout = dev_from(ctx, NULL, 4 * nout);
+    liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
+    if (dx && dout && launch(ctx, k, 1, 1, a, 2) && read_back(ctx, out, dout, 4 * nout)) {
+      int bad[3] = {0};
+      const float *cs3 = out + (size_t)A * C, *perm = cs3 + n;
+      for (int i = 0; i < A; i++)
+        for (int q = 0; q < C; q++) {
+          float sum = 0;
+          for (int j = 0; j < B; j++) sum += x[((size_t)i * B + j) * C + q];
+          bad[0] += out[(size_t)i * C + q] != sum; /* quarter-integers: exact in any order */
+        }
+      for (int j = 0; j < B; j++)
+        for (int q = 0; q < C; q++) {
+          float run = 0;
+          for (int i = 0; i < A; i++) {
+            size_t at = ((size_t)i * B + j) * C + q;
+            run += x[at];
+            bad[1] += cs3[at] != run;
+            bad[2] += perm[((size_t)q * A + i) * B + j] != x[at];
+          }
+        }
+      CHECK(!bad[0] && !bad[1] && !bad[2], "big 3-D [%d, %d, %d]: sum(axis=1), cumsum(axis=0), permute(2, 0, 1) (%d/%d/%d wrong)", A, B, C,
+            bad[0], bad[1], bad[2]);
+    }
+    liger_free(ctx, dx), liger_free(ctx, dout);
+    free(x), free(out);
+    liger_kernel_release(k);
+  }
+}
+
 static void check_small_into_big(liger_context *ctx, const char *path) {
   static const int cases[][2] = {{4096, 16}, {1024, 64}};
   for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
@@ -532,6 +577,7 @@ int exec_checks_big(liger_context *ctx, const char *source_dir) {
   check_scan(ctx, path);
   check_2d(ctx, path);
   check_shape(ctx, path);
+  check_3d(ctx, path);
   check_small_into_big(ctx, path);
   check_loops(ctx, path);
   check_dot(ctx, path);

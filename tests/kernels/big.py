@@ -109,6 +109,23 @@ def big_2d_kernel(x_ptr, out_ptr, M, N, BM: tl.constexpr, BN: tl.constexpr):
 
 
 @triton.jit
+def big_3d_kernel(x_ptr, out_ptr, A: tl.constexpr, B: tl.constexpr, C: tl.constexpr):
+    # a 3-D tile: a reduction and a scan over the middle and outer axes, and a permute
+    ra = tl.arange(0, A)[:, None, None]
+    rb = tl.arange(0, B)[None, :, None]
+    rc = tl.arange(0, C)[None, None, :]
+    x = tl.load(x_ptr + ra * B * C + rb * C + rc)
+    s = tl.sum(x, axis=1)
+    tl.store(out_ptr + tl.arange(0, A)[:, None] * C + tl.arange(0, C)[None, :], s)
+    base = out_ptr + A * C
+    tl.store(base + ra * B * C + rb * C + rc, tl.cumsum(x, axis=0))
+    pc = tl.arange(0, C)[:, None, None]
+    pa = tl.arange(0, A)[None, :, None]
+    pb = tl.arange(0, B)[None, None, :]
+    tl.store(base + A * B * C + pc * A * B + pa * B + pb, tl.permute(x, (2, 0, 1)))
+
+
+@triton.jit
 def big_shape_kernel(x_ptr, r_ptr, c_ptr, out_ptr, BM: tl.constexpr, BN: tl.constexpr):
     # trans, reshape and broadcasts of [BM] and [BN] tiles into a [BM, BN] one
     rm = tl.arange(0, BM)
