@@ -732,6 +732,7 @@ static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   int n = a[1].kind == SV_TUPLE ? a[1].n : 1;
   if (n != rank) {
     diag_error(S->d, call->loc, "tl.%s needs one value per dimension: %d given for a %d-D value", b->name, n, rank);
+    diag_hint(S->d, "an int for a 1-D value, a tuple such as (16, 1) for a 2-D one");
     return sv_err();
   }
   for (int d = 0; d < rank; d++) {
@@ -739,6 +740,7 @@ static SVal b_hint(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     if (!want_int(S, call->loc, a[1].kind == SV_TUPLE ? a[1].items[d] : a[1], "a hint value", &k)) return sv_err();
     if (k < 1) {
       diag_error(S->d, call->loc, "tl.%s values must be positive, got %" PRId64, b->name, k);
+      diag_hint(S->d, "1 promises nothing; larger values promise divisibility, contiguity or constancy");
       return sv_err();
     }
     if (k == 1) continue; /* promises nothing */
@@ -763,6 +765,7 @@ static SVal b_device_print(Sema *S, const Node *call, const Builtin *b, SVal *a)
     if (!v) return sv_err();
     if (hex && dtype_is_float(v->type->dt)) {
       diag_error(S->d, call->loc, "device_print(hex=True) prints integers; value %d is %s", i, dtype_name(v->type->dt));
+      diag_hint(S->d, "print floats without hex=True, or their bits with x.to(tl.int32, bitcast=True)");
       return sv_err();
     }
     IrOp *op = ir_build(&S->b, OP_PRINT, NULL, 1, &v);

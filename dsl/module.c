@@ -80,6 +80,7 @@ static void resolve(Loader *L, Module *m, const Node *stmt, const char *member, 
     const SrcFile *f = read_file(L, cands[i]);
     if (!f) {
       diag_error(L->d, stmt->loc, "cannot read the imported kernel file '%s'", cands[i]);
+      diag_hint(L->d, "it exists but is not a readable file: check its type and permissions");
       L->failed = true;
       break;
     }
@@ -128,6 +129,7 @@ static bool foreign_module(const char *name) {
 static Module *load_file(Loader *L, const SrcFile *f) {
   if (L->nmods == MOD_MAX_FILES) {
     diag_error(L->d, (SrcLoc){f, 0, 0}, "more than %d kernel files are imported; stopping", MOD_MAX_FILES);
+    diag_hint(L->d, "a kernel needs only the files of its jit helpers; look for an import cycle through a package");
     L->failed = true;
     return NULL;
   }

@@ -316,6 +316,60 @@ static void test_globals_and_imports(const char *root) {
         "unknown imported helpers are named, with the files looked for:\n%s", msg);
 }
 
+/* ---- @triton.heuristics evaluated at launch --------------------------------------------------- */
+
+/* A heuristic's lambda is evaluated by the JIT when the kernel is launched (ligerc does not
+ * run it), so its mistakes come back from liger_launch, located in the source. */
+static void test_heuristic_errors(void) {
+  liger_context *ctx = NULL;
+  if (liger_context_create("cpu", &ctx) != LIGER_OK) return;
+  static const char src[] = HEADER
+      "@triton.heuristics({\"A\": lambda args: args[0],\n"          /* 5: the index 0 at column 44 */
+      "                    \"B\": lambda args: args[\"nope\"]})\n"   /* 6 */
+      "@triton.jit\n"
+      "def k(x_ptr, n, A: tl.constexpr, B: tl.constexpr):\n"
+      "    tl.store(x_ptr, n)\n";
+  liger_kernel *k = NULL;
+  liger_status st = liger_kernel_load_source(ctx, src, "heur.py", "k", NULL, 0, 0, &k);
+  CHECK(st == LIGER_OK, "a kernel with heuristics loads (they run at launch)%s%s", st ? ": " : "", st ? liger_last_error() : "");
+  if (st == LIGER_OK) {
+    int32_t *buf = NULL;
+    if (liger_malloc(ctx, 16, (void **)&buf) == LIGER_OK) {
+      uint32_t grid[3] = {1, 1, 1};
+      liger_arg args[2] = {liger_arg_ptr(buf, LIGER_I32), liger_arg_int(3)};
+      st = liger_launch(k, grid, NULL, args, 2);
+      const char *msg = liger_last_error();
+      CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "heuristic 'A' failed") &&
+                strstr(msg, "heur.py:5:44: error: args[...] takes an argument name as a string") && has_caret_line(msg),
+            "args[0] in a heuristic → %s, located:\n%s", liger_status_name(st), msg);
+      liger_free(ctx, buf);
+    }
+    liger_kernel_release(k);
+  }
+  static const char src2[] = HEADER
+      "@triton.heuristics({\"B\": lambda args: args[\"nope\"]})\n"   /* 5: the index at column 44 */
+      "@triton.jit\n"
+      "def k(x_ptr, n, B: tl.constexpr):\n"
+      "    tl.store(x_ptr, n)\n";
+  k = NULL;
+  st = liger_kernel_load_source(ctx, src2, "heur2.py", "k", NULL, 0, 0, &k);
+  if (st == LIGER_OK) {
+    int32_t *buf = NULL;
+    if (liger_malloc(ctx, 16, (void **)&buf) == LIGER_OK) {
+      uint32_t grid[3] = {1, 1, 1};
+      liger_arg args[2] = {liger_arg_ptr(buf, LIGER_I32), liger_arg_int(3)};
+      st = liger_launch(k, grid, NULL, args, 2);
+      const char *msg = liger_last_error();
+      CHECK(st == LIGER_ERR_COMPILE && strstr(msg, "heur2.py:5:44: error: the kernel has no argument named 'nope'") &&
+                strstr(msg, "hint:"),
+            "args[\"nope\"] in a heuristic → %s, located, with a hint:\n%s", liger_status_name(st), msg);
+      liger_free(ctx, buf);
+    }
+    liger_kernel_release(k);
+  }
+  liger_context_destroy(ctx);
+}
+
 int main(int argc, char **argv) {
   char add_path[4096];
   snprintf(add_path, sizeof add_path, "%s/kernels/examples/add.py", check_source_dir(argc, argv));
@@ -323,6 +377,7 @@ int main(int argc, char **argv) {
   test_bad_arguments(add_path);
   test_launch_errors(add_path);
   test_globals_and_imports(check_source_dir(argc, argv));
+  test_heuristic_errors();
   if (failures) {
     printf("%d check(s) failed\n", failures);
     return 1;
