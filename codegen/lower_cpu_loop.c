@@ -7,7 +7,7 @@
  * lives in the per-program scratch buffer the runtime passes to the entry, and every op on it
  * is one runtime loop over the same chunks, so compile time does not depend on the tile size.
  *
- * Forms of a tile value (MemPlan.form):
+ * Forms of a tile value (CpuMem.form):
  *   F_REG  — registers: lower_cpu.c's unrolled TVal (small tiles and all scalars);
  *   F_MEM  — a buffer in scratch, row-major, i1 stored as i8; its TVal is empty (n == 0);
  *   F_VIRT — const, splat and arange, and elementwise ops fused into their one user (see
@@ -23,8 +23,9 @@
  *   0 ........ staging ............................................ total
  *   | per-op temporaries | buffers: one per group, placed by first fit |
  *
- * A group is a stored value with its views, or the carried values of a for/while/if: the loop's (or if's)
- * results and region arguments share one buffer that yields copy into. Groups whose live
+ * A group is a stored value with its views, or a carried value of a for/while/if: the
+ * loop's (or if's) results and region arguments share one buffer that yields copy into.
+ * Groups whose live
  * intervals (in program order) overlap get disjoint bytes; a value used inside a loop that
  * it was defined outside of stays live to the loop's end. Values in regions are read only
  * through their own op's loops, so the staging area is shared by all ops.
@@ -40,16 +41,16 @@
 #include <string.h>
 
 /* The default unroll limit in elements: tiles up to this size stay unrolled (see
- * docs/debugging.md, LIGER_CPU_UNROLL_MAX). Measured on softmax: BLOCK=512 unrolled
- * compiles in about the time of the memory form and runs faster; from 1024 on the memory
- * form compiles faster and its run time is within noise. */
+ * docs/debugging.md, LIGER_CPU_UNROLL_MAX). Measured with add and softmax on one core: at
+ * BLOCK=512 the unrolled form costs 0.03 s more CPU time to compile and runs a memory-bound
+ * add 1.25x faster (1.6x at 256); from 1024 on both run alike, while the unrolled compile
+ * time climbs (0.13 s at 1024, 1.2 s at 4096, 7 s at 16384) and the memory form's stays. */
 #define CPU_UNROLL_DEFAULT 512
 
 enum { F_REG, F_MEM, F_VIRT };
 enum { MEM_ALIGN = 64 };
 
 typedef struct Group {
-  int parent;     /* union-find */
   int64_t bytes;  /* 64-rounded */
   int start, end; /* live interval (op positions, inclusive) */
   int64_t off;    /* byte offset in scratch */
@@ -106,7 +107,8 @@ static int form(Lower *L, const IrValue *v) { return L->cm->form[v->id]; }
 /* Ops whose result is their operand's elements in the same row-major order. */
 static bool is_view(IrOpKind k) { return k == OP_EXPAND_DIMS || k == OP_RESHAPE || k == OP_HINT; }
 
-/* The value a virtual one stands for: const, splat or arange (through views). */
+/* The op a virtual value stands for (through views): const, splat, arange or a fused
+ * elementwise op. */
 static const IrOp *virt_def(Lower *L, const IrValue *v) {
   if (!v->type->rank || form(L, v) != F_VIRT) return NULL;
   while (is_view(v->def->kind)) v = v->def->opnds[0];
@@ -117,21 +119,14 @@ static bool is_vec(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) == LL
 
 /* ---- planning: forms, groups, live intervals, offsets ----------------------------------- */
 
-static int find(CpuMem *m, int g) {
-  while (m->g[g].parent != g) g = m->g[g].parent = m->g[m->g[g].parent].parent;
-  return g;
-}
-
 static int new_group(CpuMem *m, const IrType *t, int start) {
   Group *g = &m->g[m->ng];
-  g->parent = m->ng;
   g->bytes = tile_bytes(t);
   g->start = g->end = start;
   return m->ng++;
 }
 
 static void touch(CpuMem *m, int g, int p) {
-  g = find(m, g);
   if (p > m->g[g].end) m->g[g].end = p;
 }
 
@@ -267,7 +262,7 @@ static void plan_block(Lower *L, IrBlock *b) {
       if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE || (elementwise(op) && fusable(m, v))) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_VIRT) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_MEM)
-        set_mem(m, v, find(m, m->grp[op->opnds[0]->id]), p);
+        set_mem(m, v, m->grp[op->opnds[0]->id], p);
       else set_mem(m, v, new_group(m, v->type, p), p);
     }
     if (touches_mem(L, op)) {
@@ -314,9 +309,9 @@ static bool yield_hazard(CpuMem *m, const IrOp *term, IrValue *const *to, int i)
   int off = term->kind == OP_CONDITION;
   const IrValue *v = term->opnds[i];
   if (m->form[v->id] != F_MEM) return false;
-  int gv = find(m, m->grp[v->id]);
+  int gv = m->grp[v->id];
   for (int j = off; j < term->nopnds; j++)
-    if (j != i && m->form[to[j - off]->id] == F_MEM && find(m, m->grp[to[j - off]->id]) == gv) return true;
+    if (j != i && m->form[to[j - off]->id] == F_MEM && m->grp[to[j - off]->id] == gv) return true;
   return false;
 }
 
@@ -348,15 +343,14 @@ static int cmp_group_off(const void *a, const void *b, void *ctx) {
  * group live at the same time. */
 static void place_groups(Lower *L) {
   CpuMem *m = L->cm;
-  int *roots = arena_alloc(&L->arena, sizeof(int) * (size_t)(m->ng + 1));
+  int *order = arena_alloc(&L->arena, sizeof(int) * (size_t)(m->ng + 1));
   int *act = arena_alloc(&L->arena, sizeof(int) * (size_t)(m->ng + 1));
   int nr = 0, na = 0;
-  for (int i = 0; i < m->ng; i++)
-    if (find(m, i) == i) roots[nr++] = i;
-  sort_ints(roots, nr, cmp_group_start, m->g);
+  for (int i = 0; i < m->ng; i++) order[nr++] = i;
+  sort_ints(order, nr, cmp_group_start, m->g);
   m->total = m->staging;
   for (int r = 0; r < nr; r++) {
-    Group *g = &m->g[roots[r]];
+    Group *g = &m->g[order[r]];
     int keep = 0;
     for (int a = 0; a < na; a++)
       if (m->g[act[a]].end >= g->start) act[keep++] = act[a];
@@ -370,7 +364,7 @@ static void place_groups(Lower *L) {
     }
     g->off = off;
     if (off + g->bytes > m->total) m->total = off + g->bytes;
-    act[na++] = roots[r];
+    act[na++] = order[r];
   }
 }
 
@@ -417,13 +411,6 @@ void cpu_mem_plan(Lower *L) {
       if (yield_hazard(m, term, to, i)) s += tile_bytes(term->opnds[i]->type);
     if (s > m->staging) m->staging = s;
   }
-  /* merged groups: the root's interval covers every member's */
-  for (int i = 0; i < m->ng; i++) {
-    int r = find(m, i);
-    if (m->g[i].start < m->g[r].start) m->g[r].start = m->g[i].start;
-    if (m->g[i].end > m->g[r].end) m->g[r].end = m->g[i].end;
-    if (m->g[i].bytes > m->g[r].bytes) m->g[r].bytes = m->g[i].bytes;
-  }
   place_groups(L);
   if (m->total > (int64_t)UINT32_MAX) {
     L->d->unsupported = true;
@@ -457,7 +444,7 @@ static int64_t buf_off(Lower *L, const IrValue *v) {
   CpuMem *m = L->cm;
   for (int i = 0; i < m->nspill; i++)
     if (m->spill[i].v == v) return m->spill[i].off;
-  return m->g[find(m, m->grp[v->id])].off;
+  return m->g[m->grp[v->id]].off;
 }
 
 static LLVMValueRef at_off(Lower *L, int64_t off) {
