@@ -8,9 +8,11 @@
 #include "cache.h"
 #include "build_id.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_ARGS 64
 
@@ -42,15 +44,22 @@ liger_status rt_source_load(const char *path, const char *source, const char *fi
   *text = NULL;
   if (path) {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s'", path);
+    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+      fclose(fp);
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path,
+                     S_ISDIR(sb.st_mode) ? "it is a directory" : "not a regular file");
+    }
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     rewind(fp);
     char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
-    if (!buf || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
+    if (!buf || n < 0 || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
+      int err = errno;
       free(buf);
       fclose(fp);
-      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s'", path);
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path, strerror(err ? err : EIO));
     }
     fclose(fp);
     buf[n > 0 ? n : 0] = 0;

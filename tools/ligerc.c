@@ -69,7 +69,7 @@ int main(int argc, char **argv) {
       for (size_t k = 0; k < sizeof emits / sizeof emits[0]; k++)
         if (!strcmp(v, emits[k].name)) o.emit = emits[k].e, ok = true;
       if (!ok) {
-        fprintf(stderr, "ligerc: unknown --emit kind '%s'\n", v);
+        fprintf(stderr, "ligerc: unknown --emit kind '%s' (use tir, layout, llvm, ptx, cubin, asm, obj or hsaco)\n", v);
         return 2;
       }
     } else if ((v = opt_value(argc, argv, &i, "--kernel"))) {
@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
     } else if (!o.path) {
       o.path = a;
     } else {
-      fprintf(stderr, "ligerc: only one input file is accepted\n");
+      fprintf(stderr, "ligerc: only one input file is accepted ('%s' and '%s' were given)\n", o.path, a);
       return 2;
     }
   }

@@ -9,4 +9,4 @@ import triton.language as tl
 def k(x_ptr):
     tl.store(x_ptr, 1.0)
 
-# expect-text: ligerc: unknown --emit kind 'bogus'
+# expect-text: ligerc: unknown --emit kind 'bogus' (use tir, layout
