@@ -222,12 +222,13 @@ static bool check_pointer(Sema *S, SrcLoc loc, SVal p, IrValue **out) {
     diag_hint(S->d, "pass a pointer argument plus offsets, e.g. x_ptr + offs");
     return false;
   }
-  if (p.v->type->pointee->dt == DT_I1) {
-    diag_unsupported(S->d, loc, "loads and stores through int1 pointers are not supported yet");
-    return false;
-  }
   *out = p.v;
   return true;
+}
+
+/* Bool tensors are bytes in memory (as in Triton): an int1 pointer is used as an int8 one. */
+static IrValue *bool_as_bytes(Sema *S, SrcLoc loc, IrValue *ptr) {
+  return ptr->type->pointee->dt == DT_I1 ? cast_to(S, loc, ptr, ir_ptr(S->m, ir_scalar(S->m, DT_I8))) : ptr;
 }
 
 static bool check_mask(Sema *S, SrcLoc loc, SVal m, IrValue **ptr, IrValue **mask) {
@@ -255,6 +256,8 @@ static SVal b_load(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     diag_hint(S->d, "compute the offsets and a mask from tl.arange instead");
     return sv_err();
   }
+  bool is_bool = ptr->type->pointee->dt == DT_I1; /* loaded as bytes, then != 0 */
+  ptr = bool_as_bytes(S, call->loc, ptr);
   if (a[1].kind != SV_NONE && !check_mask(S, call->loc, a[1], &ptr, &mask)) return sv_err();
   if (a[2].kind != SV_NONE) {
     if (!mask) {
@@ -279,7 +282,7 @@ static SVal b_load(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   op->flags = (mask ? MEM_MASK : 0) | (other ? MEM_OTHER : 0) | (vol ? MEM_VOLATILE : 0);
   op->i = cache;
   op->i2 = evict;
-  return sv_val(op->res[0]);
+  return sv_val(is_bool ? cast_to(S, call->loc, op->res[0], ir_scalar(S->m, DT_I1)) : op->res[0]);
 }
 
 static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
@@ -295,6 +298,10 @@ static SVal b_store(Sema *S, const Node *call, const Builtin *b, SVal *a) {
     diag_error(S->d, call->loc, "cannot store a tensor through a single pointer (as in Triton)");
     diag_hint(S->d, "add offsets to the pointer: ptr + tl.arange(...)");
     return sv_err();
+  }
+  if (ptr->type->pointee->dt == DT_I1) { /* stored as bytes 0 / 1 */
+    val = cast_to(S, call->loc, val, ir_scalar(S->m, DT_I1));
+    ptr = bool_as_bytes(S, call->loc, ptr);
   }
   if (a[2].kind != SV_NONE && !check_mask(S, call->loc, a[2], &ptr, &mask)) return sv_err();
   val = broadcast_to(S, call->loc, cast_to(S, call->loc, val, ptr->type->pointee), ptr->type);
