@@ -70,6 +70,7 @@ typedef struct Spill {
 } Spill;
 
 struct CpuMem {
+  Arena *arena;
   int64_t unroll_max; /* elements */
   signed char *form;  /* by value id */
   int *grp;           /* by value id: group, or -1 */
@@ -79,7 +80,7 @@ struct CpuMem {
   Group *g;
   int ng;
   Ext *ext;
-  int next;
+  int next, capext;
   Span *loops;
   int nloops;
   int *stack; /* enclosing loops while planning */
@@ -158,6 +159,16 @@ static bool fusable(CpuMem *m, const IrValue *v) {
   }
 }
 
+static void push_ext(CpuMem *m, Ext e) {
+  if (m->next == m->capext) {
+    m->capext = 2 * m->capext + 16;
+    Ext *grown = arena_alloc(m->arena, sizeof(Ext) * (size_t)m->capext);
+    if (m->next) memcpy(grown, m->ext, sizeof(Ext) * (size_t)m->next);
+    m->ext = grown;
+  }
+  m->ext[m->next++] = e;
+}
+
 /* A use at position p: the group lives to p, or to the end of the outermost enclosing loop
  * that started after the value was defined (the next iteration reads it again). A virtual
  * value uses its operands where it is used. */
@@ -168,7 +179,7 @@ static void use(CpuMem *m, const IrValue *v, int p) {
   touch(m, m->grp[v->id], p);
   for (int i = 0; i < m->depth; i++)
     if (m->loops[m->stack[i]].start > m->defpos[v->id]) {
-      m->ext[m->next++] = (Ext){m->grp[v->id], m->stack[i]};
+      push_ext(m, (Ext){m->grp[v->id], m->stack[i]});
       break;
     }
 }
@@ -387,6 +398,7 @@ static bool unroll_limit(Lower *L, int64_t *out) {
 void cpu_mem_plan(Lower *L) {
   CpuMem *m = arena_alloc(&L->arena, sizeof *m);
   L->cm = m;
+  m->arena = &L->arena;
   if (!unroll_limit(L, &m->unroll_max)) return;
   int nopnds = 0, nops = count_ops(L->f->body, &nopnds);
   size_t nv = (size_t)L->nvals;
@@ -396,7 +408,6 @@ void cpu_mem_plan(Lower *L) {
   m->nuses = arena_alloc(&L->arena, sizeof(int) * nv);
   m->user = arena_alloc(&L->arena, sizeof(IrOp *) * nv);
   m->g = arena_alloc(&L->arena, sizeof(Group) * (nv + 1));
-  m->ext = arena_alloc(&L->arena, sizeof(Ext) * (size_t)(nopnds + 1));
   m->loops = arena_alloc(&L->arena, sizeof(Span) * (size_t)(nops + 1));
   m->stack = arena_alloc(&L->arena, sizeof(int) * (size_t)(nops + 1));
   m->terms = arena_alloc(&L->arena, sizeof(IrOp *) * (size_t)(nops + 1));
