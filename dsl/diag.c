@@ -43,6 +43,7 @@ static void vreport(Diag *d, SrcLoc loc, const char *kind, const char *fmt, va_l
   d->hidden = repeat || d->nshown >= DIAG_MAX;
   if (!d->hidden) {
     d->nshown++;
+    d->notes = 0;
     sb_puts(&d->text, head.s);
     show_line(&d->text, loc);
   } else if (!repeat && d->nshown == DIAG_MAX) {
@@ -74,6 +75,16 @@ void diag_hint(Diag *d, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   sb_puts(&d->text, "  hint: ");
+  sb_vprintf(&d->text, fmt, ap);
+  sb_puts(&d->text, "\n");
+  va_end(ap);
+}
+
+void diag_note(Diag *d, const char *fmt, ...) {
+  if (d->hidden || ++d->notes > 3) return; /* the innermost callers say enough */
+  va_list ap;
+  va_start(ap, fmt);
+  sb_puts(&d->text, "  note: ");
   sb_vprintf(&d->text, fmt, ap);
   sb_puts(&d->text, "\n");
   va_end(ap);

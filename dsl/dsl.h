@@ -69,6 +69,7 @@ typedef struct Diag {
   int nerrors;      /* every error, shown or not: "did this step fail?" compares it */
   int nshown;       /* errors written to `text` */
   bool hidden;      /* the last error was not shown (so neither is its hint) */
+  int notes;        /* notes under the last error (a call chain is cut after a few) */
   bool unsupported; /* at least one error is "valid Triton we do not support" */
 } Diag;
 
@@ -76,8 +77,10 @@ void diag_error(Diag *d, SrcLoc loc, const char *fmt, ...) __attribute__((format
 void diag_verror(Diag *d, SrcLoc loc, const char *fmt, va_list ap);
 /* As diag_error, for a construct Triton accepts but we do not (yet). */
 void diag_unsupported(Diag *d, SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Adds "  hint: ..." under the last error. */
+/* Adds "  hint: ..." (what to do) under the last error. */
 void diag_hint(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds "  note: ..." (context: where an inlined helper was called) under the last error. */
+void diag_note(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- lex.c: Python tokens ---------------------------------------------------------------- */
 

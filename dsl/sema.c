@@ -691,7 +691,11 @@ SVal call_jit(Sema *S, const Node *call, const Node *fn, SVal *args, int nargs, 
   S->block_depth = 0;
   S->runtime_if = S->runtime_loop = 0;
   S->depth++;
+  int shown = S->d->nshown;
   exec_block(S, &fn->body);
+  /* an error inside a helper says which call of it led there (nested helpers: each level) */
+  if (S->d->nshown > shown && call->loc.file)
+    diag_note(S->d, "in %s(), called from %s:%d:%d", fn->name, call->loc.file->name, call->loc.line, call->loc.col);
   S->depth--;
   S->block_depth = saved_depth;
   S->runtime_if = saved_if;

@@ -20,6 +20,8 @@
 #   # expect: NAME:1:1: error: TEXT          the same in another source (e.g. `<constexpr B>`)
 #   # expect: error: TEXT                    an error without a line (about the whole file)
 #   # hint: TEXT                             the error above is followed by a hint containing TEXT
+#   # note: TEXT                             ... and by a note containing TEXT (an inlined
+#                                             helper's caller)
 #   # expect-text: TEXT                      a line of stderr without a location contains TEXT
 #
 # The errors on stderr must be exactly the `expect` lines, in that order: no error may be
@@ -50,7 +52,7 @@ fail() { problems+=("$1"); }
 check_file() {
   local file=$1
   local args="--emit=tir" input=$file want_exit=1
-  local -a expects=() hints=() texts=()
+  local -a expects=() hints=() notes=() texts=()
   local line
   while IFS= read -r line; do
     case $line in
@@ -61,12 +63,20 @@ check_file() {
     "# expect: "*)
       expects+=("${line#"# expect: "}")
       hints+=("")
+      notes+=("")
       ;;
     "# hint: "*)
       if ((${#expects[@]} == 0)); then
         fail "'# hint:' before any '# expect:'"
       else
         hints[${#expects[@]} - 1]=${line#"# hint: "}
+      fi
+      ;;
+    "# note: "*)
+      if ((${#expects[@]} == 0)); then
+        fail "'# note:' before any '# expect:'"
+      else
+        notes[${#expects[@]} - 1]=${line#"# note: "}
       fi
       ;;
     "# expect-text: "*) texts+=("${line#"# expect-text: "}") ;;
@@ -159,6 +169,14 @@ check_file() {
       if [[ $h != "  hint: "* || $h != *"${hints[k]}"* ]]; then
         fail "error $((k + 1)) at $ln:$col: no hint containing '${hints[k]}' (next line: '$h')"
       fi
+    fi
+    if [[ -n ${notes[k]} ]]; then
+      local j=$((at + 3)) found_note=0
+      while ((j < ${#err[@]})) && [[ ${err[j]} == "  "* ]]; do
+        [[ ${err[j]} == "  note: "*"${notes[k]}"* ]] && found_note=1
+        j=$((j + 1))
+      done
+      ((found_note)) || fail "error $((k + 1)) at $ln:$col: no note containing '${notes[k]}'"
     fi
   done
 

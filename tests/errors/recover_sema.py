@@ -1,7 +1,7 @@
 # Semantic errors: analysis goes on with the next statement, and a value that failed is
 # poisoned, so its later uses stay silent. Every independent error is reported once, in
 # order: an error in an if branch, a loop body, a helper inlined twice and an unrolled loop
-# body does not come back at each use, call or iteration.
+# body does not come back at each use, call or iteration. An error in a helper notes the call.
 # args: --emit=tir -D BLOCK=16
 import triton
 import triton.language as tl
@@ -46,6 +46,7 @@ def k(x_ptr, n, BLOCK: tl.constexpr):
 # hint: cast first: x.to(tl.float32)
 # expect: 12:14: error: '**' is only defined on compile-time values in Triton
 # hint: multiply explicitly, or use tl.exp2 / libdevice.pow
+# note: in square(), called from
 # expect: 31:16: error: Expected dtype ['fp32', 'fp64'] but got i32 (tl.sqrt)
 # hint: cast first: x.to(tl.float32)
 # expect: 32:8: error: name 'undefined_cond' is not defined
