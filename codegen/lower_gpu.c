@@ -946,6 +946,12 @@ void gpu_prologue(Lower *L) {
   LLVMTypeRef fty = LLVMFunctionType(L->vd, pts, (unsigned)f->nparams, 0);
   L->fn = LLVMAddFunction(L->mod, f->name, fty);
   int threads = f->num_warps * L->t->warp_size;
+  if (threads > 1024) { /* the 64-lane AMD chips at num_warps=32 (as in Triton, no fallback) */
+    L->d->unsupported = true;
+    lw_fail(L, NULL, "num_warps=%d makes %d threads per program on %s (%d-lane waves); a program has at most 1024",
+            f->num_warps, threads, L->t->name, L->t->warp_size);
+    diag_hint(L->d, "use num_warps=%d or less on this target", 1024 / L->t->warp_size);
+  }
   char buf[32];
   if (L->t->kind == TGT_NVPTX) {
     LLVMSetFunctionCallConv(L->fn, LLVMPTXKernelCallConv);

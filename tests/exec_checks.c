@@ -922,6 +922,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_matmul(ctx, lang_path);
   check_shape_ops(ctx, lang_path);
   failures += exec_checks_big(ctx, source_dir);
+  failures += exec_checks_warps(ctx, source_dir);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
   failures += exec_checks_promo(ctx, source_dir);

@@ -28,4 +28,9 @@ int exec_checks_promo(liger_context *ctx, const char *source_dir);
  * calls it. Returns the number of failed checks. */
 int exec_checks_big(liger_context *ctx, const char *source_dir);
 
+/* Every tile feature at num_warps 1 to 32, int1 pointers and the 2-D index patterns
+ * (exec_checks_warps.c, tests/kernels/warps.py and layouts.py) on an open context;
+ * exec_checks_run calls it. Returns the number of failed checks. */
+int exec_checks_warps(liger_context *ctx, const char *source_dir);
+
 #endif
