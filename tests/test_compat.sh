@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# test_compat.sh — the compatibility suite (tests/compat/*.py, kernels written the way
-# Triton's tutorials write them) must compile, unchanged, for the host CPU, sm_90 (ptxas
-# accepts the PTX when installed) and gfx942 (a linked code object).
+# test_compat.sh — the compatibility suite must compile, unchanged, for the host CPU, sm_90
+# (ptxas accepts the PTX when installed) and gfx942 (a linked code object). Its kernels:
+#   tests/compat/*.py        written the way Triton's tutorials write them;
+#   tests/compat/liger/*.py  written the way Liger-Kernel's seed kernels are (spec/kernels.md).
+# A case is FILE|KERNEL|SIGNATURE|OPTIONS, FILE relative to tests/compat, OPTIONS the -D
+# constexprs and --num-warps. Like Liger on ROCm, gfx942 runs 32-warp cases with 16 warps.
 #
 #   test_compat.sh LIGERC REPO_ROOT
 set -uo pipefail
@@ -16,14 +19,38 @@ cases=(
   "layer_norm.py|_layer_norm_bwd_dx_fused|*fp16:16,*fp16:16,*fp16:16,*fp16:16,*fp16:16,*fp16:16,*fp32:16,*fp32:16,*i32:16,i32,i32|-D GROUP_SIZE_M=64 -D BLOCK_SIZE_N=1024"
   "layer_norm.py|_layer_norm_bwd_dwdb|*fp16:16,*fp16:16,*fp16:16,*fp16:16,i32,i32|-D BLOCK_SIZE_M=32 -D BLOCK_SIZE_N=128"
   "grouped_matmul.py|matmul_kernel|*fp16:16,*fp16:16,*fp16:16,i32,i32,i32,i32,i32,i32,i32,i32,i32|-D ACTIVATION='leaky_relu'"
+  # Liger style: RoPE forward (bf16, cos shared by the batch) and backward (odd sizes, padded)
+  "liger/rope.py|_triton_rope|*bf16:16,i32,*bf16:16,i32,*bf16:16,i32,*bf16:16,i32,i32|-D bs=2 -D cos_bs=1 -D n_qh=32 -D n_kh=8 -D hd=64 -D pad_n_qh=32 -D pad_n_kh=8 -D pad_hd=64 -D BLOCK_SIZE=32"
+  "liger/rope.py|_triton_rope|*fp16:16,i32,*fp16:16,i32,*fp32:16,i32,*fp32:16,i32,i32|-D bs=3 -D cos_bs=3 -D n_qh=73 -D n_kh=213 -D hd=92 -D pad_n_qh=128 -D pad_n_kh=256 -D pad_hd=128 -D BLOCK_SIZE=128 -D BACKWARD_PASS=True"
+  "liger/swiglu.py|_swiglu_forward_kernel|*bf16:16,*bf16:16,*bf16:16,i32,fp32|-D n_cols=11008 -D BLOCK_SIZE=16384 --num-warps 16"
+  "liger/swiglu.py|_swiglu_forward_tiled_kernel|*bf16:16,*bf16:16,*bf16:16,i32,fp32,i32|-D BLOCK_SIZE=1024"
+  "liger/swiglu.py|_swiglu_backward_kernel|*fp32:16,*fp32:16,*fp32:16,i32,fp32|-D n_cols=431 -D BLOCK_SIZE=512"
+  "liger/softmax.py|_softmax_single_block_forward_kernel|*bf16:16,i32,*bf16:16,i32,i32|-D BLOCK_SIZE=4096 --num-warps 8"
+  "liger/softmax.py|_softmax_single_block_backward_kernel|*bf16:16,i32,*bf16:16,i32,*bf16:16,i32,i32|-D BLOCK_SIZE=1024"
+  "liger/softmax.py|_softmax_multi_block_forward_kernel|*fp32:16,i32,*fp32:16,i32,i32|-D BLOCK_SIZE=1024"
+  "liger/softmax.py|_softmax_multi_block_backward_kernel|*fp16:16,i32,*fp16:16,i32,*fp16:16,i32,i32|-D BLOCK_SIZE=1024"
+  "liger/sparsemax.py|_sparsemax_forward_kernel|*fp32:16,i32,*fp32:16,i32,*fp32:16,i32,i32|-D BLOCK_SIZE=512 -D num_warps=4 --num-warps 4"
+  "liger/sparsemax.py|_sparsemax_backward_kernel|*fp32:16,*fp32:16,*fp32:16,i32,i32|-D BLOCK_SIZE=128 -D num_warps=4 --num-warps 4"
+  "liger/kl_div.py|_kldiv_kernel_forward|*bf16:16,i32,*bf16:16,i32,*fp32:16,i32,i32,fp32|-D BLOCK_SIZE=16384 --num-warps 32"
+  "liger/kl_div.py|_kldiv_kernel_forward|*fp16:16,i32,*fp16:16,i32,*fp32:16,i32,i32,fp32|-D BLOCK_SIZE=2048 -D log_target=True -D reduction=0 --num-warps 8"
+  "liger/kl_div.py|_kldiv_kernel_backward|*bf16:16,i32,*bf16:16,i32,i32|-D BLOCK_SIZE=2048 -D log_target=True --num-warps 8"
+  "liger/embedding.py|embedding_forward_kernel|*fp32:16,*i64:16,*fp32:16,i32|-D embedding_dim=768 -D BLOCK_SIZE_M=128 -D BLOCK_SIZE_N=128"
+  "liger/embedding.py|embedding_backward_kernel|*fp32:16,*fp32:16,*i64:16,i32|-D embedding_dim=60 -D BLOCK_SIZE_M=64 -D BLOCK_SIZE_N=64"
+  "liger/mta_mask.py|_mask_fwd_kernel|*fp32:16,*fp32:16,i32,i32,1,i32|-D mask_val=-1e9 -D BLOCK=64 -D num_warps=4 --num-warps 4"
+  "liger/mta_mask.py|_mask_bwd_kernel|*bf16:16,*bf16:16,i32,i32,1,i32|-D BLOCK=32 -D num_warps=4 --num-warps 4"
+  "liger/int2_matmul.py|matmul_kernel|*i8:16,*u8:16,*i32:16,i32,i32,i32,1,i32,1,i32,1|-D K=4096"
 )
+n=0
 for c in "${cases[@]}"; do
   IFS='|' read -r file kernel sig defs <<<"$c"
+  n=$((n + 1))
   for target in cpu sm_90 gfx942; do
     case $target in cpu) emit=obj ;; sm_90) emit=ptx ;; gfx942) emit=hsaco ;; esac
-    out="$tmp/$kernel.$target.$emit"
-    # shellcheck disable=SC2086  # defs holds several -D options
-    if "$ligerc" "$root/tests/compat/$file" --kernel "$kernel" --target=$target --emit=$emit --signature "$sig" $defs -o "$out" 2>"$tmp/err"; then
+    opts=$defs
+    [[ $target == gfx* ]] && opts=${opts/--num-warps 32/--num-warps 16}
+    out="$tmp/case$n.$target.$emit"
+    # shellcheck disable=SC2086  # opts holds several options
+    if "$ligerc" "$root/tests/compat/$file" --kernel "$kernel" --target=$target --emit=$emit --signature "$sig" $opts -o "$out" 2>"$tmp/err"; then
       if [[ $emit == ptx && -x /usr/local/cuda/bin/ptxas ]] && ! /usr/local/cuda/bin/ptxas -arch=sm_90 "$out" -o /dev/null 2>"$tmp/err"; then
         echo "FAIL: ptxas rejects $file:$kernel"
         cat "$tmp/err"
