@@ -1010,8 +1010,8 @@ IrModule *sema_build(Arena *a, Diag *d, const Module *mod, const char *name, con
     diag_error(d, fn->loc, "%s() takes %d runtime arguments but %d argument types were given", fn->name, next_arg, nargs);
     diag_hint(d, "--signature lists the types of the runtime arguments in order (tl.constexpr parameters are not in it)");
   }
-  if (d->nerrors > errors) return NULL;
-
+  /* the body is analysed even after a parameter error: the parameters without a value are
+   * poisoned, so only the body's own errors are added */
   S.scope = &local;
   exec_block(&S, &fn->body);
   if (d->nerrors > errors) return NULL;
