@@ -876,6 +876,62 @@ static bool kernel_decorators(const Token *toks, int start) {
   return false;
 }
 
+static void top_statement(Parser *P, Module *m, bool nested);
+
+/* A module-level `try:` is host code choosing between spellings of an import (Liger tries
+ * triton.language.extra.libdevice, then the older paths, in `except ImportError:`). Python
+ * keeps the try body when it runs, so its statements are read as top-level statements; the
+ * except, else and finally clauses are skipped. */
+static void top_try(Parser *P, Module *m) {
+  next(P); /* try */
+  next(P); /* : */
+  next(P); /* NEWLINE */
+  next(P); /* INDENT */
+  while (!at(P, TK_DEDENT) && !at(P, TK_EOF)) {
+    if (accept(P, TK_NEWLINE)) continue;
+    top_statement(P, m, true);
+  }
+  accept(P, TK_DEDENT);
+  if (at_name(P, "except") || at_name(P, "finally") || at(P, TK_ELSE)) recover(P);
+}
+
+/* Parses one top-level statement (or one statement of a top-level try body, `nested`);
+ * host code we cannot parse is skipped, but a kernel (a def decorated with
+ * jit/autotune/heuristics) must parse. */
+static void top_statement(Parser *P, Module *m, bool nested) {
+  Arena *a = P->arena;
+  Diag *d = P->diag;
+  int start = P->pos;
+  if (at(P, TK_TRY) && start + 3 < P->ntok && P->toks[start + 1].kind == TK_COLON &&
+      P->toks[start + 2].kind == TK_NEWLINE && P->toks[start + 3].kind == TK_INDENT) {
+    top_try(P, m);
+    return;
+  }
+  size_t text_len = d->text.len;
+  Diag saved = *d;
+  NodeList one = {0};
+  P->failed = false;
+  P->depth = 0;
+  statement(P, &one);
+  if (d->nerrors == saved.nerrors) {
+    for (int i = 0; i < one.n; i++) nl_push(a, &m->body, one.items[i]);
+    return;
+  }
+  /* not a kernel (host code): forget its errors and the statement */
+  if (!kernel_decorators(P->toks, start)) {
+    d->text.len = text_len;
+    if (d->text.s) d->text.s[text_len] = 0;
+    d->nerrors = saved.nerrors;
+    d->nshown = saved.nshown;
+    d->hidden = saved.hidden;
+    d->unsupported = saved.unsupported;
+  }
+  if (P->failed) recover(P);
+  if (P->pos == start) next(P);
+  if (!nested) /* inside a try body, the dedent that ends it is top_try's */
+    while (at(P, TK_DEDENT)) next(P);
+}
+
 Module *parse_module(Arena *a, Diag *d, const SrcFile *f) {
   int ntok = 0;
   int errors_before = d->nerrors;
@@ -886,31 +942,7 @@ Module *parse_module(Arena *a, Diag *d, const SrcFile *f) {
   m->file = f;
   while (!at(&P, TK_EOF)) {
     if (accept(&P, TK_NEWLINE)) continue;
-    /* Parse one top-level statement; host code we cannot parse is skipped, but a kernel
-     * (a def decorated with jit/autotune/heuristics) must parse. */
-    size_t text_len = d->text.len;
-    Diag saved = *d;
-    int start = P.pos;
-    NodeList one = {0};
-    P.failed = false;
-    P.depth = 0;
-    statement(&P, &one);
-    if (d->nerrors == saved.nerrors) {
-      for (int i = 0; i < one.n; i++) nl_push(a, &m->body, one.items[i]);
-      continue;
-    }
-    /* not a kernel (host code): forget its errors and the statement */
-    if (!kernel_decorators(toks, start)) {
-      d->text.len = text_len;
-      if (d->text.s) d->text.s[text_len] = 0;
-      d->nerrors = saved.nerrors;
-      d->nshown = saved.nshown;
-      d->hidden = saved.hidden;
-      d->unsupported = saved.unsupported;
-    }
-    if (P.failed) recover(&P);
-    if (P.pos == start) next(&P);
-    while (at(&P, TK_DEDENT)) next(&P);
+    top_statement(&P, m, false);
   }
   return d->nerrors > errors_before ? NULL : m;
 }
