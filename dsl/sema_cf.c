@@ -63,10 +63,32 @@ static void poison_assigned(Sema *S, const Node *n) {
 
 static bool ends_in_return(const NodeList *l) { return l->n && l->items[l->n - 1]->kind == ND_RETURN; }
 
-bool branch_returns(const Node *n) {
+static bool returns_at_end(const Node *n) {
   if (ends_in_return(&n->body)) return true;
   if (n->orelse.n == 1 && n->orelse.items[0]->kind == ND_IF) return false; /* elif chains: not handled */
   return ends_in_return(&n->orelse);
+}
+
+static bool has_return(const NodeList *l) {
+  for (int i = 0; i < l->n; i++) {
+    const Node *s = l->items[i];
+    if (s->kind == ND_RETURN) return true;
+    if (s->kind == ND_IF && (has_return(&s->body) || has_return(&s->orelse))) return true;
+  }
+  return false;
+}
+
+/* A branch ends in `return`, or an if nested in a branch has a return: that if may sit in
+ * a compile-time branch (`if HAS_LABEL:` around `if label == ignore: ... return`, as Liger's
+ * JSD writes it), which exec_if splices into the function's top level. */
+bool branch_returns(const Node *n) { return returns_at_end(n) || has_return(&n->body) || has_return(&n->orelse); }
+
+/* Runs `l` as the continuation of the statement list exec_block is running (one level up
+ * from exec_if), so that an if-with-return in it can still take the rest of the function. */
+static void exec_same_level(Sema *S, const NodeList *l) {
+  S->block_depth--;
+  exec_block(S, l);
+  S->block_depth++;
 }
 
 /* The scope before a region, to restore after it: bindings created inside are dropped
@@ -176,8 +198,9 @@ static void if_failed(Sema *S, const Node *n, const NodeList *rest) {
   if (rest) exec_block(S, rest);
 }
 
-void exec_if(Sema *S, const Node *n, const NodeList *rest) {
-  SVal c = eval(S, n->a);
+/* `rest`: the statements after this if at the top level of a function (exec_block passes
+ * them when branch_returns says a return may be involved); NULL elsewhere. */
+static void if_stmt(Sema *S, const Node *n, SVal c, const NodeList *rest) {
   if (c.kind == SV_ERR) {
     if_failed(S, n, rest);
     return;
@@ -188,8 +211,16 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
       if_failed(S, n, rest);
       return;
     }
-    exec_block(S, t ? &n->body : &n->orelse);
-    if (rest && !S->returned) exec_block(S, rest);
+    const NodeList *chosen = t ? &n->body : &n->orelse;
+    if (!rest) {
+      exec_block(S, chosen);
+      return;
+    }
+    /* the chosen branch and the rest form one statement list at this level */
+    NodeList all = {0};
+    for (int i = 0; i < chosen->n; i++) nl_push(S->a, &all, chosen->items[i]);
+    for (int i = 0; i < rest->n; i++) nl_push(S->a, &all, rest->items[i]);
+    exec_same_level(S, &all);
     return;
   }
   if (c.v->type->rank) {
@@ -301,6 +332,18 @@ void exec_if(Sema *S, const Node *n, const NodeList *rest) {
   } else if (rest) {
     S->returned = true; /* the rest of the function ran inside the branches */
   }
+}
+
+void exec_if(Sema *S, const Node *n, const NodeList *rest) {
+  SVal c = eval(S, n->a);
+  if (c.kind == SV_VAL && rest && !returns_at_end(n)) {
+    /* a runtime if whose return is nested deeper: that return is refused where it stands,
+     * and the rest of the function runs after the if */
+    if_stmt(S, n, c, NULL);
+    if (!S->returned) exec_same_level(S, rest);
+    return;
+  }
+  if_stmt(S, n, c, rest);
 }
 
 /* ---- loops ---------------------------------------------------------------------------------------- */

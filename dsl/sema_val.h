@@ -110,7 +110,7 @@ void assign(Sema *S, const Node *target, SVal v);
 void exec_block(Sema *S, const NodeList *body);
 
 /* sema_cf.c: statements with regions */
-bool branch_returns(const Node *if_stmt); /* a branch of this if ends in `return` */
+bool branch_returns(const Node *if_stmt); /* a branch of this if ends in `return`, or holds an if that returns */
 void exec_if(Sema *S, const Node *n, const NodeList *rest);
 void exec_for(Sema *S, const Node *n);
 void exec_while(Sema *S, const Node *n);

@@ -51,6 +51,12 @@ cases=(
   "liger/kl_div.py|_kldiv_kernel_forward|*bf16:16,i32,*bf16:16,i32,*fp32:16,i32,i32,fp32|-D BLOCK_SIZE=16384 --num-warps 32"
   "liger/kl_div.py|_kldiv_kernel_forward|*fp16:16,i32,*fp16:16,i32,*fp32:16,i32,i32,fp32|-D BLOCK_SIZE=2048 -D log_target=True -D reduction=0 --num-warps 8"
   "liger/kl_div.py|_kldiv_kernel_backward|*bf16:16,i32,*bf16:16,i32,i32|-D BLOCK_SIZE=2048 -D log_target=True --num-warps 8"
+  # Liger style: JSD with the labels' early return (inside a constexpr if), at beta 0 (forward KL), 1 (reverse KL)
+  # and 0.5, and without labels
+  "liger/jsd.py|_jsd_kernel|*bf16:16,i32,*bf16:16,i32,*fp32:16,i32,*bf16:16,i32,*i64:16,i32,i32|-D beta=0.0 -D ignore_index=-100 -D BLOCK_SIZE=4096 -D HAS_LABEL=True"
+  "liger/jsd.py|_jsd_kernel|*bf16:16,i32,*bf16:16,i32,*fp32:16,i32,*bf16:16,i32,*i64:16,i32,i32|-D beta=1.0 -D ignore_index=42 -D BLOCK_SIZE=4096 -D HAS_LABEL=True"
+  "liger/jsd.py|_jsd_kernel|*fp32:16,i32,*fp32:16,i32,*fp32:16,i32,*fp32:16,i32,*i64:16,i32,i32|-D beta=0.5 -D ignore_index=-100 -D BLOCK_SIZE=2048 -D HAS_LABEL=True"
+  "liger/jsd.py|_jsd_kernel|*fp32:16,i32,*fp32:16,i32,*fp32:16,i32,*fp32:16,i32,*i64:16,i32,i32|-D beta=0.1 -D ignore_index=-100 -D BLOCK_SIZE=2048 -D HAS_LABEL=False"
   "liger/embedding.py|embedding_forward_kernel|*fp32:16,*i64:16,*fp32:16,i32|-D embedding_dim=768 -D BLOCK_SIZE_M=128 -D BLOCK_SIZE_N=128"
   "liger/embedding.py|embedding_backward_kernel|*fp32:16,*fp32:16,*i64:16,i32|-D embedding_dim=60 -D BLOCK_SIZE_M=64 -D BLOCK_SIZE_N=64"
   "liger/mta_mask.py|_mask_fwd_kernel|*fp32:16,*fp32:16,i32,i32,1,i32|-D mask_val=-1e9 -D BLOCK=64 -D num_warps=4 --num-warps 4"
