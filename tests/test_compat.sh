@@ -63,6 +63,16 @@ cases=(
   "liger/mta_mask.py|_mask_bwd_kernel|*bf16:16,*bf16:16,i32,i32,1,i32|-D BLOCK=32 -D num_warps=4 --num-warps 4"
   "liger/int2_matmul.py|matmul_kernel|*i8:16,*u8:16,*i32:16,i32,i32,i32,1,i32,1,i32,1|-D K=4096"
 )
+# Every row of spec/kernels.md §17 (the Triton features of Liger's seed kernels) is used by a
+# kernel here: tests/compat/liger/README.md names, for each row, files that exist.
+readme=$root/tests/compat/liger/README.md
+for row in $(seq 1 45); do
+  files=$(grep -E "^\| $row \|" "$readme" | awk -F'|' '{print $(NF-1)}' | grep -oE '[a-z0-9_]+\.py' | sort -u)
+  [[ -n $files ]] || { echo "FAIL: $readme: no kernel file for §17 row $row"; fail=$((fail + 1)); }
+  for f in $files; do
+    [[ -f $root/tests/compat/liger/$f ]] || { echo "FAIL: $readme: §17 row $row names missing $f"; fail=$((fail + 1)); }
+  done
+done
 n=0
 for c in "${cases[@]}"; do
   IFS='|' read -r file kernel sig defs <<<"$c"
