@@ -39,7 +39,8 @@ static liger_status open_backend(const RtBackend *be, int ordinal, liger_context
   if (be == &rt_backend_cpu)
     snprintf(c->desc, sizeof c->desc, "cpu %s (%d threads)", c->info.name, c->info.num_sms);
   else
-    snprintf(c->desc, sizeof c->desc, "%s:%d %s (%s, %d SMs)", be->name, ordinal, c->info.name, c->info.target, c->info.num_sms);
+    snprintf(c->desc, sizeof c->desc, "%s:%d %s (%s%s, %d SMs)", be->name, ordinal, c->info.name, c->info.target,
+             c->info.ptx_only ? " as PTX" : "", c->info.num_sms);
   *out = c;
   return LIGER_OK;
 }

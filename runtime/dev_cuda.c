@@ -240,6 +240,29 @@ static liger_status rt_cu_bind(RtDevice *d) {
   return LIGER_OK;
 }
 
+/* LIGER_CUDA_TARGET picks another compilation target than the device's own: "sm_NN" for an
+ * older architecture, whose PTX the driver compiles for this device (a cubin for it would
+ * not load here), or the device's "sm_NNa", whose arch-specific cubin runs on exactly this
+ * architecture. */
+static liger_status rt_cu_target(int cc, RtDeviceInfo *info) {
+  const char *env = getenv("LIGER_CUDA_TARGET");
+  if (!env || !*env) return LIGER_OK;
+  int n = 0, len = 0;
+  char suffix = 0;
+  if (sscanf(env, "sm_%d%n", &n, &len) != 1 || n <= 0 || len < 5 || (env[len] && (env[len] != 'a' || env[len + 1])) ||
+      strlen(env) >= sizeof info->target)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "LIGER_CUDA_TARGET=\"%s\": expected a name like sm_80 or sm_90a", env);
+  suffix = env[len];
+  if (suffix == 'a' && n != cc)
+    return rt_fail(LIGER_ERR_INVALID_ARG,
+                   "LIGER_CUDA_TARGET=%s: arch-specific code runs only on sm_%d devices, and this one is sm_%d", env, n, cc);
+  if (n > cc)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "LIGER_CUDA_TARGET=%s is newer than this device (sm_%d)", env, cc);
+  snprintf(info->target, sizeof info->target, "%s", env);
+  info->ptx_only = n < cc;
+  return LIGER_OK;
+}
+
 static liger_status rt_cu_open(int ordinal, RtDevice **out, RtDeviceInfo *info) {
   if (!out || !info) return rt_fail(LIGER_ERR_INVALID_ARG, "cuda: open: NULL output");
   *out = NULL;
@@ -277,8 +300,10 @@ static liger_status rt_cu_open(int ordinal, RtDevice **out, RtDeviceInfo *info) 
   CU_TRY_OPEN("cuDeviceGetAttribute",
               cu.device_get_attribute(&optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, d->dev));
   /* The plain target ("sm_90", not "sm_90a"): arch-specific features are the compiler's
-   * choice, made from the target it is given. */
+   * choice, made from the target it is given, or the user's (LIGER_CUDA_TARGET). */
   snprintf(info->target, sizeof info->target, "sm_%d%d", major, minor);
+  st = rt_cu_target(major * 10 + minor, info);
+  if (st) goto fail;
   info->warp_size = warp;
   info->num_sms = sms;
   info->max_shared = optin > 0 ? (size_t)optin : RT_CU_DEFAULT_SHARED;

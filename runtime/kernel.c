@@ -281,7 +281,9 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
 
 static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **hvals, const char *hkey, Variant **out) {
   const Target *t = k->ctx->target;
-  liger_emit emit = t->kind == TGT_NVPTX ? LIGER_EMIT_CUBIN : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
+  liger_emit emit = t->kind == TGT_NVPTX ? (k->ctx->info.ptx_only ? LIGER_EMIT_PTX : LIGER_EMIT_CUBIN)
+                    : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
+  const liger_emit keyed = emit; /* what the key names; a PTX fallback is not stored under it */
   int nc = k->nconsts + k->info.decor.nheur;
   const char **names = calloc((size_t)nc + 1, sizeof(char *)), **values = calloc((size_t)nc + 1, sizeof(char *));
   if (!names || !values) {
@@ -304,7 +306,7 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
       emit = LIGER_EMIT_PTX; /* no nvJitLink: the driver JIT-compiles PTX */
       st = cg_compile(&job, emit, &r);
     }
-    if (st == LIGER_OK && emit != LIGER_EMIT_PTX) cache_store(key, &r);
+    if (st == LIGER_OK && emit == keyed) cache_store(key, &r);
   }
   free(names);
   free(values);

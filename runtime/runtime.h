@@ -37,6 +37,8 @@ typedef struct RtDeviceInfo {
   int warp_size;     /* 32 or 64; 1 on the CPU */
   int num_sms;       /* SMs / CUs / worker threads */
   size_t max_shared; /* bytes of shared memory a block may use (opt-in limit on NVIDIA) */
+  int ptx_only;      /* NVIDIA: the target is older than the device (LIGER_CUDA_TARGET), so
+                        its code reaches the driver as PTX, which the driver compiles */
 } RtDeviceInfo;
 
 typedef struct RtBackend {

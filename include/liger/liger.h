@@ -77,9 +77,15 @@ typedef struct liger_context liger_context;
 
 /* Opens a device. `device` is "cpu", "cuda", "cuda:N", "hip", "hip:N" or "auto" (the first
  * CUDA device, else the first HIP device, else the CPU). NULL means "auto".
- * Errors: LIGER_ERR_INVALID_ARG for an unknown name, LIGER_ERR_NO_DEVICE when the driver or
- * the device is absent. On success *out is a new context; release it with
- * liger_context_destroy. */
+ * The compilation target is the device's own architecture ("sm_90" on an H200). The
+ * environment variable LIGER_CUDA_TARGET, read here, makes a CUDA context compile for
+ * another one: an older "sm_NN" (e.g. "sm_80"; the kernels reach the driver as PTX, which
+ * it compiles for the device), or the device's arch-specific "sm_NNa" ("sm_90a"; cubins).
+ * LIGER_HIP_TARGET does the same for HIP devices.
+ * Errors: LIGER_ERR_INVALID_ARG for an unknown name or an unusable LIGER_CUDA_TARGET (not
+ * sm_NN[a], newer than the device, or sm_NNa of another architecture),
+ * LIGER_ERR_NO_DEVICE when the driver or the device is absent. On success *out is a new
+ * context; release it with liger_context_destroy. */
 LIGER_API liger_status liger_context_create(const char *device, liger_context **out);
 
 /* Releases the context and everything loaded through it (kernels must be released first).
@@ -90,8 +96,8 @@ LIGER_API void liger_context_destroy(liger_context *ctx);
  * "cpu x86-64 (2 threads)". Owned by the context. */
 LIGER_API const char *liger_context_device(const liger_context *ctx);
 
-/* Compilation target of the context's device: "sm_90", "gfx942", "cpu", ... Owned by the
- * context. */
+/* Compilation target of the context's device: "sm_90", "gfx942", "cpu", ... (or what
+ * LIGER_CUDA_TARGET / LIGER_HIP_TARGET chose). Owned by the context. */
 LIGER_API const char *liger_context_target(const liger_context *ctx);
 
 /* Device memory. On the CPU these are ordinary host allocations. The copies are
