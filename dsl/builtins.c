@@ -459,7 +459,19 @@ static SVal b_where(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   IrValue *c, *x, *y;
   if (!want_tensor(S, call->loc, a[0], "condition", &c)) return sv_err();
   c = cast_to(S, call->loc, c, ir_scalar(S->m, DT_I1));
-  if (!promote_pair(S, call->loc, a[1], a[2], false, false, &x, &y)) return sv_err();
+  bool px = a[1].kind == SV_VAL && a[1].v->type->dt == DT_PTR, py = a[2].kind == SV_VAL && a[2].v->type->dt == DT_PTR;
+  if (px || py) { /* pointers are selected as they are, when both have one type (as Triton) */
+    if (!px || !py || a[1].v->type->pointee->dt != a[2].v->type->pointee->dt) {
+      diag_error(S->d, call->loc, "tl.where between a pointer and %s: both values must be pointers to the same type",
+                 px && py ? "a pointer of another type" : "a non-pointer");
+      diag_hint(S->d, "select offsets instead, or cast one pointer with .to(<pointer type>, bitcast=True)");
+      return sv_err();
+    }
+    x = a[1].v;
+    y = a[2].v;
+  } else if (!promote_pair(S, call->loc, a[1], a[2], false, false, &x, &y)) {
+    return sv_err();
+  }
   if (!broadcast_pair(S, call->loc, &c, &x) || !broadcast_pair(S, call->loc, &c, &y) || !broadcast_pair(S, call->loc, &x, &y))
     return sv_err();
   return sv_val(ir_build(&S->b, OP_SELECT, x->type, 3, (IrValue *[]){c, x, y})->res[0]);

@@ -744,6 +744,27 @@ static void check_imports(liger_context *ctx, const char *root) {
   liger_kernel_release(k);
 }
 
+/* tl.where between two pointer tiles (Triton selects pointers as they are). */
+static void check_where_ptr(liger_context *ctx, const char *path) {
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "where_ptr_kernel", "128", &k), "load where_ptr_kernel")) return;
+  enum { N = 1000, CAP = N + TAIL };
+  static float a[CAP], b[CAP], y[CAP];
+  for (int i = 0; i < CAP; i++) a[i] = (float)i, b[i] = -(float)i;
+  void *da = dev_from(ctx, a, sizeof a), *db = dev_from(ctx, b, sizeof b), *dy = dev_from(ctx, NULL, sizeof y);
+  if (dy) liger_memset_d8(ctx, dy, 0xEF, sizeof y);
+  liger_arg args[4] = {liger_arg_ptr(da, LIGER_F32), liger_arg_ptr(db, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(N)};
+  if (da && db && dy && run_and_read(ctx, k, (N + 127) / 128, args, 4, y, dy, sizeof y)) {
+    int bad = 0;
+    for (int i = 0; i < CAP; i++) bad += i < N ? y[i] != (i % 2 ? b[i] : a[i]) : f32_bits(y[i]) != 0xEFEFEFEFu;
+    CHECK(bad == 0, "tl.where between pointer tiles loads from the chosen one (%d wrong)", bad);
+  }
+  liger_free(ctx, da);
+  liger_free(ctx, db);
+  liger_free(ctx, dy);
+  liger_kernel_release(k);
+}
+
 /* ---- debugging ops and hints (tests/kernels/debug.py) ------------------------------------ */
 
 /* tl.multiple_of / max_contiguous on a runtime start: the hints change the code (128-bit
@@ -927,6 +948,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   check_math(ctx, source_dir);
   failures += exec_checks_promo(ctx, source_dir);
   check_imports(ctx, source_dir);
+  check_where_ptr(ctx, lang_path);
   char debug_path[4096];
   snprintf(debug_path, sizeof debug_path, "%s/tests/kernels/debug.py", source_dir);
   check_hints(ctx, debug_path);

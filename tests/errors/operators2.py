@@ -37,5 +37,5 @@ def k(x_ptr, f_ptr, BLOCK: tl.constexpr):
 # hint: for floats, use -x or 1 - x; for the bits, x.to(tl.int32, bitcast=True)
 # expect: 19:15: error: pointers cannot take part in this operation
 # hint: pointers take + and - with integer offsets; compare or select the offsets instead
-# expect: 20:13: error: pointers cannot take part in this operation
-# hint: pointers take + and - with integer offsets; compare or select the offsets instead
+# expect: 20:13: error: tl.where between a pointer and a non-pointer: both values must be pointers to the same type
+# hint: select offsets instead, or cast one pointer with .to(<pointer type>, bitcast=True)

@@ -174,3 +174,12 @@ def decorated_kernel(x_ptr, y_ptr, info_ptr, n, BLOCK: tl.constexpr, EVEN: tl.co
     tl.store(info_ptr, NP2)
     tl.store(info_ptr + 1, 1 if EVEN else 0)
     tl.store(info_ptr + 2, BLOCK)
+
+
+@triton.jit
+def where_ptr_kernel(a_ptr, b_ptr, y_ptr, n, BLOCK: tl.constexpr):
+    """y[i] = a[i] for even i, b[i] for odd i: tl.where chooses between two pointer tiles."""
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    src = tl.where(offs % 2 == 0, a_ptr + offs, b_ptr + offs)
+    tl.store(y_ptr + offs, tl.load(src, mask=mask), mask=mask)
