@@ -461,10 +461,10 @@ static void lower_remap(Lower *L, IrOp *op) {
   lw_set(L, out, res);
 }
 
-/* ---- PTX cache modifiers and eviction hints ------------------------------------------------ */
+/* ---- cache modifiers and eviction hints -------------------------------------------------------- */
 
 /* The PTX qualifier a load/store asks for, or NULL when the default behaviour is what it
- * asks for (.ca loads, .wb stores) or the target has no such qualifiers (AMD). */
+ * asks for (.ca loads, .wb stores) or the target has no such qualifiers (AMD, below). */
 static const char *nv_qualifier(Lower *L, const IrOp *op) {
   if (L->t->kind != TGT_NVPTX) return NULL;
   static const char *const cache[] = {NULL, NULL, ".cg", ".cv", NULL, ".cs", ".wt"};
@@ -472,6 +472,40 @@ static const char *nv_qualifier(Lower *L, const IrOp *op) {
   if (op->i2 == EVICT_FIRST) return ".L1::evict_first";
   if (op->i2 == EVICT_LAST) return ".L1::evict_last";
   return NULL;
+}
+
+/* AMDGPU has no qualifiers to write out; its LLVM back end sets the cache-policy bits of a
+ * load or store from two properties of the instruction: !nontemporal (gfx942: nt; gfx90a:
+ * glc slc; gfx1100: slc dlc on loads, glc slc dlc on stores) and volatile (gfx942: sc0 sc1;
+ * gfx90a: glc on loads; gfx1100: glc dlc on loads, dlc on stores; each followed by a wait
+ * for completion). tests/test_hsaco.sh checks those bits. The cache modifiers map onto
+ * them as in Triton's AMD back end: .cg loads and .cs stream (nontemporal), .cv loads and
+ * .wt stores go to memory (volatile), .ca, .wb and .cg stores keep the default policy.
+ * evict_first streams too; evict_last has no bit on these chips. A cache modifier, when
+ * given, decides alone (as on NVIDIA). */
+static void amd_cache_policy(Lower *L, const IrOp *op, LLVMValueRef inst) {
+  if (L->t->kind != TGT_AMDGPU) return;
+  bool nontemporal = false, vol = false;
+  switch ((CacheMod)op->i) {
+  case CACHE_NONE: nontemporal = op->i2 == EVICT_FIRST; break;
+  case CACHE_CG: nontemporal = op->kind == OP_LOAD; break;
+  case CACHE_CS: nontemporal = true; break;
+  case CACHE_CV: case CACHE_WT: vol = true; break;
+  default: break;
+  }
+  if (vol) LLVMSetVolatile(inst, 1);
+  if (nontemporal) {
+    LLVMMetadataRef one = LLVMValueAsMetadata(lw_i32(L, 1));
+    LLVMSetMetadata(inst, LLVMGetMDKindIDInContext(L->ctx, "nontemporal", 11),
+                    LLVMMetadataAsValue(L->ctx, LLVMMDNodeInContext2(L->ctx, &one, 1)));
+  }
+}
+
+/* A plain load or store of `op`: its alignment, volatility and cache policy. */
+static void set_access(Lower *L, const IrOp *op, LLVMValueRef inst, unsigned align) {
+  LLVMSetAlignment(inst, align);
+  if (op->flags & MEM_VOLATILE) LLVMSetVolatile(inst, 1);
+  amd_cache_policy(L, op, inst);
 }
 
 /* Whole 32-bit (or, for 2 bytes, 16-bit) registers covering `bytes`; 0 if asm can't. */
@@ -588,8 +622,7 @@ static void lower_load(Lower *L, IrOp *op) {
       if (q) x = nv_load(L, q, ptrs.e[r], vt, (int)align);
       else {
         x = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
-        LLVMSetAlignment(x, align);
-        if (op->flags & MEM_VOLATILE) LLVMSetVolatile(x, 1);
+        set_access(L, op, x, align);
       }
       LLVMBuildBr(L->b, join);
       LLVMPositionBuilderAtEnd(L->b, join);
@@ -601,8 +634,7 @@ static void lower_load(Lower *L, IrOp *op) {
       val = nv_load(L, q, ptrs.e[r], vt, (int)align);
     } else {
       val = LLVMBuildLoad2(L->b, vt, ptrs.e[r], "");
-      LLVMSetAlignment(val, align);
-      if (op->flags & MEM_VOLATILE) LLVMSetVolatile(val, 1);
+      set_access(L, op, val, align);
     }
     if (w == 1) out.e[r] = val;
     else
@@ -642,7 +674,7 @@ static void lower_store(Lower *L, IrOp *op) {
       LLVMPositionBuilderAtEnd(L->b, st);
     }
     if (q) nv_store(L, q, ptrs.e[r], x, (int)align);
-    else LLVMSetAlignment(LLVMBuildStore(L->b, x, ptrs.e[r]), align);
+    else set_access(L, op, LLVMBuildStore(L->b, x, ptrs.e[r]), align);
     if (pred) {
       LLVMBuildBr(L->b, join);
       LLVMPositionBuilderAtEnd(L->b, join);

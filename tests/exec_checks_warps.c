@@ -3,7 +3,8 @@
  * public API on one device, each against a C reference here: reductions (sum, max, argmax
  * over both axes, a reduction of a reduction), scans over both axes, tl.dot, trans/reshape,
  * tensor atomics whose old values are used, a runtime loop, the 2-D index patterns of
- * tests/kernels/layouts.py, and loads and stores through int1 pointers.
+ * tests/kernels/layouts.py, loads and stores through int1 pointers, and the cache modifiers
+ * that must reach memory (.cv, volatile, .wt).
  *
  * Sizes have masked tails and go from tiles far smaller than the program's threads (1x1 with
  * 1024 threads: elements replicated across threads) to tiles with many elements per thread.
@@ -511,11 +512,36 @@ static void check_bool(liger_context *ctx, const char *path) {
   }
 }
 
+/* ---- cache modifiers that must reach memory (tests/kernels/cache_hints.py) ---------------------- */
+
+static void check_cache_volatile(liger_context *ctx, const char *path) {
+  enum { N = 3001 };
+  static float x[N], y[N], z[N + TAIL];
+  for (int i = 0; i < N; i++) x[i] = quarter(8), y[i] = quarter(8);
+  for (int w = 0; w < NWARPS; w++) {
+    liger_kernel *k = load(ctx, path, "cache_volatile_kernel", &(liger_constexpr){"BLOCK", "1024"}, 1, WARPS[w]);
+    void *dx = dev_buf(ctx, x, sizeof x, 0), *dy = dev_buf(ctx, y, sizeof y, 0), *dz = dev_sentinel(ctx, N + TAIL);
+    liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32), liger_arg_int(N)};
+    if (k && dx && dy && dz && run(ctx, k, (N + 1023) / 1024, 1, a, 4) && read_back(ctx, z, dz, sizeof z)) {
+      int bad = 0, slack = 0;
+      for (int i = 0; i < N; i++) bad += z[i] != x[i] + y[i];
+      for (int i = N; i < N + TAIL; i++) slack += f32_bits(z[i]) != SENTINEL;
+      CHECK(!bad && !slack, ".cv and volatile loads, .wt stores, num_warps=%d: z = x + y (%d wrong, %d slack changed)",
+            WARPS[w], bad, slack);
+    }
+    liger_free(ctx, dx);
+    liger_free(ctx, dy);
+    liger_free(ctx, dz);
+    liger_kernel_release(k);
+  }
+}
+
 /* ---- entry ------------------------------------------------------------------------------------ */
 
 int exec_checks_warps(liger_context *ctx, const char *source_dir) {
-  char warps[4096], lang[4096], layouts[4096];
+  char warps[4096], lang[4096], layouts[4096], hints[4096];
   snprintf(warps, sizeof warps, "%s/tests/kernels/warps.py", source_dir);
+  snprintf(hints, sizeof hints, "%s/tests/kernels/cache_hints.py", source_dir);
   snprintf(lang, sizeof lang, "%s/tests/kernels/lang.py", source_dir);
   snprintf(layouts, sizeof layouts, "%s/tests/kernels/layouts.py", source_dir);
   bool cpu = !strcmp(liger_context_target(ctx), "cpu");
@@ -530,5 +556,6 @@ int exec_checks_warps(liger_context *ctx, const char *source_dir) {
   check_loop(ctx, lang);
   check_layouts(ctx, layouts);
   check_bool(ctx, warps);
+  check_cache_volatile(ctx, hints);
   return failures - before;
 }

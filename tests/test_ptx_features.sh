@@ -43,6 +43,10 @@ check hints.ptx "cache_modifier='.cg' load" 'ld\.global\.cg\.v4\.b32'
 check hints.ptx "evict_last load" 'ld\.global\.L1::evict_last\.v4\.b32'
 check hints.ptx "cache_modifier='.cs' store" 'st\.global\.cs\.v4\.b32'
 check hints.ptx "evict_first store" 'st\.global\.L1::evict_first\.v4\.b32'
+emit volatile.ptx "$root/tests/kernels/cache_hints.py" --kernel cache_volatile_kernel -D BLOCK=1024 --signature "*bf16:16,*bf16:16,*bf16:16,i32:16"
+check volatile.ptx "cache_modifier='.cv' load" 'ld\.global\.cv\.v4\.b32'
+check volatile.ptx "volatile=True load" 'ld\.volatile\.global\.v4\.b32'
+check volatile.ptx "cache_modifier='.wt' store" 'st\.global\.wt\.v4\.b32'
 
 emit softmax.ptx "$root/kernels/examples/softmax.py" -D BLOCK=4096 --num-warps 8 --signature "*fp32:16,*fp32:16,i32,i32,i32:16"
 check softmax.ptx "warp shuffles in the reductions" 'shfl\.sync\.bfly\.b32'
