@@ -6,7 +6,9 @@
  * 128-bit accesses. Layouts: every tile shape gets one blocked "anchor" layout, sized so
  * each thread owns a 16-byte run of the fastest dimension where memory ops allow it;
  * reductions produce slice layouts of their input, and expand_dims of a slice returns to
- * the parent, so the common patterns need no layout conversion.
+ * the parent. Memory ops, reductions and dots want their tiles in the anchor layout, and
+ * those wishes flow backward to the producers (slices for the 1-D index vectors of 2-D
+ * tiles), so the common patterns need no layout conversion.
  */
 #include "codegen.h"
 
