@@ -46,6 +46,10 @@
  * add 1.25x faster (1.6x at 256); from 1024 on both run alike, while the unrolled compile
  * time climbs (0.13 s at 1024, 1.2 s at 4096, 7 s at 16384) and the memory form's stays. */
 #define CPU_UNROLL_DEFAULT 512
+/* Scans and reductions with a combine region or several inputs go element by element in the
+ * unrolled form (0.7 s to compile lang.py's scans at 512 elements, 0.1 s in memory); their
+ * tiles are unrolled up to this size only. */
+#define CPU_SCAN_UNROLL 64
 
 enum { F_REG, F_MEM, F_VIRT };
 enum { MEM_ALIGN = 64 };
@@ -77,6 +81,8 @@ struct CpuMem {
   int *defpos;        /* by value id */
   int *nuses;         /* by value id */
   IrOp **user;        /* by value id: its last user */
+  int *cls;           /* by value id: union-find of values that must share a form */
+  bool *scan;         /* by class root: a scan's (or element-wise reduction's) tile */
   Group *g;
   int ng;
   Ext *ext;
@@ -137,7 +143,17 @@ static void set_mem(CpuMem *m, const IrValue *v, int g, int defpos) {
   m->defpos[v->id] = defpos;
 }
 
-static bool big(CpuMem *m, const IrType *t) { return t->rank && t->numel > m->unroll_max; }
+static int class_of(CpuMem *m, int id) {
+  while (m->cls[id] != id) id = m->cls[id] = m->cls[m->cls[id]];
+  return id;
+}
+
+/* Whether tile v is kept in memory: by its size, with a lower limit for scans. */
+static bool big(CpuMem *m, const IrValue *v) {
+  const IrType *t = v->type;
+  int64_t lim = m->scan[class_of(m, v->id)] && m->unroll_max > CPU_SCAN_UNROLL ? CPU_SCAN_UNROLL : m->unroll_max;
+  return t->rank && t->numel > lim;
+}
 
 static bool elementwise(const IrOp *op) {
   OpClass c = ir_op_info[op->kind].cls;
@@ -150,6 +166,8 @@ static bool elementwise(const IrOp *op) {
  * inits: their copies overwrite buffers the computation may read.) */
 static bool fusable(CpuMem *m, const IrValue *v) {
   if (m->nuses[v->id] != 1) return false;
+  for (int i = 0; i < v->def->nopnds; i++) /* its reader spills no operands of it */
+    if (v->def->opnds[i]->type->rank && m->form[v->def->opnds[i]->id] == F_REG) return false;
   const IrOp *u = m->user[v->id];
   if (u->parent != v->def->parent) return false;
   if (is_view(u->kind)) return fusable(m, u->res[0]);
@@ -214,14 +232,13 @@ static void plan_block(Lower *L, IrBlock *b);
 static void plan_carried(Lower *L, IrOp *op, int p) {
   CpuMem *m = L->cm;
   for (int k = 0; k < op->nres; k++) {
-    if (!big(m, op->res[k]->type)) continue;
+    if (op->kind == OP_WHILE && big(m, op->regions[0]->args[k])) /* before(args) */
+      set_mem(m, op->regions[0]->args[k], new_group(m, op->res[k]->type, p), p + 1);
+    if (!big(m, op->res[k])) continue;
     int g = new_group(m, op->res[k]->type, p);
     set_mem(m, op->res[k], g, p);
     if (op->kind == OP_FOR) set_mem(m, op->regions[0]->args[1 + k], g, p + 1);
-    if (op->kind == OP_WHILE) {
-      set_mem(m, op->regions[1]->args[k], g, p + 1); /* after(args) and the results */
-      set_mem(m, op->regions[0]->args[k], new_group(m, op->res[k]->type, p), p + 1);
-    }
+    if (op->kind == OP_WHILE) set_mem(m, op->regions[1]->args[k], g, p + 1); /* after(args), like the results */
   }
 }
 
@@ -268,7 +285,7 @@ static void plan_block(Lower *L, IrBlock *b) {
     for (int i = 0; i < op->nres; i++) {
       IrValue *v = op->res[i];
       m->defpos[v->id] = p;
-      if (!big(m, v->type)) continue;
+      if (!big(m, v)) continue;
       IrOpKind k = op->kind;
       if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE || (elementwise(op) && fusable(m, v))) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_VIRT) m->form[v->id] = F_VIRT;
@@ -293,13 +310,49 @@ static int count_ops(IrBlock *b, int *nopnds) {
   return n;
 }
 
-static void count_uses(CpuMem *m, IrBlock *b) {
+static void same_form(CpuMem *m, const IrValue *a, const IrValue *b) {
+  int x = class_of(m, a->id), y = class_of(m, b->id);
+  if (x != y) m->cls[x > y ? x : y] = x < y ? x : y;
+}
+
+/* Operand k of a region's terminator (YIELD, or CONDITION after its condition), if any. */
+static const IrValue *yielded_k(const IrBlock *b, int k) {
+  const IrOp *t = b->last;
+  if (!t || (t->kind != OP_YIELD && t->kind != OP_CONDITION)) return NULL;
+  k += t->kind == OP_CONDITION;
+  return k < t->nopnds ? t->opnds[k] : NULL;
+}
+
+/* First pass: uses, and the values that must share a form (a view and its operand; the
+ * initial value, region arguments, yields and result of one carried slot). */
+static void scan_uses(CpuMem *m, IrBlock *b, bool *scanned) {
   for (IrOp *op = b->first; op; op = op->next) {
     for (int i = 0; i < op->nopnds; i++) {
       m->nuses[op->opnds[i]->id]++;
       m->user[op->opnds[i]->id] = op;
     }
-    for (int r = 0; r < op->nregions; r++) count_uses(m, op->regions[r]);
+    if (is_view(op->kind)) same_form(m, op->res[0], op->opnds[0]);
+    for (int k = 0; k < op->nres; k++) {
+      const IrValue *r = op->res[k], *y;
+      if (op->kind == OP_FOR) {
+        same_form(m, r, op->opnds[3 + k]);
+        same_form(m, r, op->regions[0]->args[1 + k]);
+        if ((y = yielded_k(op->regions[0], k))) same_form(m, r, y);
+      } else if (op->kind == OP_WHILE) {
+        same_form(m, op->opnds[k], op->regions[0]->args[k]);
+        if ((y = yielded_k(op->regions[1], k))) same_form(m, op->opnds[k], y);
+        same_form(m, r, op->regions[1]->args[k]);
+        if ((y = yielded_k(op->regions[0], k))) same_form(m, r, y);
+      } else if (op->kind == OP_IF) {
+        for (int q = 0; q < 2; q++)
+          if ((y = yielded_k(op->regions[q], k))) same_form(m, r, y);
+      }
+    }
+    if (op->kind == OP_SCAN || (op->kind == OP_REDUCE && (op->nopnds > 1 || op->i2 == RED_CUSTOM))) {
+      for (int i = 0; i < op->nopnds; i++) scanned[op->opnds[i]->id] = true;
+      for (int i = 0; i < op->nres; i++) scanned[op->res[i]->id] = true;
+    }
+    for (int r = 0; r < op->nregions; r++) scan_uses(m, op->regions[r], scanned);
   }
 }
 
@@ -411,7 +464,13 @@ void cpu_mem_plan(Lower *L) {
   m->loops = arena_alloc(&L->arena, sizeof(Span) * (size_t)(nops + 1));
   m->stack = arena_alloc(&L->arena, sizeof(int) * (size_t)(nops + 1));
   m->terms = arena_alloc(&L->arena, sizeof(IrOp *) * (size_t)(nops + 1));
-  count_uses(m, L->f->body);
+  m->cls = arena_alloc(&L->arena, sizeof(int) * nv);
+  m->scan = arena_alloc(&L->arena, nv);
+  bool *scanned = arena_alloc(&L->arena, nv);
+  for (size_t i = 0; i < nv; i++) m->cls[i] = (int)i;
+  scan_uses(m, L->f->body, scanned);
+  for (size_t i = 0; i < nv; i++)
+    if (scanned[i]) m->scan[class_of(m, (int)i)] = true;
   plan_block(L, L->f->body);
   for (int i = 0; i < m->next; i++) touch(m, m->ext[i].group, m->loops[m->ext[i].loop].end);
   for (int t = 0; t < m->nterms; t++) {
