@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ struct RtModule {
   LLVMOrcLLJITRef jit; /* owns the linked code; disposed on unload */
   RtCpuEntry entry;
   char jit_err[1024];  /* first error ORC reported while linking (see rt_cpu_report) */
+  /* Scratch kept between launches (large tiles live there: allocating and faulting in
+   * megabytes per launch would cost more than small grids run). A launch that finds it in
+   * use by another thread allocates its own. */
+  pthread_mutex_t scratch_lock;
+  char *scratch;
+  size_t scratch_bytes;
 };
 
 /* ---- LLVM initialisation, once per process ----------------------------------------- */
@@ -209,9 +216,11 @@ static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, co
   RtModule *m = calloc(1, sizeof *m);
   if (!m) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: load: module struct");
   m->dev = dev;
+  pthread_mutex_init(&m->scratch_lock, NULL);
 
   LLVMErrorRef err = LLVMOrcCreateLLJIT(&m->jit, NULL);
   if (err) {
+    pthread_mutex_destroy(&m->scratch_lock);
     free(m);
     return rt_cpu_fail_llvm(LIGER_ERR_INTERNAL, "creating the LLJIT", err);
   }
@@ -276,6 +285,7 @@ static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, co
 fail:
   err = LLVMOrcDisposeLLJIT(m->jit);
   if (err) LLVMConsumeError(err);
+  pthread_mutex_destroy(&m->scratch_lock);
   free(m);
   return st;
 }
@@ -284,6 +294,8 @@ static void rt_cpu_unload(RtModule *m) {
   if (!m) return;
   LLVMErrorRef err = LLVMOrcDisposeLLJIT(m->jit);
   if (err) LLVMConsumeError(err); /* nothing useful to do with it on the way out */
+  pthread_mutex_destroy(&m->scratch_lock);
+  free(m->scratch);
   free(m);
 }
 
@@ -343,18 +355,32 @@ static liger_status rt_cpu_launch(RtModule *m, const uint32_t grid[3], uint32_t 
       .g0 = grid[0],
       .g01 = (int64_t)g01,
   };
-  /* Scratch per launch, one slice per worker: simple, and safe when several threads launch
-   * the same module. Allocation is cheap next to running a grid. */
+  /* Scratch: one slice per worker, the module's cached buffer when it is free. */
+  bool cached = false;
   if (shared > 0) {
     g.stride = ((size_t)shared + RT_CPU_ALIGN - 1) & ~(size_t)(RT_CPU_ALIGN - 1);
     size_t nworkers = (size_t)rt_pool_size(m->dev->pool);
-    g.scratch = aligned_alloc(RT_CPU_ALIGN, g.stride * nworkers);
-    if (!g.scratch)
+    size_t bytes = g.stride * nworkers;
+    if (pthread_mutex_trylock(&m->scratch_lock) == 0) {
+      cached = true;
+      if (m->scratch_bytes < bytes) {
+        free(m->scratch);
+        m->scratch = aligned_alloc(RT_CPU_ALIGN, bytes);
+        m->scratch_bytes = m->scratch ? bytes : 0;
+      }
+      g.scratch = m->scratch;
+    } else {
+      g.scratch = aligned_alloc(RT_CPU_ALIGN, bytes);
+    }
+    if (!g.scratch) {
+      if (cached) pthread_mutex_unlock(&m->scratch_lock);
       return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: launch: %zu scratch bytes for %zu workers",
                      g.stride, nworkers);
+    }
   }
   rt_pool_run(m->dev->pool, n, rt_cpu_program, &g);
-  free(g.scratch);
+  if (cached) pthread_mutex_unlock(&m->scratch_lock);
+  else free(g.scratch);
   if (atomic_load(&g.failed))
     return rt_fail(LIGER_ERR_ASSERT, "%s (program %d, %d, %d)", g.fail_msg, g.fail_pid[0], g.fail_pid[1], g.fail_pid[2]);
   return LIGER_OK;
