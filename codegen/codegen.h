@@ -63,6 +63,7 @@ typedef struct Layout {
 typedef struct ValInfo {
   AxisInfo ax;
   const Layout *layout; /* NULL for scalars */
+  const Layout *also;   /* a 1-D load issued a second time in this layout, for its users that want it */
 } ValInfo;
 
 /* Runs axis analysis and assigns layouts over the function for `t` and its num_warps. */

@@ -54,6 +54,7 @@ typedef struct LayoutPass {
 typedef struct Info {
   ValInfo vi;
   const Layout *want; /* the layout its users would like it in (first wish wins) */
+  const Layout *want2; /* the first other layout a user wished for */
   const Layout *prev; /* its layout in the previous round */
 } Info;
 
@@ -361,9 +362,12 @@ static const Layout *want_of(LayoutPass *P, IrValue *v) { return xinfo(P, v)->wa
 static void wish(LayoutPass *P, IrValue *v, const Layout *l) {
   if (!l || !v || !v->type->rank || l->rank != v->type->rank) return;
   Info *x = xinfo(P, v);
-  if (x->want) return;
-  x->want = l;
-  P->changed = true;
+  if (!x->want) {
+    x->want = l;
+    P->changed = true;
+  } else if (!x->want2 && !layout_equal(x->want, l)) {
+    x->want2 = l;
+  }
 }
 
 /* Where the reduction that `v` is computed from (through elementwise ops) placed its result
@@ -372,6 +376,11 @@ static const Layout *reduced_from(LayoutPass *P, IrValue *v, int depth) {
   IrOp *op = v->def;
   if (!op || !v->type->rank || depth > 8) return NULL;
   if (op->kind == OP_REDUCE) return xinfo(P, v)->prev;
+  if (op->kind == OP_FOR || op->kind == OP_IF || op->kind == OP_WHILE) {
+    /* a value accumulated in a loop (or chosen by an if): what the body yields for it */
+    IrValue *y = yielded(op->regions[op->kind == OP_WHILE], v->index);
+    return y ? reduced_from(P, y, depth + 1) : NULL;
+  }
   if (!is_elementwise(op)) return NULL;
   for (int i = 0; i < op->nopnds; i++) {
     const Layout *l = ir_same_shape(op->opnds[i]->type, v->type) ? reduced_from(P, op->opnds[i], depth + 1) : NULL;
@@ -514,8 +523,14 @@ static void assign_op(LayoutPass *P, IrOp *op) {
     for (int k = 0; k < op->nres; k++) set_layout(P, op->res[k], in);
     return;
   case OP_LOAD: case OP_ATOMIC_RMW: case OP_ATOMIC_CAS:
-    /* the result comes out where the pointers are */
+    /* the result comes out where the pointers are; a 1-D load that users want in a second
+     * layout (a row broadcast into tiles of two shapes) is issued once more in that one,
+     * where it stands, which beats moving it through shared memory */
     vi->layout = in ? in : anchor(P, t);
+    vi->also = NULL;
+    if (op->kind == OP_LOAD && t->rank == 1 && P->use_wants && xinfo(P, res)->want2 &&
+        !layout_equal(xinfo(P, res)->want2, vi->layout))
+      vi->also = xinfo(P, res)->want2;
     return;
   case OP_EXPAND_DIMS:
     if (w) {
@@ -668,7 +683,7 @@ void cg_layout(Arena *a, IrFunc *f, const Target *t) {
     for (int i = 0; i < P.infos.n; i++) {
       Info *x = P.infos.items[i];
       x->prev = x->vi.layout;
-      x->want = NULL;
+      x->want = x->want2 = NULL;
     }
     P.changed = true;
     for (int sweep = 0; sweep < 8 && P.changed; sweep++) {
@@ -687,6 +702,10 @@ void cg_layout_annot(StrBuf *out, const IrValue *v, void *ctx) {
   if (vi->layout) {
     sb_puts(out, " ");
     layout_str(out, vi->layout);
+  }
+  if (vi->also) {
+    sb_puts(out, " also ");
+    layout_str(out, vi->also);
   }
   const IrType *t = v->type;
   if (dtype_is_int(t->dt) || t->dt == DT_PTR) {

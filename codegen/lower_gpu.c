@@ -391,11 +391,13 @@ static void debug_conversion(Lower *L, const IrValue *v, const Layout *from, con
   sb_free(&b);
 }
 
-/* v in layout `want`: as it is, recomputed, or moved through shared memory. */
+/* v in layout `want`: as it is, as loaded a second time, recomputed, or moved through
+ * shared memory. */
 static TVal in_layout(Lower *L, const IrValue *v, const Layout *want) {
   TVal tv = lw_get(L, v);
   const Layout *have = layout_of(v);
   if (!v->type->rank || layout_equal(have, want)) return tv;
+  if (L->also && L->also[v->id].n && layout_equal(((const ValInfo *)v->aux)->also, want)) return L->also[v->id];
   int budget = REMAT_OPS;
   if (remat_ok(v, &budget)) return remat(L, v, want);
   debug_conversion(L, v, have, want);
@@ -589,11 +591,11 @@ static int vec_width(const IrOp *op, const Layout *l, const IrType *pty) {
   return w;
 }
 
-static void lower_load(Lower *L, IrOp *op) {
+/* The load `op` with its result in layout l (its pointers' layout, or ValInfo.also). */
+static TVal load_in(Lower *L, IrOp *op, const Layout *l) {
   const IrValue *p = op->opnds[0];
   const IrType *pt = p->type, *rt = op->res[0]->type;
-  const Layout *l = layout_of(p);
-  TVal ptrs = lw_get(L, p);
+  TVal ptrs = pt->rank ? in_layout(L, p, l) : lw_get(L, p);
   TVal mask = {0}, other = {0};
   if (op->flags & MEM_MASK) mask = pt->rank ? in_layout(L, op->opnds[1], l) : lw_get(L, op->opnds[1]);
   if (op->flags & MEM_OTHER) other = pt->rank ? in_layout(L, op->opnds[2], l) : lw_get(L, op->opnds[2]);
@@ -640,7 +642,16 @@ static void lower_load(Lower *L, IrOp *op) {
     else
       for (int i = 0; i < w; i++) out.e[r + i] = LLVMBuildExtractElement(L->b, val, lw_i32(L, i), "");
   }
-  lw_set(L, op->res[0], out);
+  return out;
+}
+
+static void lower_load(Lower *L, IrOp *op) {
+  const IrValue *res = op->res[0];
+  lw_set(L, res, load_in(L, op, layout_of(op->opnds[0])));
+  const Layout *also = res->aux ? ((const ValInfo *)res->aux)->also : NULL;
+  if (!also) return;
+  if (!L->also) L->also = arena_alloc(&L->arena, sizeof(TVal) * (size_t)L->nvals);
+  L->also[res->id] = load_in(L, op, also);
 }
 
 static void lower_store(Lower *L, IrOp *op) {

@@ -36,6 +36,7 @@ typedef struct Lower {
   IrValue *const *yield_to; /* where the current region's YIELD/CONDITION values go */
   TVal *yielded;            /* ... and what they were (in the targets' layouts) */
   LLVMValueRef cond;        /* the last CONDITION's condition */
+  TVal *also;               /* GPU: by IrValue.id, loads issued again in ValInfo.also */
   struct CpuMem *cm;        /* CPU: the memory form of large tiles (lower_cpu_loop.c) */
   int lanes;                /* CPU: > 0 while a combine region runs on vectors of this many lanes */
   LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr_g, ptr_s, vd;

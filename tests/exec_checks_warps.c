@@ -403,6 +403,7 @@ static void check_layouts(liger_context *ctx, const char *path) {
   for (int i = 0; i < RN; i++) w[i] = quarter(2);
   for (int i = 0; i < RM; i++) b[i] = quarter(2);
   liger_constexpr cc[2] = {{"BM", "16"}, {"BN", "64"}}, rc[2] = {{"HD", "64"}, {"BT", "8"}}, sc[2] = {{"BM", "8"}, {"BN", "128"}};
+  liger_constexpr tc[3] = {{"NQ", "32"}, {"NK", "8"}, {"D", "64"}};
   for (int wi = 0; wi < NWARPS; wi++) {
     int nw = WARPS[wi];
     /* copy2d: grid 3 x 2 over a 37 x 70 matrix, row strides 75 and 72 */
@@ -462,6 +463,27 @@ static void check_layouts(liger_context *ctx, const char *path) {
     liger_free(ctx, dw);
     liger_free(ctx, db);
     liger_free(ctx, dsy);
+    liger_kernel_release(k);
+
+    /* two_tiles: one row per program scales a 32 x 64 and an 8 x 64 block, 3 programs */
+    enum { P = 3, NQ = 32, NK = 8, D = 64 };
+    static float tq[P * NQ * D], tk[P * NK * D], tw[P * D], gq[P * NQ * D], gk[P * NK * D];
+    for (int i = 0; i < P * NQ * D; i++) tq[i] = quarter(4);
+    for (int i = 0; i < P * NK * D; i++) tk[i] = quarter(4);
+    for (int i = 0; i < P * D; i++) tw[i] = quarter(2);
+    k = load(ctx, path, "two_tiles_kernel", tc, 3, nw);
+    void *dtq = dev_buf(ctx, tq, sizeof tq, 0), *dtk = dev_buf(ctx, tk, sizeof tk, 0), *dtw = dev_buf(ctx, tw, sizeof tw, 0);
+    liger_arg ta[3] = {liger_arg_ptr(dtq, LIGER_F32), liger_arg_ptr(dtk, LIGER_F32), liger_arg_ptr(dtw, LIGER_F32)};
+    if (k && dtq && dtk && dtw && run(ctx, k, P, 1, ta, 3) && read_back(ctx, gq, dtq, sizeof gq) &&
+        read_back(ctx, gk, dtk, sizeof gk)) {
+      int bad = 0;
+      for (int i = 0; i < P * NQ * D; i++) bad += gq[i] != tq[i] * tw[i / (NQ * D) * D + i % D];
+      for (int i = 0; i < P * NK * D; i++) bad += gk[i] != tk[i] * tw[i / (NK * D) * D + i % D];
+      CHECK(!bad, "two_tiles: a row broadcast over 32x64 and 8x64 blocks, num_warps=%d (%d wrong)", nw, bad);
+    }
+    liger_free(ctx, dtq);
+    liger_free(ctx, dtk);
+    liger_free(ctx, dtw);
     liger_kernel_release(k);
   }
 }

@@ -78,7 +78,9 @@ for nw in 1 4 32; do
     --signature "*bf16:16,*bf16:16,*bf16:16,*bf16:16,i32"
   emit scale2d_$nw.ptx "$root/tests/kernels/layouts.py" --kernel scale2d_kernel -D BM=16 -D BN=256 --num-warps $nw \
     --signature "*fp16:16,*fp16:16,*fp16:16,*fp16:16,i32,i32:16"
-  for k in copy2d rope scale2d; do
+  emit two_tiles_$nw.ptx "$root/tests/kernels/layouts.py" --kernel two_tiles_kernel -D NQ=32 -D NK=8 -D D=64 \
+    --num-warps $nw --signature "*bf16:16,*bf16:16,*bf16:16"
+  for k in copy2d rope scale2d two_tiles; do
     if grep -Eq 'bar\.sync|barrier|\.shared' "$tmp/${k}_$nw.ptx"; then
       echo "FAIL: ${k}_kernel num_warps=$nw converts a layout (barrier or shared memory in its PTX)"
       fail=1

@@ -3,7 +3,8 @@ their PTX has no barrier and no shared memory; tests/exec_checks_warps.c checks 
 
 Each builds its pointer tiles as base + rows[:, None] * stride + cols[None, :]; the 1-D index
 vectors and the 1-D loads broadcast over a tile must be produced in slices of the 2-D tile's
-layout. They run unchanged under Triton.
+layout (a row broadcast over tiles of two shapes is loaded once for each). They run unchanged
+under Triton.
 """
 import triton
 import triton.language as tl
@@ -46,3 +47,16 @@ def scale2d_kernel(x_ptr, w_ptr, b_ptr, y_ptr, M, N, BM: tl.constexpr, BN: tl.co
     mask = (rows[:, None] < M) & (cols[None, :] < N)
     x = tl.load(x_ptr + rows[:, None] * N + cols[None, :], mask=mask, other=0.0)
     tl.store(y_ptr + rows[:, None] * N + cols[None, :], x * w[None, :] + b[:, None], mask=mask)
+
+
+@triton.jit
+def two_tiles_kernel(q_ptr, k_ptr, w_ptr, NQ: tl.constexpr, NK: tl.constexpr, D: tl.constexpr):
+    # one row w broadcast over tiles of two shapes, as RoPE's cos row over the q and the k
+    # heads: q[h, :] *= w and k[h, :] *= w for the program's [NQ, D] and [NK, D] blocks
+    pid = tl.program_id(0)
+    d = tl.arange(0, D)
+    w = tl.load(w_ptr + pid * D + d)
+    qo = pid * NQ * D + tl.arange(0, NQ)[:, None] * D + d[None, :]
+    ko = pid * NK * D + tl.arange(0, NK)[:, None] * D + d[None, :]
+    tl.store(q_ptr + qo, tl.load(q_ptr + qo) * w[None, :])
+    tl.store(k_ptr + ko, tl.load(k_ptr + ko) * w[None, :])
