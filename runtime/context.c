@@ -27,6 +27,7 @@ static liger_status open_backend(const RtBackend *be, int ordinal, liger_context
     return st;
   }
   c->be = be;
+  c->ordinal = ordinal;
   c->target = cg_target(c->info.target);
   if (!c->target) {
     st = rt_fail(LIGER_ERR_UNSUPPORTED, "%s device %d is a %s, which liger-jit cannot compile for yet (targets: %s)",
@@ -71,6 +72,7 @@ liger_status liger_context_create(const char *device, liger_context **out) {
 
 void liger_context_destroy(liger_context *ctx) {
   if (!ctx) return;
+  if (ctx->ops_release) ctx->ops_release(ctx); /* the ops' kernels and scratch (kernels/op.c) */
   ctx->be->close(ctx->dev);
   pthread_mutex_destroy(&ctx->lock);
   free(ctx);

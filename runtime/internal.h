@@ -1,6 +1,6 @@
 /*
- * internal.h — private to runtime/context.c and runtime/kernel.c: the objects behind the
- * public handles, and source loading shared by the JIT and liger_compile.
+ * internal.h — private to runtime/context.c, runtime/kernel.c and kernels/op.c: the objects
+ * behind the public handles, and source loading shared by the JIT and liger_compile.
  */
 #ifndef LIGER_RUNTIME_INTERNAL_H
 #define LIGER_RUNTIME_INTERNAL_H
@@ -15,8 +15,11 @@ struct liger_context {
   RtDevice *dev;
   RtDeviceInfo info;
   const Target *target;
+  int ordinal;          /* N of "cuda:N" / "hip:N" (0 on the CPU) */
   char desc[256];
-  pthread_mutex_t lock;
+  pthread_mutex_t lock; /* guards `ops` while it is created */
+  void *ops;            /* kernels/op.c: loaded op kernels and scratch, made by the first op call */
+  void (*ops_release)(liger_context *ctx); /* frees `ops`; called by liger_context_destroy */
 };
 
 /* One kernel of a source file: the parsed module, its parameters and its decorators, all in

@@ -1,0 +1,112 @@
+/*
+ * ops.h — the Liger ops of libliger-jit: ready-made kernels (kernels/<op>.py, embedded in the
+ * library) behind one C function per op and direction, over DLPack tensors.
+ *
+ * Conventions that hold for every op below (and those of liger.h: status codes, per-thread
+ * error messages, no exit()):
+ *  - Tensors are DLPack DLTensors. The caller owns them; an op reads and writes only through
+ *    their data pointers (plus byte_offset) and never keeps a reference after it returns.
+ *    `strides` may be NULL (compact row-major). Floating tensors may be float32, bfloat16 or
+ *    float16 (lanes 1).
+ *  - Every tensor must live on the context's device: kDLCPU for a "cpu" context, kDLCUDA (or
+ *    kDLCUDAManaged) with device_id = the ordinal for "cuda:N", kDLROCM for "hip:N".
+ *  - Row ops view an input of shape (d0, ..., dk, n) as rows = d0 * ... * dk rows of n elements.
+ *    The last dimension must have stride 1 and the leading dimensions must collapse into one
+ *    row stride (any row stride >= n, e.g. a slice of wider rows, is fine; dimensions of size
+ *    1 are ignored). Per-row vectors (rstd, mean) need exactly `rows` elements, compact
+ *    (shape (rows,) or the leading shape of x); weights and their gradients are 1-D (n,)
+ *    with stride 1.
+ *  - Outputs must not overlap each other or the inputs, except where an op says otherwise.
+ *  - Work is queued on `stream` (a CUstream / hipStream_t; NULL: the default stream) and is
+ *    asynchronous on GPUs: synchronize before reading results on the host. On the CPU the
+ *    call returns when the work is done.
+ *  - The first call of an op with a new combination of dtypes, options and block size
+ *    compiles its kernels (or loads them from the binary cache, see liger.h); later calls
+ *    find them in the context in a hash lookup. Kernels stay loaded until the context is
+ *    destroyed.
+ *  - Backward passes that reduce over rows (dW, dB) use fp32 scratch memory allocated on
+ *    the context, one buffer per stream, grown as needed and kept until the context is
+ *    destroyed; results are deterministic (fixed summation order).
+ *  - Thread-safety: ops may be called from several threads on one context. Calls on the
+ *    same stream are serialised around their launches.
+ *  - Errors: LIGER_ERR_INVALID_ARG with a message naming the function, the argument and what
+ *    was expected ("liger_rms_norm_forward: x has dtype int32; expected float32, bfloat16 or
+ *    float16"); LIGER_ERR_COMPILE / LIGER_ERR_DRIVER / LIGER_ERR_OUT_OF_MEMORY as for
+ *    liger_launch and liger_malloc. Nothing is launched when validation fails.
+ *
+ * docs/ops.md lists every op with its options, dtypes and limits.
+ */
+#ifndef LIGER_OPS_H
+#define LIGER_OPS_H
+
+#include "liger/liger.h"
+
+#include <dlpack/dlpack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- RMSNorm (spec: kernels.md §1) --------------------------------------------------------- */
+
+/* Where RMSNorm rounds to x's dtype; the values are Liger's casting-mode codes. */
+typedef enum liger_rms_cast {
+  LIGER_RMS_CAST_NONE = -1, /* x*x and its sum in x's dtype, eps and offset cast to it; rstd
+                               from the fp32 division by n (Triton's rule for '/') */
+  LIGER_RMS_CAST_LLAMA = 0, /* statistics in fp32; x*rstd rounded to x's dtype before the
+                               weight multiplies it (Hugging Face Llama) */
+  LIGER_RMS_CAST_GEMMA = 1  /* everything in fp32, rounded once at the end (Gemma) */
+} liger_rms_cast;
+
+/* y = x * rstd * (offset + w) per row, rstd = 1 / sqrt(mean(x^2) + eps).
+ *   x     (..., n) float32 / bfloat16 / float16; n >= 1
+ *   w     (n,) any of the three float dtypes, or NULL for no weight (y = x * rstd)
+ *   y     out, x's shape and dtype
+ *   rstd  out, one value per row, float32 or x's dtype (Liger: float32 for LLAMA and GEMMA,
+ *         x's dtype for NONE); the backward reads it
+ * Rows of any length work: up to 65536 elements a row is one tile, longer rows are walked
+ * in chunks (twice). An input with zero rows does nothing. */
+LIGER_API liger_status liger_rms_norm_forward(liger_context *ctx, void *stream, const DLTensor *x, const DLTensor *w,
+                                              DLTensor *y, DLTensor *rstd, float eps, float offset, liger_rms_cast mode);
+
+/* Gradients of liger_rms_norm_forward, from the forward's x, w, rstd and the same offset and
+ * mode: dx = rstd * (m - xhat * sum(m * xhat) / n), m = dy * (offset + w), xhat = x * rstd;
+ * dw = sum over rows of dy * xhat (LLAMA: xhat and the product rounded to x's dtype).
+ *   dy    (..., n) like x (shape and dtype)
+ *   dx    out, like x; may be the same tensor as dy (in place: same data, shape and strides)
+ *   dw    out, (n,) in w's dtype; NULL exactly when w is NULL. Summed in fp32.
+ * The arithmetic is fp32 in every mode (dy, x, rstd and w are read and widened). */
+LIGER_API liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLTensor *dy, const DLTensor *x,
+                                               const DLTensor *w, const DLTensor *rstd, DLTensor *dx, DLTensor *dw,
+                                               float offset, liger_rms_cast mode);
+
+/* ---- LayerNorm (spec: kernels.md §2) ------------------------------------------------------- */
+
+/* y = (x - mean) * rstd * w + b per row, mean and biased variance over the row, rstd = 1 /
+ * sqrt(var + eps); fp32 arithmetic, y rounded to x's dtype.
+ *   x           (..., n) float32 / bfloat16 / float16; n >= 1
+ *   w, b        (n,) any float dtype each, or NULL (no scale / no shift)
+ *   y           out, x's shape and dtype
+ *   mean, rstd  out, one value per row each, float32 or x's dtype (Liger: x's dtype, which
+ *               rounds them; float32 keeps the backward exact). The backward reads them.
+ * Rows of any length work (longer than 65536: three passes in chunks). */
+LIGER_API liger_status liger_layer_norm_forward(liger_context *ctx, void *stream, const DLTensor *x, const DLTensor *w,
+                                                const DLTensor *b, DLTensor *y, DLTensor *mean, DLTensor *rstd,
+                                                float eps);
+
+/* Gradients of liger_layer_norm_forward: with xhat = (x - mean) * rstd and g = w * dy,
+ * dx = (g - (xhat * c1 + c2)) * rstd, c1 = sum(xhat * g) / n, c2 = sum(g) / n;
+ * dw = sum over rows of dy * xhat, db = sum over rows of dy (fp32 sums).
+ *   dy      (..., n) like x
+ *   w, b    the forward's (b is read only for db's dtype); either may be NULL
+ *   dx      out, like x; may be the same tensor as dy
+ *   dw, db  out, (n,) in w's / b's dtype; each NULL exactly when w / b is NULL */
+LIGER_API liger_status liger_layer_norm_backward(liger_context *ctx, void *stream, const DLTensor *dy,
+                                                 const DLTensor *x, const DLTensor *w, const DLTensor *b,
+                                                 const DLTensor *mean, const DLTensor *rstd, DLTensor *dx,
+                                                 DLTensor *dw, DLTensor *db);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LIGER_OPS_H */

@@ -1,0 +1,132 @@
+/*
+ * op.h — internal interface of kernels/: what every Liger op (kernels/<op>.c, public API in
+ * include/liger/ops.h) shares.
+ *
+ * An op is a C function that validates its DLPack tensors (op_rows, op_vector, op_per_row,
+ * op_like, op_dtype_in, op_check_overlaps), plans block sizes and grids (op_plan_rows,
+ * op_num_warps, op_sm_count), finds its kernels in the context's variant cache (op_kernel),
+ * takes scratch memory for its stream (op_scratch_get / op_scratch_put) and launches on the
+ * caller's stream (op_launch, op_sum_partials). Every failure becomes a status with a message
+ * that starts with the public function's name.
+ *
+ * Kernel sources kernels/<op>.py are embedded into the library at build time (CMake writes
+ * the table op_sources); LIGER_OPS_KERNEL_DIR=/path makes op_kernel read /path/<op>.py instead,
+ * for development. LIGER_OPS_CONFIG overrides the launch plan, for tuning (docs/ops.md).
+ */
+#ifndef LIGER_KERNELS_OP_H
+#define LIGER_KERNELS_OP_H
+
+#include "liger/ops.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- op.c: embedded kernel sources (generated table) ----------------------------------- */
+
+typedef struct OpSource {
+  const char *file;           /* "rms_norm.py" */
+  const unsigned char *text;  /* NUL-terminated */
+  const unsigned long *len;
+} OpSource;
+
+extern const OpSource op_sources[];
+extern const int op_nsources;
+
+/* ---- op.c: one call of a public op --------------------------------------------------------- */
+
+typedef struct OpCall {
+  const char *fn; /* the public function, first word of every message */
+  liger_context *ctx;
+  void *stream;
+} OpCall;
+
+/* Starts a call: checks the context and LIGER_OPS_CONFIG. */
+liger_status op_start(OpCall *c, const char *fn, liger_context *ctx, void *stream);
+
+/* Records "FN: <message>" as the thread's error and returns `st`. */
+liger_status op_fail(const OpCall *c, liger_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- op.c: tensor validation ---------------------------------------------------------------- */
+
+/* A validated DLTensor as the kernels see it: a rows x cols view with a row stride. */
+typedef struct OpTensor {
+  const char *name;     /* argument name in messages */
+  const DLTensor *t;    /* NULL: the optional argument was absent */
+  void *data;           /* data + byte_offset */
+  liger_dtype dtype;
+  int64_t rows, cols;   /* (prod(leading dims), last dim); vectors are 1 x n */
+  int64_t stride;       /* elements from one row to the next */
+  uintptr_t lo, hi;     /* the bytes [lo, hi) it spans, for overlap checks */
+  const struct OpTensor *alias_ok; /* may be exactly this other tensor (in-place outputs) */
+} OpTensor;
+
+/* x of a row op: non-NULL, on the context's device, float32/bfloat16/float16, ndim >= 1,
+ * last dim >= 1 with stride 1, leading dims collapsing into one row stride. */
+liger_status op_rows(const OpCall *c, const char *name, const DLTensor *t, OpTensor *out);
+/* op_rows plus: the same shape and dtype as `ref` (dy, y, dx against x). */
+liger_status op_rows_like(const OpCall *c, const char *name, const DLTensor *t, const OpTensor *ref, OpTensor *out);
+/* A float vector (n,) with stride 1 (weights and their gradients). t may be NULL when
+ * `optional`; then out->t is NULL. */
+liger_status op_vector(const OpCall *c, const char *name, const DLTensor *t, int64_t n, bool optional, OpTensor *out);
+/* A float tensor of exactly `rows` elements, compact (rstd, mean). */
+liger_status op_per_row(const OpCall *c, const char *name, const DLTensor *t, int64_t rows, OpTensor *out);
+/* t's dtype must be `a` or `b` (`why` names b, e.g. "x's dtype"). */
+liger_status op_dtype_in(const OpCall *c, const OpTensor *t, liger_dtype a, liger_dtype b, const char *why);
+/* t's dtype must equal ref's. */
+liger_status op_same_dtype(const OpCall *c, const OpTensor *t, const OpTensor *ref);
+/* Every output against every other output and every input: an error if two overlap, unless
+ * out->alias_ok names the other and they are the same view. Absent (t == NULL) ones skip. */
+liger_status op_check_overlaps(const OpCall *c, const OpTensor *const *outs, int nouts, const OpTensor *const *ins,
+                               int nins);
+
+/* "float32", "bfloat16", ... */
+const char *op_dtype_name(liger_dtype dt);
+
+/* ---- op.c: launch planning ------------------------------------------------------------------ */
+
+/* How a row op covers its input. */
+typedef struct OpPlan {
+  bool looped;    /* rows longer than one tile: walk them in chunks of block_n */
+  int block_m;    /* rows per tile (1 when looped) */
+  int block_n;    /* np2(cols), or the chunk */
+  int num_warps;
+  uint32_t programs; /* backward: persistent programs (tile: grid size; looped: row groups) */
+} OpPlan;
+
+enum { OP_TILE_MAX = 65536 }; /* longest row held as one tile (Liger's limit) */
+
+/* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps,
+ * rows per program for short rows, the looped form above OP_TILE_MAX, and for `backward`
+ * the persistent grid (a few programs per SM). LIGER_OPS_CONFIG overrides any of it. */
+OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward);
+/* Liger's num_warps for a tile of `elems` elements: 4, 8 (>= 2048), 16 (>= 8192), 32 (>=
+ * 32768); 16 at most on HIP (64-lane waves). */
+int op_num_warps(const OpCall *c, int64_t elems);
+/* SMs (CUDA), CUs (HIP) or worker threads (CPU) of the context's device. */
+int op_sm_count(const OpCall *c);
+
+/* ---- op.c: kernels, scratch, launches ------------------------------------------------------- */
+
+/* The kernel `name` of kernels/`file` with these constexprs and num_warps, from the
+ * context's variant cache (loaded on first use; owned by the context). Thread-safe. */
+liger_status op_kernel(const OpCall *c, const char *file, const char *name, const liger_constexpr *consts,
+                       int nconsts, int num_warps, liger_kernel **out);
+
+/* Launches k over (g0, g1, 1) programs on the call's stream; errors get the call's name. */
+liger_status op_launch(const OpCall *c, liger_kernel *k, uint32_t g0, uint32_t g1, const liger_arg *args, int nargs);
+
+/* Scratch for this call's stream, at least `bytes` (16-byte aligned). The buffer is the
+ * stream's until op_scratch_put: hold it across the launches that use it. */
+typedef struct OpScratch OpScratch;
+liger_status op_scratch_get(const OpCall *c, size_t bytes, void **ptr, OpScratch **hold);
+void op_scratch_put(OpScratch *hold);
+
+/* out[j] = sum over p < nparts of partials[p * cols + j] (fp32 partials, out's dtype),
+ * with kernels/sum_rows.py. nparts may be 0 (zeros). */
+liger_status op_sum_partials(const OpCall *c, const void *partials, int64_t nparts, const OpTensor *out);
+
+/* Pointer and scalar arguments for liger_launch. */
+static inline liger_arg op_ptr(const OpTensor *t) { return liger_arg_ptr(t->data, t->dtype); }
+static inline liger_arg op_i64(int64_t v) { return liger_arg_int(v); }
+
+#endif
