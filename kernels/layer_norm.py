@@ -75,11 +75,24 @@ def layer_norm_fwd_looped(Y, y_stride, X, x_stride, W, B, MEAN, RSTD, n_cols, ep
 
 
 @triton.jit
+def _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_ok):
+    # dy, x, mean and rstd of a block of rows (zeros past the last row)
+    row_ok = rows < n_rows
+    mask = row_ok[:, None] & col_ok[None, :]
+    r = rows.to(tl.int64)[:, None]
+    dy = tl.load(DY + r * dy_stride + cols[None, :], mask=mask, other=0.0)
+    x = tl.load(X + r * x_stride + cols[None, :], mask=mask, other=0.0)
+    mean = tl.load(MEAN + rows, mask=row_ok, other=0.0)
+    return dy, x, mean, tl.load(RSTD + rows, mask=row_ok, other=0.0)
+
+
+@triton.jit
 def layer_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, MEAN, RSTD, DW_PART, DB_PART, n_rows, n_cols,
                    HAS_W: tl.constexpr, HAS_B: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    # persistent: program p takes row blocks p, p + P, ... and writes row p of the partials
+    # persistent: program p takes row blocks p, p + P, ... and writes row p of the partials.
+    # The next block is loaded before this block's reductions (see rms_norm_bwd).
     pid = tl.program_id(0)
-    nprog = tl.num_programs(0)
+    step = tl.num_programs(0) * BLOCK_M
     cols = tl.arange(0, BLOCK_N)
     col_ok = cols < n_cols
     if HAS_W:
@@ -88,15 +101,16 @@ def layer_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, MEAN, RSTD, DW_
         w = 1.0  # unused
     dw_acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     db_acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
-    for start in range(pid * BLOCK_M, n_rows, nprog * BLOCK_M):
+    rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
+    dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_ok)
+    for start in range(pid * BLOCK_M, n_rows, step):
+        dy = dy_n.to(tl.float32)
+        x = x_n.to(tl.float32)
+        mean = mean_n.to(tl.float32)[:, None]
+        rstd = rstd_n.to(tl.float32)[:, None]
         rows = start + tl.arange(0, BLOCK_M)
-        row_ok = rows < n_rows
-        mask = row_ok[:, None] & col_ok[None, :]
-        r = rows.to(tl.int64)[:, None]
-        dy = tl.load(DY + r * dy_stride + cols[None, :], mask=mask, other=0.0).to(tl.float32)
-        x = tl.load(X + r * x_stride + cols[None, :], mask=mask, other=0.0).to(tl.float32)
-        mean = tl.load(MEAN + rows, mask=row_ok, other=0.0).to(tl.float32)[:, None]
-        rstd = tl.load(RSTD + rows, mask=row_ok, other=0.0).to(tl.float32)[:, None]
+        dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows + step, n_rows, cols,
+                                                col_ok)
         xhat = (x - mean) * rstd
         if HAS_W:
             g = dy * w
@@ -104,7 +118,8 @@ def layer_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, MEAN, RSTD, DW_
             g = dy
         c1 = (tl.sum(xhat * g, axis=1) / n_cols)[:, None]
         c2 = (tl.sum(g, axis=1) / n_cols)[:, None]
-        tl.store(DX + r * dx_stride + cols[None, :], (g - (xhat * c1 + c2)) * rstd, mask=mask)
+        mask = (rows < n_rows)[:, None] & col_ok[None, :]
+        tl.store(DX + rows.to(tl.int64)[:, None] * dx_stride + cols[None, :], (g - (xhat * c1 + c2)) * rstd, mask=mask)
         dw_acc += dy * xhat
         db_acc += dy
     p = pid.to(tl.int64) * n_cols

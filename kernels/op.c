@@ -434,7 +434,9 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward) 
     if (bm > op_np2(rows > 0 ? rows : 1)) bm = op_np2(rows > 0 ? rows : 1);
     p.block_m = (int)bm;
   }
-  p.num_warps = warps ? warps : op_num_warps(c, (int64_t)p.block_m * p.block_n);
+  /* the backward holds about twice the state per element (dy and x, the next block's
+   * prefetch, fp32 sums): one step more warps keeps it out of spills */
+  p.num_warps = warps ? warps : op_num_warps(c, (int64_t)p.block_m * p.block_n * (backward ? 2 : 1));
   if (backward) {
     /* persistent programs: about 32 warps per SM (several programs in flight hide the
      * latency of each one's row reductions); the CPU: 4 per worker, for balance */

@@ -95,9 +95,10 @@ typedef struct OpPlan {
 
 enum { OP_TILE_MAX = 65536 }; /* longest row held as one tile (Liger's limit) */
 
-/* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps,
- * rows per program for short rows, the looped form above OP_TILE_MAX, and for `backward`
- * the persistent grid (a few programs per SM). LIGER_OPS_CONFIG overrides any of it. */
+/* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps
+ * (the backward one step more warps), several short rows per program, the looped form
+ * above OP_TILE_MAX, and for `backward` the persistent grid (about 32 warps per SM).
+ * LIGER_OPS_CONFIG overrides any of it. */
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward);
 /* Liger's num_warps for a tile of `elems` elements: 4, 8 (>= 2048), 16 (>= 8192), 32 (>=
  * 32768); 16 at most on HIP (64-lane waves). */

@@ -147,12 +147,25 @@ def _row_scale(dy, x, rstd, w, n_cols, HAS_W: tl.constexpr):
 
 
 @triton.jit
+def _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok):
+    # dy, x and the saved rstd of a block of rows (zeros past the last row)
+    row_ok = rows < n_rows
+    mask = row_ok[:, None] & col_ok[None, :]
+    r = rows.to(tl.int64)[:, None]
+    dy = tl.load(DY + r * dy_stride + cols[None, :], mask=mask, other=0.0)
+    x = tl.load(X + r * x_stride + cols[None, :], mask=mask, other=0.0)
+    return dy, x, tl.load(RSTD + rows, mask=row_ok, other=0.0)
+
+
+@triton.jit
 def rms_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, RSTD, DW_PART, n_rows, n_cols, offset,
                  MODE: tl.constexpr, HAS_W: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
-    # persistent: program p takes row blocks p, p + P, p + 2P, ... and writes row p of DW_PART
+    # persistent: program p takes row blocks p, p + P, p + 2P, ... and writes row p of DW_PART.
+    # The next block's dy, x and rstd are loaded before this block's reductions, so that
+    # the memory stays busy while a program waits on them.
     XDT: tl.constexpr = X.dtype.element_ty
     pid = tl.program_id(0)
-    nprog = tl.num_programs(0)
+    step = tl.num_programs(0) * BLOCK_M
     cols = tl.arange(0, BLOCK_N)
     col_ok = cols < n_cols
     if HAS_W:
@@ -160,17 +173,18 @@ def rms_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, RSTD, DW_PART, n_
     else:
         w = 0.0  # unused
     acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
-    for start in range(pid * BLOCK_M, n_rows, nprog * BLOCK_M):
+    rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
+    dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok)
+    for start in range(pid * BLOCK_M, n_rows, step):
+        dy = dy_next
+        x = x_next
+        rstd = rstd_next.to(tl.float32)
         rows = start + tl.arange(0, BLOCK_M)
-        row_ok = rows < n_rows
-        mask = row_ok[:, None] & col_ok[None, :]
-        r = rows.to(tl.int64)[:, None]
-        dy = tl.load(DY + r * dy_stride + cols[None, :], mask=mask, other=0.0)
-        x = tl.load(X + r * x_stride + cols[None, :], mask=mask, other=0.0)
-        rstd = tl.load(RSTD + rows, mask=row_ok, other=0.0).to(tl.float32)
+        dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows + step, n_rows, cols, col_ok)
         s = _row_scale(dy, x, rstd, w, n_cols, HAS_W)
         dx, dw = _grads(dy, x, rstd[:, None], w, s[:, None], MODE, HAS_W, XDT)
-        tl.store(DX + r * dx_stride + cols[None, :], dx, mask=mask)
+        mask = (rows < n_rows)[:, None] & col_ok[None, :]
+        tl.store(DX + rows.to(tl.int64)[:, None] * dx_stride + cols[None, :], dx, mask=mask)
         acc += dw
     if HAS_W:
         tl.store(DW_PART + pid.to(tl.int64) * n_cols + cols, tl.sum(acc, axis=0), mask=col_ok)

@@ -9,6 +9,7 @@
  * writes the numbers as JSON.
  *
  *   liger-bench [--device cpu|cuda|auto] [--json out.json] [--reps N]
+ *   liger-bench --ops ...   the Liger ops and the copy bandwidth instead (liger-bench-ops.c)
  */
 #include "liger/liger.h"
 
@@ -119,9 +120,19 @@ static double spawn(const char *self, const char *which, const char *block, bool
   return total;
 }
 
+int bench_ops_main(int argc, char **argv, const char *self); /* liger-bench-ops.c */
+
 int main(int argc, char **argv) {
   const char *json = NULL;
   int reps = 5;
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "--ops")) { /* the Liger ops instead (liger-bench-ops.c) */
+      char exe[4096];
+      ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+      if (len <= 0) return 1;
+      exe[len] = 0;
+      return bench_ops_main(argc, argv, exe);
+    }
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
     else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
@@ -134,7 +145,7 @@ int main(int argc, char **argv) {
       }
       return child(argv[i + 1], argv[i + 2], now_ms());
     } else {
-      fprintf(stderr, "usage: liger-bench [--device D] [--json FILE] [--reps N]\n");
+      fprintf(stderr, "usage: liger-bench [--device D] [--json FILE] [--reps N]\n       liger-bench --ops [--device D] [--json FILE] [--reps N] [--quick] [--configs \"CFG;CFG\"]\n");
       return 2;
     }
   }
