@@ -109,11 +109,19 @@ static void axis_op(LayoutPass *P, IrOp *op) {
   case OP_SPLAT:
     ax_uniform(ax, t, a0->div[0]);
     break;
-  case OP_EXPAND_DIMS:
+  case OP_EXPAND_DIMS: {
+    /* The new size-1 dim holds every element of the operand on its own, so its divisibility
+     * is what divides all of them: a contiguous run (consecutive integers) gives 1; div[]
+     * otherwise speaks of each element (a run of one) or of a constant run. */
+    int64_t every = DIV_MAX;
+    for (int s = 0; s < (op->opnds[0]->type->rank ? op->opnds[0]->type->rank : 1); s++) {
+      int64_t e = a0->contig[s] > 1 ? 1 : a0->div[s];
+      if (e < every) every = e;
+    }
     for (int d = 0, s = 0; d < t->rank; d++) {
       if (d == op->i) {
         ax->contig[d] = 1;
-        ax->div[d] = a0->div[0];
+        ax->div[d] = every;
         ax->constancy[d] = 1;
       } else {
         ax->contig[d] = a0->contig[s];
@@ -123,6 +131,7 @@ static void axis_op(LayoutPass *P, IrOp *op) {
       }
     }
     break;
+  }
   case OP_BROADCAST: {
     const IrType *src = op->opnds[0]->type;
     for (int d = 0; d < t->rank; d++) {

@@ -17,12 +17,15 @@ bash tools/setup.sh
 if [[ ! -f build-dev/build.ninja ]]; then
   cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIGER_STATIC_LLVM=ON
 fi
-cmake --build build-dev --target liger-jit ligerc liger-demo liger-bench test_gpu_exec
+# The test programs of the GPU tests (CTest label `gpu`), run by run-gpu.sh.
+gpu_tests=(test_gpu_exec test_gpu_targets test_ops_norm)
+cmake --build build-dev --target liger-jit ligerc liger-demo liger-bench "${gpu_tests[@]}"
 
 rm -rf .dev
 mkdir -p .dev/lib .dev/bin
 cp -P build-dev/lib/libliger-jit.so* .dev/lib/
-cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/bin/liger-bench build-dev/tests/test_gpu_exec .dev/bin/
+cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/bin/liger-bench .dev/bin/
+for t in "${gpu_tests[@]}"; do cp "build-dev/tests/$t" .dev/bin/; done
 cp -R kernels .dev/kernels
 cp tools/device/run-gpu.sh .dev/run-gpu.sh
 

@@ -61,6 +61,8 @@ step() { # name, command...
 
 step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
 step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
+step gpu_targets "$dev/bin/test_gpu_targets" "$src"
+step gpu_ops_norm "$dev/bin/test_ops_norm" --device cuda
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 
