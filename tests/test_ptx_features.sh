@@ -113,6 +113,12 @@ for arch in sm_80 sm_90a; do
   fi
 done
 
+# 2-D tiles: rows start 16-byte aligned only when the row stride says so (specialisation :16)
+emit block2d_odd.ptx "$root/tests/kernels/lang.py" --kernel block2d_kernel -D BM=16 -D BN=16 --signature "*fp32:16,*fp32:16,*fp32:16,i32,i32:16,i32"
+if grep -q 'ld\.global\.v' "$tmp/block2d_odd.ptx"; then echo "FAIL: a row stride of unknown alignment gave vector loads"; fail=1; else echo "ok:   unaligned row stride: scalar loads"; fi
+emit block2d_16.ptx "$root/tests/kernels/lang.py" --kernel block2d_kernel -D BM=16 -D BN=16 --signature "*fp32:16,*fp32:16,*fp32:16,i32,i32:16,i32:16"
+check block2d_16.ptx "row stride divisible by 16: vector loads" 'ld\.global\.v[24]\.b32'
+
 # AMD: ocml is linked in and nothing stays undefined in the code object
 readelf=$(command -v llvm-readelf-22 || command -v llvm-readelf || true)
 for arch in gfx942 gfx1100; do
