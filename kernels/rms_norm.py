@@ -27,22 +27,28 @@ LLAMA: tl.constexpr = tl.constexpr(0)
 GEMMA: tl.constexpr = tl.constexpr(1)
 
 
+# The helpers return once, at the end: Triton also compiles the code after a return taken
+# under a compile-time 'if', and all returns of a function must agree in type.
 @triton.jit
 def _rstd(ss, n_cols, eps, MODE: tl.constexpr, XDT: tl.constexpr):
     # ss: sum of squares (rounded to x's dtype in NONE mode, else fp32)
     if MODE == NONE:
-        return tl.rsqrt(ss / n_cols + eps.to(XDT))
-    return tl.rsqrt(ss / n_cols + eps)
+        e = eps.to(XDT)
+    else:
+        e = eps
+    return tl.rsqrt(ss / n_cols + e)
 
 
 @triton.jit
 def _weight(w, offset, MODE: tl.constexpr, XDT: tl.constexpr):
     # offset + w, in the precision the forward multiplies with
     if MODE == NONE:
-        return offset.to(XDT) + w
-    if MODE == GEMMA:
-        return offset + w.to(tl.float32)
-    return offset + w
+        wo = offset.to(XDT) + w
+    elif MODE == GEMMA:
+        wo = offset + w.to(tl.float32)
+    else:
+        wo = offset + w
+    return wo
 
 
 @triton.jit
@@ -55,8 +61,10 @@ def _output(x, rstd, w, MODE: tl.constexpr, HAS_W: tl.constexpr, XDT: tl.constex
     if MODE == LLAMA:
         xn = xn.to(XDT)
     if HAS_W:
-        return xn * w
-    return xn
+        y = xn * w
+    else:
+        y = xn
+    return y
 
 
 @triton.jit

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test_ops_kernels.sh — the Liger ops' kernels (kernels/*.py) compiled for the GPU targets
+# with the constexprs, signatures and warps the ops launch them with on the anchors.md
+# shapes (bf16, 4096-wide rows; the looped form; the partial sums). The CPU tests
+# (test_ops_norm) run the same kernels; this catches what only a GPU lowering trips on.
+# sm_90 PTX goes through ptxas when it exists (its register and spill counts are printed);
+# gfx942 is linked to an hsaco.
+#
+#   test_ops_kernels.sh LIGERC REPO_ROOT
+set -uo pipefail
+ligerc=$1
+root=$2
+ptxas=$(command -v ptxas || true)
+[[ -n $ptxas || ! -x /usr/local/cuda/bin/ptxas ]] || ptxas=/usr/local/cuda/bin/ptxas
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# file kernel warps signature constexprs...
+check() {
+  local file=$1 kernel=$2 warps=$3 sig=$4
+  shift 4
+  local defs=()
+  for d in "$@"; do defs+=(-D "$d"); done
+  local what="$kernel ${*} w$warps"
+  if "$ligerc" "$root/kernels/$file" --kernel "$kernel" --target=sm_90 --emit=ptx --num-warps "$warps" \
+       --signature "$sig" "${defs[@]}" -o "$tmp/k.ptx" 2> "$tmp/err"; then
+    if [[ -n $ptxas ]]; then
+      if "$ptxas" -arch=sm_90 -v "$tmp/k.ptx" -o "$tmp/k.cubin" 2> "$tmp/ptxas"; then
+        echo "ok:   sm_90 $what: $(grep -o 'Used [0-9]* registers' "$tmp/ptxas"), $(grep -o '[0-9]* bytes spill stores' "$tmp/ptxas")"
+      else
+        echo "FAIL: ptxas on sm_90 $what:"; cat "$tmp/ptxas"; fails=$((fails + 1))
+      fi
+    else
+      echo "ok:   sm_90 $what (no ptxas)"
+    fi
+  else
+    echo "FAIL: sm_90 $what:"; cat "$tmp/err"; fails=$((fails + 1))
+  fi
+  local aw=$((warps > 16 ? 16 : warps)) # wave64: at most 16 warps, as op_num_warps caps them
+  if "$ligerc" "$root/kernels/$file" --kernel "$kernel" --target=gfx942 --emit=hsaco --num-warps "$aw" \
+       --signature "$sig" "${defs[@]}" -o "$tmp/k.hsaco" 2> "$tmp/err"; then
+    echo "ok:   gfx942 $kernel ${*} w$aw"
+  else
+    echo "FAIL: gfx942 $kernel ${*} w$aw:"; cat "$tmp/err"; fails=$((fails + 1))
+  fi
+}
+
+b='*bf16:16'
+f='*fp32:16'
+# RMSNorm (kernels/rms_norm.c): Y, y_stride, X, x_stride, W, RSTD, [n_rows,] n_cols, eps, offset
+for mode in 0 1 -1; do
+  check rms_norm.py rms_norm_fwd 8 "$b, i32:16, $b, i32:16, $b, $f, i32:16, i32:16, fp32, fp32" \
+    MODE=$mode HAS_W=True BLOCK_M=1 BLOCK_N=4096
+  check rms_norm.py rms_norm_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $f, $f, i32:16, i32:16, fp32" \
+    MODE=$mode HAS_W=True BLOCK_M=1 BLOCK_N=4096
+done
+check rms_norm.py rms_norm_fwd 8 "$b, i32, $b, i32, $b, $b, i32, i32, fp32, fp32" MODE=-1 HAS_W=False BLOCK_M=32 BLOCK_N=128
+check rms_norm.py rms_norm_fwd_looped 16 "$b, i32:16, $b, i32:16, $b, $f, i32:16, fp32, fp32" MODE=0 HAS_W=True BLOCK_N=8192
+check rms_norm.py rms_norm_bwd_rowsum 16 "$f, $b, i32:16, $b, i32:16, $b, $f, i32:16, fp32" HAS_W=True BLOCK_N=8192
+check rms_norm.py rms_norm_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $f, $f, $f, i32, i32:16, fp32" \
+  MODE=0 HAS_W=True BLOCK_N=8192
+# LayerNorm (kernels/layer_norm.c)
+check layer_norm.py layer_norm_fwd 8 "$b, i32:16, $b, i32:16, $b, $b, $b, $b, i32:16, i32:16, fp32" \
+  HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=4096
+check layer_norm.py layer_norm_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $b, $b, $f, $f, i32:16, i32:16" \
+  HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=4096
+check layer_norm.py layer_norm_fwd_looped 16 "$b, i32:16, $b, i32:16, $b, $b, $f, $f, i32:16, fp32" \
+  HAS_W=True HAS_B=True BLOCK_N=8192
+check layer_norm.py layer_norm_bwd_rowsum 16 "$f, $b, i32:16, $b, i32:16, $b, $f, $f, i32:16" HAS_W=True BLOCK_N=8192
+check layer_norm.py layer_norm_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $f, $f, $f, $f, $f, i32, i32:16" \
+  HAS_W=True HAS_B=True BLOCK_N=8192
+# the partial sums (kernels/op.c: op_sum_partials)
+check sum_rows.py sum_rows 4 "$b, $f, i32, i32:16" BLOCK_P=64 BLOCK_N=32
+
+if ((fails)); then
+  echo "$fails check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
