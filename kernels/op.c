@@ -465,6 +465,7 @@ typedef struct OpEntry {
   char *key;
   size_t keylen;
   liger_kernel *k;
+  char *path; /* the source's name as k knows it (k points at it) */
 } OpEntry;
 
 struct OpScratch {
@@ -489,15 +490,15 @@ static void op_state_release(liger_context *ctx) {
     for (OpEntry *e = s->buckets[b], *n; e; e = n) {
       n = e->next;
       liger_kernel_release(e->k);
+      free(e->path);
       free(e->key);
       free(e);
     }
+  /* the whole device, not each stream: the host may have destroyed its streams by now */
+  if (s->scratch) liger_synchronize(ctx, NULL);
   for (OpScratch *e = s->scratch, *n; e; e = n) {
     n = e->next;
-    if (e->ptr) {
-      liger_synchronize(ctx, e->stream);
-      liger_free(ctx, e->ptr);
-    }
+    if (e->ptr) liger_free(ctx, e->ptr);
     pthread_mutex_destroy(&e->lock);
     free(e);
   }
@@ -528,20 +529,25 @@ static uint64_t op_hash(const char *p, size_t n) {
   return h;
 }
 
+/* Loads kernel `name` of kernels/`file`. The library keeps the file name (or path) it is
+ * given for diagnostics and imports without copying it, so *name_out is a malloc'd string
+ * that must live as long as the kernel (its cache entry owns it). */
 static liger_status op_load(const OpCall *c, const char *file, const char *name, const liger_constexpr *consts,
-                            int nconsts, int num_warps, liger_kernel **out) {
+                            int nconsts, int num_warps, liger_kernel **out, char **name_out) {
   const char *dir = getenv("LIGER_OPS_KERNEL_DIR");
-  char path[4096];
+  size_t len = strlen(file) + (dir && *dir ? strlen(dir) : 7) + 2;
+  char *path = malloc(len);
+  if (!path) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  *name_out = path;
   if (dir && *dir) {
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    snprintf(path, len, "%s/%s", dir, file);
     return liger_kernel_load(c->ctx, path, name, consts, nconsts, num_warps, out);
   }
+  snprintf(path, len, "kernels/%s", file);
   for (int i = 0; i < op_nsources; i++)
-    if (!strcmp(op_sources[i].file, file)) {
-      snprintf(path, sizeof path, "kernels/%s", file);
+    if (!strcmp(op_sources[i].file, file))
       return liger_kernel_load_source(c->ctx, (const char *)op_sources[i].text, path, name, consts, nconsts, num_warps,
                                       out);
-    }
   return rt_fail(LIGER_ERR_INTERNAL, "kernels/%s is not embedded in this build of the library", file);
 }
 
@@ -572,14 +578,20 @@ liger_status op_kernel(const OpCall *c, const char *file, const char *name, cons
   while (e && !(e->hash == h && e->keylen == n && !memcmp(e->key, key, n))) e = e->next;
   if (!e) { /* still missing: parse the source now (compilation waits for the first launch) */
     liger_kernel *k = NULL;
-    st = op_load(c, file, name, consts, nconsts, num_warps, &k);
-    if (st) st = op_wrap(c, st);
-    else if (!(e = calloc(1, sizeof *e)) || !(e->key = malloc(n + 1))) {
+    char *path = NULL;
+    st = op_load(c, file, name, consts, nconsts, num_warps, &k, &path);
+    if (st) {
+      st = op_wrap(c, st);
       liger_kernel_release(k);
+      free(path);
+    } else if (!(e = calloc(1, sizeof *e)) || !(e->key = malloc(n + 1))) {
+      liger_kernel_release(k);
+      free(path);
       free(e);
       e = NULL;
       st = op_fail(c, LIGER_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
+      e->path = path;
       memcpy(e->key, key, n + 1);
       e->keylen = n;
       e->hash = h;

@@ -19,6 +19,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -702,6 +703,71 @@ static void errors(void) {
   ten_free(x), ten_free(y), ten_free(w), ten_free(r), ten_free(dx), ten_free(dw), ten_free(m);
 }
 
+/* ---- several threads on one context ---------------------------------------------------------------------- */
+
+/* One thread's work: RMSNorm forward and backward and LayerNorm forward on its own tensors
+ * (seeded), the results' bytes kept for comparison. */
+typedef struct Job {
+  int seed;
+  int64_t rows, cols;
+  liger_status st;
+  unsigned char *y, *dx, *dw, *ly; /* host copies */
+} Job;
+
+static void *job_run(void *arg) {
+  Job *j = arg;
+  int64_t sh[2] = {j->rows, j->cols};
+  Ten *x = ten_new(LIGER_BF16, 2, sh, 0), *y = ten_new(LIGER_BF16, 2, sh, 0), *dy = ten_new(LIGER_BF16, 2, sh, 0);
+  Ten *dx = ten_new(LIGER_BF16, 2, sh, 0), *w = ten1(LIGER_BF16, j->cols), *dw = ten1(LIGER_BF16, j->cols);
+  Ten *r = ten1(LIGER_F32, j->rows), *m = ten1(LIGER_F32, j->rows), *ly = ten_new(LIGER_BF16, 2, sh, 0);
+  Ten *all[] = {x, dy, w};
+  uint32_t s = (uint32_t)j->seed * 2654435761u + 1;
+  for (int t = 0; t < 3; t++) { /* a local generator: the shared one is not thread-safe */
+    for (int64_t i = 0; i < all[t]->rows * all[t]->cols; i++) {
+      s = s * 1664525u + 1013904223u;
+      put(all[t]->img + (size_t)i * 2, LIGER_BF16, rnd((double)(s >> 8) / 16777216.0 * 2 - 1, LIGER_BF16));
+    }
+    liger_memcpy_htod(ctx, all[t]->dev, all[t]->img, all[t]->bytes);
+  }
+  for (int it = 0; it < 3 && !j->st; it++) {
+    j->st = liger_rms_norm_forward(ctx, NULL, &x->t, &w->t, &y->t, &r->t, 1e-6f, 0, LIGER_RMS_CAST_LLAMA);
+    if (!j->st)
+      j->st = liger_rms_norm_backward(ctx, NULL, &dy->t, &x->t, &w->t, &r->t, &dx->t, &dw->t, 0, LIGER_RMS_CAST_LLAMA);
+    if (!j->st) j->st = liger_layer_norm_forward(ctx, NULL, &x->t, &w->t, NULL, &ly->t, &m->t, &r->t, 1e-6f);
+  }
+  liger_synchronize(ctx, NULL);
+  Ten *outs[] = {y, dx, dw, ly};
+  unsigned char **dst[] = {&j->y, &j->dx, &j->dw, &j->ly};
+  for (int t = 0; t < 4; t++) {
+    *dst[t] = malloc(outs[t]->bytes);
+    liger_memcpy_dtoh(ctx, *dst[t], outs[t]->dev, outs[t]->bytes);
+  }
+  ten_free(x), ten_free(y), ten_free(dy), ten_free(dx), ten_free(w), ten_free(dw), ten_free(r), ten_free(m), ten_free(ly);
+  return NULL;
+}
+
+static void threads(void) {
+  enum { N = 4 };
+  Job par[N], seq[N];
+  pthread_t th[N];
+  for (int i = 0; i < N; i++) { /* two shapes, so that threads also meet on a cache miss */
+    par[i] = (Job){.seed = i, .rows = 9 + i, .cols = i % 2 ? 333 : 1024};
+    seq[i] = par[i];
+  }
+  for (int i = 0; i < N; i++) pthread_create(&th[i], NULL, job_run, &par[i]);
+  for (int i = 0; i < N; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < N; i++) job_run(&seq[i]);
+  for (int i = 0; i < N; i++) {
+    size_t n = (size_t)(par[i].rows * par[i].cols) * 2, nw = (size_t)par[i].cols * 2;
+    bool same = !par[i].st && !seq[i].st && !memcmp(par[i].y, seq[i].y, n) && !memcmp(par[i].dx, seq[i].dx, n) &&
+                !memcmp(par[i].dw, seq[i].dw, nw) && !memcmp(par[i].ly, seq[i].ly, n);
+    CHECK(same, "thread %d of %d (%lldx%lld): results equal to a run alone, bit for bit%s%s", i, N,
+          (long long)par[i].rows, (long long)par[i].cols, par[i].st ? ": " : "", par[i].st ? liger_last_error() : "");
+    free(par[i].y), free(par[i].dx), free(par[i].dw), free(par[i].ly);
+    free(seq[i].y), free(seq[i].dx), free(seq[i].dw), free(seq[i].ly);
+  }
+}
+
 int main(int argc, char **argv) {
   bool quick = false;
   for (int i = 1; i < argc; i++) {
@@ -732,6 +798,7 @@ int main(int argc, char **argv) {
   sweep(small, (int)(sizeof small / sizeof small[0]));
   corners(quick);
   errors();
+  threads();
   if (!quick) {
     sweep(big, 2);
     long_rows();

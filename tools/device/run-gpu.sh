@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
 # tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
-# shows the GPUs, runs test_gpu_exec, liger-demo and liger-bench (compile times, launch
-# overhead; JSON into $OUT when set), and, where compute-sanitizer exists,
-# test_gpu_exec under its memcheck and racecheck tools. The last line is "N passed, N failed";
+# shows the GPUs, runs the GPU test programs (test_gpu_exec, test_gpu_targets, test_ops_norm,
+# also with every row through the ops' looped kernels), liger-demo, liger-bench (compile
+# times, launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON
+# into $OUT when set), and, where compute-sanitizer exists, test_gpu_exec and a quick
+# test_ops_norm under its memcheck and racecheck tools. The last line is "N passed, N failed";
 # the exit status is 0 only if nothing failed.
 set -uo pipefail
 
@@ -63,14 +65,18 @@ step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
 step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
 step gpu_targets "$dev/bin/test_gpu_targets" "$src"
 step gpu_ops_norm "$dev/bin/test_ops_norm" --device cuda
+step gpu_ops_norm_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_norm" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
+step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
 
 sanitizer=$(command -v compute-sanitizer || true)
 [[ -n $sanitizer ]] || [[ ! -x /usr/local/cuda/bin/compute-sanitizer ]] || sanitizer=/usr/local/cuda/bin/compute-sanitizer
 if [[ -n $sanitizer ]]; then
   step memcheck "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
   step racecheck "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
+  step memcheck_ops "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
+  step racecheck_ops "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
 else
   echo
   echo "(compute-sanitizer not found: memcheck and racecheck not run)"
