@@ -335,11 +335,6 @@ static const Layout *slice(LayoutPass *P, const Layout *l, int axis) {
   return s;
 }
 
-static bool is_elementwise(const IrOp *op) {
-  OpClass c = ir_op_info[op->kind].cls;
-  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
-         op->kind == OP_CAST || op->kind == OP_ADDPTR;
-}
 
 /* The value a region yields as result k (YIELD operands; for WHILE the CONDITION's). */
 static IrValue *yielded(IrBlock *b, int k) {
@@ -390,7 +385,7 @@ static const Layout *reduced_from(LayoutPass *P, IrValue *v, int depth) {
     IrValue *y = yielded(op->regions[op->kind == OP_WHILE], v->index);
     return y ? reduced_from(P, y, depth + 1) : NULL;
   }
-  if (!is_elementwise(op)) return NULL;
+  if (!ir_is_elementwise(op)) return NULL;
   for (int i = 0; i < op->nopnds; i++) {
     const Layout *l = ir_same_shape(op->opnds[i]->type, v->type) ? reduced_from(P, op->opnds[i], depth + 1) : NULL;
     if (l) return l;
@@ -472,7 +467,7 @@ static void want_op(LayoutPass *P, IrOp *op) {
   default:
     break;
   }
-  if (!is_elementwise(op)) return;
+  if (!ir_is_elementwise(op)) return;
   const Layout *w = want_of(P, op->res[0]);
   for (int i = 0; i < op->nopnds; i++)
     if (ir_same_shape(op->opnds[i]->type, op->res[0]->type)) wish(P, op->opnds[i], w);
@@ -577,7 +572,7 @@ static void assign_op(LayoutPass *P, IrOp *op) {
   default:
     break;
   }
-  if (w && is_elementwise(op)) {
+  if (w && ir_is_elementwise(op)) {
     vi->layout = w;
     return;
   }

@@ -78,25 +78,65 @@ LLVMValueRef lw_intrin(Lower *L, const char *name, LLVMTypeRef *over, int nover,
 }
 
 /* Calls a scalar function `name` of type T(T) on x (scalarising a CPU vector). */
-static LLVMValueRef call_scalar_fn(Lower *L, const char *name, LLVMValueRef x) {
-  LLVMTypeRef ty = LLVMTypeOf(x);
+/* Calls the scalar function `name` (T name(T, ...), nargs of one type) on x[], lane by
+ * lane when the arguments are CPU vectors. */
+static LLVMValueRef call_fn(Lower *L, const char *name, LLVMValueRef *x, int nargs) {
+  LLVMTypeRef ty = LLVMTypeOf(x[0]);
   bool vec = LLVMGetTypeKind(ty) == LLVMVectorTypeKind;
   LLVMTypeRef st = vec ? LLVMGetElementType(ty) : ty;
-  LLVMTypeRef fty = LLVMFunctionType(st, &st, 1, 0);
+  LLVMTypeRef ps[3] = {st, st, st};
+  LLVMTypeRef fty = LLVMFunctionType(st, ps, (unsigned)nargs, 0);
   LLVMValueRef fn = LLVMGetNamedFunction(L->mod, name);
   if (!fn) {
     fn = LLVMAddFunction(L->mod, name, fty);
     LLVMSetLinkage(fn, LLVMExternalLinkage);
   }
-  if (!vec) return LLVMBuildCall2(L->b, fty, fn, &x, 1, "");
+  if (!vec) return LLVMBuildCall2(L->b, fty, fn, x, (unsigned)nargs, "");
   unsigned n = LLVMGetVectorSize(ty);
   LLVMValueRef out = LLVMGetPoison(ty);
   for (unsigned i = 0; i < n; i++) {
-    LLVMValueRef e = LLVMBuildExtractElement(L->b, x, lw_i32(L, i), "");
-    e = LLVMBuildCall2(L->b, fty, fn, &e, 1, "");
-    out = LLVMBuildInsertElement(L->b, out, e, lw_i32(L, i), "");
+    LLVMValueRef e[3];
+    for (int a = 0; a < nargs; a++) e[a] = LLVMBuildExtractElement(L->b, x[a], lw_i32(L, i), "");
+    LLVMValueRef r = LLVMBuildCall2(L->b, fty, fn, e, (unsigned)nargs, "");
+    out = LLVMBuildInsertElement(L->b, out, r, lw_i32(L, i), "");
   }
   return out;
+}
+
+static LLVMValueRef call_scalar_fn(Lower *L, const char *name, LLVMValueRef x) { return call_fn(L, name, &x, 1); }
+
+/* An EXTERN math function by its C name: libdevice on NVIDIA (__nv_log1pf), ocml on AMD
+ * (__ocml_log1p_f32), libm on the host (log1pf). */
+static LLVMValueRef lower_extern(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x) {
+  bool f64 = dt == DT_F64;
+  char name[64];
+  switch (L->t->kind) {
+  case TGT_NVPTX: snprintf(name, sizeof name, "__nv_%s%s", op->str, f64 ? "" : "f"); break;
+  case TGT_AMDGPU: snprintf(name, sizeof name, "__ocml_%s_f%d", op->str, f64 ? 64 : 32); break;
+  default: snprintf(name, sizeof name, "%s%s", op->str, f64 ? "" : "f"); break;
+  }
+  return call_fn(L, name, x, op->nopnds);
+}
+
+/* High half of the double-width product of two ints of one type. */
+static LLVMValueRef umulhi(Lower *L, DType dt, LLVMValueRef a, LLVMValueRef b) {
+  LLVMTypeRef ty = LLVMTypeOf(a);
+  bool vec = LLVMGetTypeKind(ty) == LLVMVectorTypeKind;
+  unsigned bits = (unsigned)dtype_bits(dt);
+  LLVMTypeRef wide = LLVMIntTypeInContext(L->ctx, 2 * bits);
+  if (vec) wide = LLVMVectorType(wide, LLVMGetVectorSize(ty));
+  bool sg = dtype_is_signed(dt);
+  LLVMValueRef wa = sg ? LLVMBuildSExt(L->b, a, wide, "") : LLVMBuildZExt(L->b, a, wide, "");
+  LLVMValueRef wb = sg ? LLVMBuildSExt(L->b, b, wide, "") : LLVMBuildZExt(L->b, b, wide, "");
+  LLVMValueRef sh = LLVMConstInt(LLVMIntTypeInContext(L->ctx, 2 * bits), bits, 0);
+  if (vec) {
+    LLVMValueRef lanes[CPU_CHUNK];
+    unsigned n = LLVMGetVectorSize(ty);
+    for (unsigned i = 0; i < n; i++) lanes[i] = sh;
+    sh = LLVMConstVector(lanes, n);
+  }
+  LLVMValueRef p = LLVMBuildLShr(L->b, LLVMBuildMul(L->b, wa, wb, ""), sh, "");
+  return LLVMBuildTrunc(L->b, p, ty, "");
 }
 
 /* Math functions: LLVM intrinsics where every target lowers them well, libdevice on NVIDIA
@@ -322,6 +362,8 @@ LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x)
     else n = op->kind == OP_MIN ? "llvm.umin" : "llvm.umax";
     return lw_intrin(L, n, &ty, 1, x, 2);
   }
+  case OP_UMULHI: return umulhi(L, dt, x[0], x[1]);
+  case OP_EXTERN: return lower_extern(L, op, dt, x);
   case OP_AND: return LLVMBuildAnd(b, x[0], x[1], "");
   case OP_OR: return LLVMBuildOr(b, x[0], x[1], "");
   case OP_XOR: return LLVMBuildXor(b, x[0], x[1], "");
@@ -381,10 +423,7 @@ static bool lower_generic(Lower *L, IrOp *op) {
   default:
     break;
   }
-  OpClass cls = ir_op_info[op->kind].cls;
-  bool ew = cls == OC_UNARY || cls == OC_BINARY || cls == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
-            op->kind == OP_CAST || op->kind == OP_ADDPTR;
-  if (!ew) return false;
+  if (!ir_is_elementwise(op)) return false;
   /* all operands share the result's layout (the GPU part converted them if needed) */
   TVal ins[3];
   for (int i = 0; i < op->nopnds; i++)

@@ -155,11 +155,6 @@ static bool big(CpuMem *m, const IrValue *v) {
   return t->rank && t->numel > lim;
 }
 
-static bool elementwise(const IrOp *op) {
-  OpClass c = ir_op_info[op->kind].cls;
-  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
-         op->kind == OP_CAST || op->kind == OP_ADDPTR;
-}
 
 /* An elementwise result used once, by an op of the same block that reads each element once,
  * is fused into that op: not stored, computed where it is read. (Not into yields and loop
@@ -287,7 +282,7 @@ static void plan_block(Lower *L, IrBlock *b) {
       m->defpos[v->id] = p;
       if (!big(m, v)) continue;
       IrOpKind k = op->kind;
-      if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE || (elementwise(op) && fusable(m, v))) m->form[v->id] = F_VIRT;
+      if (k == OP_CONST || k == OP_SPLAT || k == OP_ARANGE || (ir_is_elementwise(op) && fusable(m, v))) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_VIRT) m->form[v->id] = F_VIRT;
       else if (is_view(k) && m->form[op->opnds[0]->id] == F_MEM)
         set_mem(m, v, m->grp[op->opnds[0]->id], p);
@@ -702,9 +697,7 @@ static void materialize(Lower *L, const IrValue *v) {
 
 static bool region_lanes_safe(const IrBlock *r) {
   for (const IrOp *op = r->first; op; op = op->next) {
-    OpClass c = ir_op_info[op->kind].cls;
-    bool ok = op->kind == OP_CONST || op->kind == OP_YIELD || c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY ||
-              op->kind == OP_CMP || op->kind == OP_SELECT || op->kind == OP_CAST || op->kind == OP_ADDPTR;
+    bool ok = op->kind == OP_CONST || op->kind == OP_YIELD || ir_is_elementwise(op);
     if (!ok) return false;
   }
   return true;
@@ -1110,7 +1103,7 @@ static bool lanes_op(Lower *L, IrOp *op) {
   if (op->kind == OP_CONST) {
     IrType e = *op->res[0]->type;
     y = cpu_splat(L, lw_const(L, &e, op->i, op->f), L->lanes);
-  } else if (elementwise(op)) {
+  } else if (ir_is_elementwise(op)) {
     LLVMValueRef x[3];
     for (int i = 0; i < op->nopnds; i++) {
       x[i] = lw_get(L, op->opnds[i]).e[0];
@@ -1132,7 +1125,7 @@ static bool known(const IrOp *op) {
   case OP_SCAN: case OP_DOT:
     return true;
   default:
-    return elementwise(op);
+    return ir_is_elementwise(op);
   }
 }
 

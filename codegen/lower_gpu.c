@@ -314,11 +314,6 @@ static TVal reshape_regs(Lower *L, const IrOp *op, TVal src, const Layout *li, c
   return v;
 }
 
-static bool is_elementwise(const IrOp *op) {
-  OpClass c = ir_op_info[op->kind].cls;
-  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
-         op->kind == OP_CAST || op->kind == OP_ADDPTR;
-}
 
 /* One elementwise op over operands that are already in the result's layout (or scalars). */
 static TVal elementwise_regs(Lower *L, const IrOp *op, const TVal *ins, int n) {
@@ -350,7 +345,7 @@ static bool remat_ok(const IrValue *v, int *budget) {
   case OP_CONST: case OP_ARANGE: case OP_SPLAT: return true;
   case OP_EXPAND_DIMS: case OP_BROADCAST: case OP_HINT: break;
   default:
-    if (!is_elementwise(op)) return false;
+    if (!ir_is_elementwise(op)) return false;
   }
   for (int i = 0; i < op->nopnds; i++)
     if (!remat_ok(op->opnds[i], budget)) return false;

@@ -527,6 +527,41 @@ static SVal b_fma(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return sv_val(ir_build(&S->b, OP_FMA, x->type, 3, (IrValue *[]){x, y, z})->res[0]);
 }
 
+/* libdevice functions with a C math library twin (log1p, pow, ...): an EXTERN op named by
+ * the C name; fp32/fp64 arguments of one type, as libdevice has them. */
+static SVal b_extern(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x[2];
+  if (b->op == 1) {
+    if (!want_tensor(S, call->loc, a[0], "x", &x[0])) return sv_err();
+  } else if (!promote_pair(S, call->loc, a[0], a[1], false, true, &x[0], &x[1])) {
+    return sv_err();
+  }
+  DType dt = x[0]->type->dt;
+  if (dt != DT_F32 && dt != DT_F64) {
+    diag_error(S->d, call->loc, "libdevice.%s expects fp32 or fp64 arguments, got %s", b->name, dtype_name(dt));
+    diag_hint(S->d, "cast first: x.to(tl.float32)");
+    return sv_err();
+  }
+  IrOp *op = ir_build(&S->b, OP_EXTERN, x[0]->type, b->op, x);
+  op->str = b->name;
+  return sv_val(op->res[0]);
+}
+
+/* tl.umulhi(x, y): the high half of the product of two ints; tl.div_rn / tl.fdiv: float
+ * division (we always round to nearest: fdiv's ieee_rounding=False allows no less). */
+static SVal b_int_or_float2(Sema *S, const Node *call, const Builtin *b, SVal *a) {
+  IrValue *x, *y;
+  if (!promote_pair(S, call->loc, a[0], a[1], false, true, &x, &y)) return sv_err();
+  bool want_int = b->op == OP_UMULHI;
+  if (want_int ? !dtype_is_int(x->type->dt) || x->type->dt == DT_I1 : !dtype_is_float(x->type->dt)) {
+    diag_error(S->d, call->loc, "tl.%s expects %s arguments, got %s", b->name, want_int ? "integer" : "floating-point",
+               dtype_name(x->type->dt));
+    diag_hint(S->d, "cast first with .to(...)");
+    return sv_err();
+  }
+  return sv_val(ir_build2(&S->b, (IrOpKind)b->op, x->type, x, y));
+}
+
 static SVal b_sigmoid(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   (void)b;
   /* 1 / (1 + exp(-x)), as triton.language.standard computes it */
@@ -980,6 +1015,19 @@ static const Builtin builtins[] = {
     {"libdevice", "ceil", "x", b_math1, OP_CEIL, false},
     {"libdevice", "fabs", "x", b_math1, OP_ABS, false},
     {"libdevice", "fma", "x,y,z", b_fma, 0, false},
+#define EXTERN1(n) {"libdevice", n, "x", b_extern, 1, false}
+#define EXTERN2(n) {"libdevice", n, "x,y", b_extern, 2, false}
+    EXTERN1("log1p"), EXTERN1("expm1"), EXTERN1("exp10"), EXTERN1("log10"), EXTERN1("cbrt"), EXTERN1("tan"),
+    EXTERN1("sinh"), EXTERN1("cosh"), EXTERN1("asin"), EXTERN1("acos"), EXTERN1("atan"), EXTERN1("asinh"),
+    EXTERN1("acosh"), EXTERN1("atanh"), EXTERN1("erfc"), EXTERN1("lgamma"), EXTERN1("tgamma"), EXTERN1("trunc"),
+    EXTERN1("round"), EXTERN1("rint"), EXTERN1("nearbyint"),
+    EXTERN2("pow"), EXTERN2("atan2"), EXTERN2("fmod"), EXTERN2("hypot"), EXTERN2("copysign"), EXTERN2("fmin"),
+    EXTERN2("fmax"), EXTERN2("fdim"), EXTERN2("remainder"), EXTERN2("nextafter"),
+#undef EXTERN1
+#undef EXTERN2
+    {"tl", "umulhi", "x,y", b_int_or_float2, OP_UMULHI, false},
+    {"tl", "div_rn", "x,y", b_int_or_float2, OP_DIV, false},
+    {"tl", "fdiv", "x,y,ieee_rounding=False", b_int_or_float2, OP_DIV, false},
     {"builtins", "min", "a,b=None,c=None,d=None", b_py_minmax, OP_MIN, false},
     {"builtins", "max", "a,b=None,c=None,d=None", b_py_minmax, OP_MAX, false},
     {"builtins", "len", "obj", b_len, 0, false},

@@ -162,6 +162,12 @@ IrValue *ir_const_float(IrBuilder *b, const IrType *t, double v) {
 /* ---- printer ---------------------------------------------------------------------------- */
 
 static const char *const cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+bool ir_is_elementwise(const IrOp *op) {
+  OpClass c = ir_op_info[op->kind].cls;
+  return c == OC_UNARY || c == OC_BINARY || c == OC_TERNARY || op->kind == OP_CMP || op->kind == OP_SELECT ||
+         op->kind == OP_CAST || op->kind == OP_ADDPTR || op->kind == OP_EXTERN;
+}
+
 static const char *const hint_names[] = {"multiple_of", "max_contiguous", "max_constancy"};
 
 /* A string attribute, quoted, with C escapes: the dump stays one line per op. */
@@ -228,6 +234,9 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
     break;
   case OP_HINT:
     sb_printf(out, " %s[%d]=%" PRId64, hint_names[op->i & 0xff], (int)(op->i >> 8), op->i2);
+    break;
+  case OP_EXTERN:
+    print_str(out, op->str);
     break;
   case OP_PRINT:
     print_str(out, op->str);

@@ -91,6 +91,9 @@ typedef enum OpClass {
   X(FLOOR, "floor", OC_UNARY)                                                                    \
   X(CEIL, "ceil", OC_UNARY)                                                                      \
   X(FMA, "fma", OC_TERNARY)                                                                      \
+  X(UMULHI, "umulhi", OC_BINARY)          /* high half of the full integer product */           \
+  X(EXTERN, "extern", OC_OTHER)           /* args (1-3); str = C math name ("log1p"): libdevice, \
+                                             ocml or libm, per target */                         \
   X(SELECT, "select", OC_OTHER)           /* cond, a, b */                                      \
   X(CAST, "cast", OC_OTHER)               /* i = 1: bitcast */                                  \
   X(HINT, "hint", OC_OTHER)               /* x; i = HintKind | dim << 8, i2 = value (a promise) */ \
@@ -118,6 +121,10 @@ typedef enum IrOpKind {
 #undef X
   OP_COUNT
 } IrOpKind;
+
+/* Elementwise: every operand and the result share one shape; lowered element by element. */
+struct IrOp;
+bool ir_is_elementwise(const struct IrOp *op);
 
 typedef struct IrOpInfo {
   const char *name;

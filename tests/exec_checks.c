@@ -719,6 +719,53 @@ static void check_decorators(liger_context *ctx, const char *path) {
   liger_kernel_release(k);
 }
 
+/* libdevice functions with C twins, tl.div_rn and tl.umulhi, against double-precision libm
+ * (1e-6 relative, floor 1, as check_math) and exact integer arithmetic. */
+static void check_extern_math(liger_context *ctx, const char *root) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/kernels/math.py", root);
+  liger_kernel *k;
+  if (!api_ok(load_kernel(ctx, path, "extern_math_kernel", "256", &k), "load extern_math_kernel")) return;
+  enum { N = 1000, F = 10 };
+  static float x[N], out[F * N];
+  for (int i = 0; i < N; i++) x[i] = -6.0f + 12.0f * (float)i / N;
+  void *dx = dev_from(ctx, x, sizeof x), *dout = dev_from(ctx, NULL, sizeof out);
+  liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(N)};
+  static const char *const names[F] = {"log1p", "expm1", "pow", "atan2", "cbrt", "fmod", "tan", "round", "div_rn", "umulhi"};
+  if (dx && dout && run_and_read(ctx, k, (N + 255) / 256, a, 3, out, dout, sizeof out)) {
+    for (int f = 0; f < F; f++) {
+      double worst = 0;
+      for (int i = 0; i < N; i++) {
+        float v = x[i], ax = fabsf(v) + 0.5f;
+        double ref;
+        switch (f) {
+        case 0: ref = log1p(ax); break;
+        case 1: ref = expm1(v); break;
+        case 2: ref = pow(ax, 1.5); break;
+        case 3: ref = atan2(v, ax); break;
+        case 4: ref = cbrt(v); break;
+        case 5: ref = fmod(v, 0.75); break;
+        case 6: ref = tan((double)(v * 0.25f)); break;
+        case 7: ref = round((double)(v * 4.0f)); break;
+        case 8: ref = v / ax; break; /* fp32 division, correctly rounded: exact check below */
+        default: {
+          uint32_t b = (uint32_t)i * 1000003u + 7u;
+          ref = (float)(uint32_t)(((uint64_t)b * b) >> 32);
+          break;
+        }
+        }
+        double e = f == 8 ? (out[f * N + i] != v / ax) : fabs(out[f * N + i] - ref) / fmax(fabs(ref), 1.0);
+        if (f == 9) e = out[f * N + i] != (float)ref;
+        worst = e > worst ? e : worst;
+      }
+      CHECK(worst <= 1e-6, "extern math %s: worst relative error %.2e <= 1e-6", names[f], worst);
+    }
+  }
+  liger_free(ctx, dx);
+  liger_free(ctx, dout);
+  liger_kernel_release(k);
+}
+
 /* A kernel whose jit helpers live in other files of its folder (every import form). */
 static void check_imports(liger_context *ctx, const char *root) {
   char path[4096];
@@ -946,6 +993,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   failures += exec_checks_warps(ctx, source_dir);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
+  check_extern_math(ctx, source_dir);
   failures += exec_checks_promo(ctx, source_dir);
   check_imports(ctx, source_dir);
   check_where_ptr(ctx, lang_path);
@@ -964,6 +1012,7 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   printf("all checks passed\n");
   return 0;
 }
+
 int exec_assert_run(const char *device, const char *source_dir, int skip_if_absent) {
   liger_context *ctx = NULL;
   liger_status st = liger_context_create(device, &ctx);
