@@ -14,10 +14,10 @@
 
 static const char *const ln_file = "layer_norm.py";
 
-/* HAS_W, HAS_B, BLOCK_N, BLOCK_M (the looped kernels take the first three, rowsum HAS_W and
- * BLOCK_N). */
+/* HAS_W, HAS_B, BLOCK_N (the looped kernels), BLOCK_M (the tile forward), PREFETCH (the tile
+ * backward); rowsum takes HAS_W and BLOCK_N. */
 typedef struct LnConsts {
-  liger_constexpr k[4];
+  liger_constexpr k[5];
   char bm[16], bn[16];
 } LnConsts;
 
@@ -28,6 +28,7 @@ static void ln_consts(LnConsts *r, bool has_w, bool has_b, const OpPlan *p) {
   r->k[1] = (liger_constexpr){"HAS_B", has_b ? "True" : "False"};
   r->k[2] = (liger_constexpr){"BLOCK_N", r->bn};
   r->k[3] = (liger_constexpr){"BLOCK_M", r->bm};
+  r->k[4] = (liger_constexpr){"PREFETCH", p->prefetch ? "True" : "False"}; /* the tile backward */
 }
 
 liger_status liger_layer_norm_forward(liger_context *ctx, void *stream, const DLTensor *x, const DLTensor *w,
@@ -116,7 +117,7 @@ liger_status liger_layer_norm_backward(liger_context *ctx, void *stream, const D
   liger_arg dwp = liger_arg_ptr(dw_part ? dw_part : X.data, LIGER_F32), dbp = liger_arg_ptr(db_part ? db_part : X.data, LIGER_F32);
   liger_kernel *kern;
   if (!p.looped) {
-    if (!(st = op_kernel(&c, ln_file, "layer_norm_bwd", k.k, 4, p.num_warps, &kern))) {
+    if (!(st = op_kernel(&c, ln_file, "layer_norm_bwd", k.k, 5, p.num_warps, &kern))) {
       liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
                        wp, op_ptr(&M), op_ptr(&R), dwp, dbp, op_i64(X.rows), op_i64(X.cols)};
       st = op_launch(&c, kern, p.programs, 1, a, 13);

@@ -88,9 +88,10 @@ def _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_
 
 @triton.jit
 def layer_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, MEAN, RSTD, DW_PART, DB_PART, n_rows, n_cols,
-                   HAS_W: tl.constexpr, HAS_B: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+                   HAS_W: tl.constexpr, HAS_B: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                   PREFETCH: tl.constexpr):
     # persistent: program p takes row blocks p, p + P, ... and writes row p of the partials.
-    # The next block is loaded before this block's reductions (see rms_norm_bwd).
+    # PREFETCH: the next block is loaded before this block's reductions (see rms_norm_bwd).
     pid = tl.program_id(0)
     step = tl.num_programs(0) * BLOCK_M
     cols = tl.arange(0, BLOCK_N)
@@ -101,16 +102,24 @@ def layer_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, MEAN, RSTD, DW_
         w = 1.0  # unused
     dw_acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
     db_acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
-    rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
-    dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_ok)
+    if PREFETCH:
+        rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
+        dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_ok)
     for start in range(pid * BLOCK_M, n_rows, step):
-        dy = dy_n.to(tl.float32)
-        x = x_n.to(tl.float32)
-        mean = mean_n.to(tl.float32)[:, None]
-        rstd = rstd_n.to(tl.float32)[:, None]
         rows = start + tl.arange(0, BLOCK_M)
-        dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows + step, n_rows, cols,
-                                                col_ok)
+        if PREFETCH:
+            dy = dy_n.to(tl.float32)
+            x = x_n.to(tl.float32)
+            mean = mean_n.to(tl.float32)[:, None]
+            rstd = rstd_n.to(tl.float32)[:, None]
+            dy_n, x_n, mean_n, rstd_n = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows + step, n_rows, cols,
+                                                    col_ok)
+        else:
+            dy, x, mean, rstd = _load_block(DY, dy_stride, X, x_stride, MEAN, RSTD, rows, n_rows, cols, col_ok)
+            dy = dy.to(tl.float32)
+            x = x.to(tl.float32)
+            mean = mean.to(tl.float32)[:, None]
+            rstd = rstd.to(tl.float32)[:, None]
         xhat = (x - mean) * rstd
         if HAS_W:
             g = dy * w

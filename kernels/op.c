@@ -28,6 +28,7 @@ enum {
   OP_BUCKETS = 256,       /* variant cache buckets (a context holds tens to hundreds of variants) */
   OP_TILE_TARGET = 4096,  /* elements per tile when several short rows share a program */
   OP_CHUNK = 8192,        /* chunk of the looped form */
+  OP_PREFETCH_MAX = 8192, /* largest backward tile that loads the next block ahead */
   OP_SCRATCH_ALIGN = 256, /* bytes; sub-buffers of one scratch allocation start on this */
   OP_SUM_BLOCK_P = 64,    /* sum_rows tile: partial rows x columns */
   OP_SUM_BLOCK_N = 32,
@@ -40,7 +41,9 @@ typedef struct OpTune {
   int warps, bwd_warps; /* num_warps */
   int per_sm;           /* backward programs per SM */
   int chunk;            /* looped form for rows longer than this, in chunks of this */
-  char error[200];      /* non-empty: the variable is malformed, every op call fails */
+  int bwd_chunk;        /* the same for the backward only */
+  int prefetch;         /* backward prefetch of the next row block: 0 default, 1 off, 2 on */
+  char error[240];      /* non-empty: the variable is malformed, every op call fails */
 } OpTune;
 
 static OpTune op_tune;
@@ -51,34 +54,37 @@ static bool op_pow2(long v) { return v > 0 && !(v & (v - 1)); }
 static void op_tune_read(void) {
   const char *env = getenv("LIGER_OPS_CONFIG");
   if (!env || !*env) return;
-  static const struct { const char *key; size_t off; long max; bool pow2; } keys[] = {
-      {"rows", offsetof(OpTune, rows), 1024, true},       {"bwd_rows", offsetof(OpTune, bwd_rows), 1024, true},
-      {"warps", offsetof(OpTune, warps), 32, true},       {"bwd_warps", offsetof(OpTune, bwd_warps), 32, true},
-      {"per_sm", offsetof(OpTune, per_sm), 64, false},    {"chunk", offsetof(OpTune, chunk), OP_TILE_MAX, true},
+  static const struct { const char *key; size_t off; long min, max; bool pow2; } keys[] = {
+      {"rows", offsetof(OpTune, rows), 1, 1024, true},
+      {"bwd_rows", offsetof(OpTune, bwd_rows), 1, 1024, true},
+      {"warps", offsetof(OpTune, warps), 1, 32, true},
+      {"bwd_warps", offsetof(OpTune, bwd_warps), 1, 32, true},
+      {"per_sm", offsetof(OpTune, per_sm), 1, 64, false},
+      {"chunk", offsetof(OpTune, chunk), 16, OP_TILE_MAX, true},
+      {"bwd_chunk", offsetof(OpTune, bwd_chunk), 16, OP_TILE_MAX, true},
+      {"prefetch", offsetof(OpTune, prefetch), 0, 1, false}, /* stored + 1 */
   };
   const char *p = env;
   while (*p) {
     const char *eq = strchr(p, '='), *end = strchr(p, ',');
     if (!end) end = p + strlen(p);
     bool found = false;
-    if (eq && eq < end) {
+    for (size_t i = 0; eq && eq < end && i < sizeof keys / sizeof keys[0]; i++) {
+      if (strlen(keys[i].key) != (size_t)(eq - p) || strncmp(keys[i].key, p, (size_t)(eq - p))) continue;
+      found = true;
       char *num_end;
       long v = strtol(eq + 1, &num_end, 10);
-      for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        if (strlen(keys[i].key) != (size_t)(eq - p) || strncmp(keys[i].key, p, (size_t)(eq - p))) continue;
-        found = true;
-        if (num_end != end || v < 1 || v > keys[i].max || (keys[i].pow2 && !op_pow2(v)) || (!strcmp(keys[i].key, "chunk") && v < 16)) {
-          snprintf(op_tune.error, sizeof op_tune.error, "LIGER_OPS_CONFIG: bad value for '%s' (expected %s up to %ld)",
-                   keys[i].key, keys[i].pow2 ? "a power of two" : "a positive number", keys[i].max);
-          return;
-        }
-        *(int *)((char *)&op_tune + keys[i].off) = (int)v;
+      if (num_end == eq + 1 || num_end != end || v < keys[i].min || v > keys[i].max || (keys[i].pow2 && !op_pow2(v))) {
+        snprintf(op_tune.error, sizeof op_tune.error, "LIGER_OPS_CONFIG: bad value for '%s' (expected %s from %ld to %ld)",
+                 keys[i].key, keys[i].pow2 ? "a power of two" : "a number", keys[i].min, keys[i].max);
+        return;
       }
+      *(int *)((char *)&op_tune + keys[i].off) = (int)v + (keys[i].min == 0);
     }
     if (!found) {
       snprintf(op_tune.error, sizeof op_tune.error,
                "LIGER_OPS_CONFIG: cannot read '%.*s' (expected key=value pairs separated by commas; keys: rows, "
-               "bwd_rows, warps, bwd_warps, per_sm, chunk)", (int)(end - p), p);
+               "bwd_rows, warps, bwd_warps, per_sm, chunk, bwd_chunk, prefetch)", (int)(end - p), p);
       return;
     }
     p = *end ? end + 1 : end;
@@ -416,12 +422,13 @@ int op_num_warps(const OpCall *c, int64_t elems) {
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward) {
   OpPlan p = {0};
   int sms = op_sm_count(c);
-  int64_t np2 = op_np2(cols), limit = op_tune.chunk ? op_tune.chunk : OP_TILE_MAX;
+  int chunk = backward && op_tune.bwd_chunk ? op_tune.bwd_chunk : op_tune.chunk;
+  int64_t np2 = op_np2(cols), limit = chunk ? chunk : OP_TILE_MAX;
   int warps = backward && op_tune.bwd_warps ? op_tune.bwd_warps : op_tune.warps;
   if (np2 > limit) {
     p.looped = true;
     p.block_m = 1;
-    p.block_n = op_tune.chunk ? op_tune.chunk : OP_CHUNK;
+    p.block_n = chunk ? chunk : OP_CHUNK;
   } else {
     p.block_n = (int)np2;
     int64_t bm = backward && op_tune.bwd_rows ? op_tune.bwd_rows : op_tune.rows;
@@ -438,6 +445,9 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward) 
    * prefetch, fp32 sums): one step more warps keeps it out of spills */
   p.num_warps = warps ? warps : op_num_warps(c, (int64_t)p.block_m * p.block_n * (backward ? 2 : 1));
   if (backward) {
+    /* prefetching the next block doubles the loaded state: past 8192 elements a tile it
+     * spills (ptxas at 16384 and 32 warps) */
+    p.prefetch = op_tune.prefetch ? op_tune.prefetch == 2 : (int64_t)p.block_m * p.block_n <= OP_PREFETCH_MAX;
     /* persistent programs: about 32 warps per SM (several programs in flight hide the
      * latency of each one's row reductions); the CPU: 4 per worker, for balance */
     int per_sm = op_tune.per_sm ? op_tune.per_sm

@@ -91,6 +91,7 @@ typedef struct OpPlan {
   int block_n;    /* np2(cols), or the chunk */
   int num_warps;
   uint32_t programs; /* backward: persistent programs (tile: grid size; looped: row groups) */
+  bool prefetch;     /* backward tile form: load the next row block before reducing this one */
 } OpPlan;
 
 enum { OP_TILE_MAX = 65536 }; /* longest row held as one tile (Liger's limit) */

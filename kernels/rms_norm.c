@@ -19,10 +19,11 @@ static liger_status rms_mode(const OpCall *c, liger_rms_cast mode) {
   return op_fail(c, LIGER_ERR_INVALID_ARG, "mode %d is not a liger_rms_cast (LLAMA 0, GEMMA 1, NONE -1)", (int)mode);
 }
 
-/* The constexprs every RMSNorm kernel of a plan takes (MODE, HAS_W, BLOCK_M, BLOCK_N); the
- * looped kernels take no BLOCK_M, rowsum no MODE. Values live in `buf`. */
+/* The constexprs of an RMSNorm plan, in the order the kernels take prefixes of them: MODE,
+ * HAS_W, BLOCK_N (the looped kernels), BLOCK_M (the tile forward), PREFETCH (the tile
+ * backward); rowsum takes HAS_W and BLOCK_N. */
 typedef struct RmsConsts {
-  liger_constexpr k[4];
+  liger_constexpr k[5];
   char mode[8], bm[16], bn[16];
 } RmsConsts;
 
@@ -34,6 +35,7 @@ static void rms_consts(RmsConsts *r, liger_rms_cast mode, bool has_w, const OpPl
   r->k[1] = (liger_constexpr){"HAS_W", has_w ? "True" : "False"};
   r->k[2] = (liger_constexpr){"BLOCK_N", r->bn};
   r->k[3] = (liger_constexpr){"BLOCK_M", r->bm};
+  r->k[4] = (liger_constexpr){"PREFETCH", p->prefetch ? "True" : "False"}; /* the tile backward */
 }
 
 liger_status liger_rms_norm_forward(liger_context *ctx, void *stream, const DLTensor *x, const DLTensor *w, DLTensor *y,
@@ -109,7 +111,7 @@ liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLT
   liger_arg wp = has_w ? op_ptr(&W) : op_ptr(&X);
   liger_kernel *kern;
   if (!p.looped) {
-    if (!(st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 4, p.num_warps, &kern))) {
+    if (!(st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 5, p.num_warps, &kern))) {
       liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
                        wp, op_ptr(&R), parts, op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
       st = op_launch(&c, kern, p.programs, 1, a, 12);

@@ -167,10 +167,12 @@ def _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok):
 
 @triton.jit
 def rms_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, RSTD, DW_PART, n_rows, n_cols, offset,
-                 MODE: tl.constexpr, HAS_W: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
+                 MODE: tl.constexpr, HAS_W: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                 PREFETCH: tl.constexpr):
     # persistent: program p takes row blocks p, p + P, p + 2P, ... and writes row p of DW_PART.
-    # The next block's dy, x and rstd are loaded before this block's reductions, so that
-    # the memory stays busy while a program waits on them.
+    # PREFETCH: the next block's dy, x and rstd are loaded before this block's reductions, so
+    # that the memory stays busy while a program waits on them (costs registers: the host
+    # turns it off for large tiles).
     XDT: tl.constexpr = X.dtype.element_ty
     pid = tl.program_id(0)
     step = tl.num_programs(0) * BLOCK_M
@@ -181,14 +183,20 @@ def rms_norm_bwd(DX, dx_stride, DY, dy_stride, X, x_stride, W, RSTD, DW_PART, n_
     else:
         w = 0.0  # unused
     acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
-    rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
-    dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok)
+    if PREFETCH:
+        rows = pid * BLOCK_M + tl.arange(0, BLOCK_M)
+        dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok)
     for start in range(pid * BLOCK_M, n_rows, step):
-        dy = dy_next
-        x = x_next
-        rstd = rstd_next.to(tl.float32)
         rows = start + tl.arange(0, BLOCK_M)
-        dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows + step, n_rows, cols, col_ok)
+        if PREFETCH:
+            dy = dy_next
+            x = x_next
+            rstd = rstd_next.to(tl.float32)
+            dy_next, x_next, rstd_next = _load_block(DY, dy_stride, X, x_stride, RSTD, rows + step, n_rows, cols,
+                                                     col_ok)
+        else:
+            dy, x, rstd = _load_block(DY, dy_stride, X, x_stride, RSTD, rows, n_rows, cols, col_ok)
+            rstd = rstd.to(tl.float32)
         s = _row_scale(dy, x, rstd, w, n_cols, HAS_W)
         dx, dw = _grads(dy, x, rstd[:, None], w, s[:, None], MODE, HAS_W, XDT)
         mask = (rows < n_rows)[:, None] & col_ok[None, :]

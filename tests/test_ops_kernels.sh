@@ -53,8 +53,10 @@ for mode in 0 1 -1; do
   check rms_norm.py rms_norm_fwd 8 "$b, i32:16, $b, i32:16, $b, $f, i32:16, i32:16, fp32, fp32" \
     MODE=$mode HAS_W=True BLOCK_M=1 BLOCK_N=4096
   check rms_norm.py rms_norm_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $f, $f, i32:16, i32:16, fp32" \
-    MODE=$mode HAS_W=True BLOCK_M=1 BLOCK_N=4096
+    MODE=$mode HAS_W=True BLOCK_M=1 BLOCK_N=4096 PREFETCH=True
 done
+check rms_norm.py rms_norm_bwd 32 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $f, $f, i32:16, i32:16, fp32" \
+  MODE=0 HAS_W=True BLOCK_M=1 BLOCK_N=16384 PREFETCH=False
 check rms_norm.py rms_norm_fwd 8 "$b, i32, $b, i32, $b, $b, i32, i32, fp32, fp32" MODE=-1 HAS_W=False BLOCK_M=32 BLOCK_N=128
 check rms_norm.py rms_norm_fwd_looped 16 "$b, i32:16, $b, i32:16, $b, $f, i32:16, fp32, fp32" MODE=0 HAS_W=True BLOCK_N=8192
 check rms_norm.py rms_norm_bwd_rowsum 16 "$f, $b, i32:16, $b, i32:16, $b, $f, i32:16, fp32" HAS_W=True BLOCK_N=8192
@@ -64,7 +66,9 @@ check rms_norm.py rms_norm_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b
 check layer_norm.py layer_norm_fwd 8 "$b, i32:16, $b, i32:16, $b, $b, $b, $b, i32:16, i32:16, fp32" \
   HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=4096
 check layer_norm.py layer_norm_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $b, $b, $f, $f, i32:16, i32:16" \
-  HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=4096
+  HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=4096 PREFETCH=True
+check layer_norm.py layer_norm_bwd 32 "$b, i32:16, $b, i32:16, $b, i32:16, $b, $b, $b, $f, $f, i32:16, i32:16" \
+  HAS_W=True HAS_B=True BLOCK_M=1 BLOCK_N=16384 PREFETCH=False
 check layer_norm.py layer_norm_fwd_looped 16 "$b, i32:16, $b, i32:16, $b, $b, $f, $f, i32:16, fp32" \
   HAS_W=True HAS_B=True BLOCK_N=8192
 check layer_norm.py layer_norm_bwd_rowsum 16 "$f, $b, i32:16, $b, i32:16, $b, $f, $f, i32:16" HAS_W=True BLOCK_N=8192
