@@ -104,7 +104,8 @@ liger_status liger_layer_norm_backward(liger_context *ctx, void *stream, const D
   OpPlan p = op_plan_rows(&c, X.rows, X.cols, true);
   LnConsts k;
   ln_consts(&k, has_w, has_b, &p);
-  size_t srow = p.looped ? ((size_t)X.rows * 8 + 255) & ~(size_t)255 : 0; /* looped: c1, c2 per row */
+  /* looped: c1, c2 per row first, then the partial rows */
+  size_t srow = p.looped ? ((size_t)X.rows * 8 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1) : 0;
   size_t part = (size_t)p.programs * (size_t)X.cols * 4;                   /* one [programs, n] block */
   size_t need = srow + (has_w ? part : 0) + (has_b ? part : 0);
   void *scratch = NULL;

@@ -7,7 +7,7 @@
  * Per-context state hangs off liger_context (runtime/internal.h: ops, ops_release), made on
  * the first op call and released by liger_context_destroy:
  *
- *   OpState ── buckets[OP_BUCKETS] ─> OpEntry (key "file|kernel|K=V|..|w=N" → liger_kernel)
+ *   OpState ── buckets[OP_BUCKETS] ─> OpEntry (key "file|kernel|w=N|K=V|..." → liger_kernel)
  *          └─ scratch ─> OpScratch (stream → device buffer, its own mutex) ─> ...
  *
  * The variant cache is a chained hash table under a rwlock: a hit takes the read lock only.
@@ -29,7 +29,6 @@ enum {
   OP_TILE_TARGET = 4096,  /* elements per tile when several short rows share a program */
   OP_CHUNK = 8192,        /* chunk of the looped form */
   OP_PREFETCH_MAX = 8192, /* largest backward tile that loads the next block ahead */
-  OP_SCRATCH_ALIGN = 256, /* bytes; sub-buffers of one scratch allocation start on this */
   OP_SUM_BLOCK_P = 64,    /* sum_rows tile: partial rows x columns */
   OP_SUM_BLOCK_N = 32,
 };

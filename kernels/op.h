@@ -94,7 +94,10 @@ typedef struct OpPlan {
   bool prefetch;     /* backward tile form: load the next row block before reducing this one */
 } OpPlan;
 
-enum { OP_TILE_MAX = 65536 }; /* longest row held as one tile (Liger's limit) */
+enum {
+  OP_TILE_MAX = 65536,   /* longest row held as one tile (Liger's limit) */
+  OP_SCRATCH_ALIGN = 256 /* bytes; sub-buffers of one scratch allocation start on this */
+};
 
 /* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps
  * (the backward one step more warps), several short rows per program, the looped form

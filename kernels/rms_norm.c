@@ -101,7 +101,8 @@ liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLT
   OpPlan p = op_plan_rows(&c, X.rows, X.cols, true);
   RmsConsts k;
   rms_consts(&k, mode, has_w, &p);
-  size_t srow = p.looped ? ((size_t)X.rows * 4 + 255) & ~(size_t)255 : 0; /* looped: the row scalars */
+  /* looped: the row scalars first, then the partial rows */
+  size_t srow = p.looped ? ((size_t)X.rows * 4 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1) : 0;
   size_t part = has_w ? (size_t)p.programs * (size_t)X.cols * 4 : 0;
   void *scratch = NULL;
   OpScratch *hold = NULL;
