@@ -40,26 +40,32 @@ struct liger_kernel {
   Variant *variants;
 };
 
+/* The text and the file name live in one malloc'd block (`*text`): the caller's strings are
+ * copied, as liger.h promises, and freeing the text frees both. */
+static char *text_and_name(const char *text, size_t len, const char *name, SrcFile *file) {
+  size_t nlen = strlen(name);
+  char *buf = malloc(len + 1 + nlen + 1);
+  if (!buf) return NULL;
+  memcpy(buf, text, len);
+  buf[len] = 0;
+  memcpy(buf + len + 1, name, nlen + 1);
+  *file = (SrcFile){buf + len + 1, buf, len};
+  return buf;
+}
+
 liger_status rt_source_load(const char *path, const char *source, const char *filename, SrcFile *file, char **text) {
   *text = NULL;
   if (path) {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s': %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-      fclose(fp);
-      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path,
-                     S_ISDIR(sb.st_mode) ? "it is a directory" : "not a regular file");
-    }
+    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s'", path);
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     rewind(fp);
     char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
-    if (!buf || n < 0 || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
-      int err = errno;
+    if (!buf || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
       free(buf);
       fclose(fp);
-      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path, strerror(err ? err : EIO));
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s'", path);
     }
     fclose(fp);
     buf[n > 0 ? n : 0] = 0;
@@ -67,15 +73,13 @@ liger_status rt_source_load(const char *path, const char *source, const char *fi
       free(buf);
       return rt_fail(LIGER_ERR_COMPILE, "%s: the file contains a NUL byte; kernel sources are text", path);
     }
-    *text = buf;
-    *file = (SrcFile){path, buf, (size_t)(n > 0 ? n : 0)};
-    return LIGER_OK;
+    *text = text_and_name(buf, (size_t)(n > 0 ? n : 0), path, file);
+    free(buf);
+    return *text ? LIGER_OK : rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   }
   if (!source) return rt_fail(LIGER_ERR_INVALID_ARG, "neither a kernel path nor source text was given");
-  *text = strdup(source);
-  if (!*text) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
-  *file = (SrcFile){filename ? filename : "<source>", *text, strlen(*text)};
-  return LIGER_OK;
+  *text = text_and_name(source, strlen(source), filename ? filename : "<source>", file);
+  return *text ? LIGER_OK : rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
 liger_status rt_kernel_read(Arena *arena, const SrcFile *file, const char *name, KernelInfo *out) {
