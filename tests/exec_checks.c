@@ -21,14 +21,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "exec_util.h"
 
-/* A failed API call: say which, with the library's message, and count it. */
-static int api_ok(liger_status st, const char *what) {
-  if (st == LIGER_OK) return 1;
-  printf("FAIL: %s → %s: %s\n", what, liger_status_name(st), liger_last_error());
-  failures++;
-  return 0;
-}
 
 const char *exec_source_dir(int argc, char **argv) { return check_source_dir(argc, argv); }
 
@@ -38,44 +32,13 @@ enum { TAIL = 37 };                     /* slack past the end of every output, i
 static const uint32_t SENTINEL32 = 0xDEADBEEFu; /* a float bit pattern no kernel here writes */
 static const uint16_t SENTINEL16 = 0xBEEFu;
 
-static uint32_t rng_state;
-static uint32_t rng(void) { /* xorshift32: deterministic inputs, no libc rand() */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
+static uint32_t rng_state = 1;
+static uint32_t rng(void) { return xorshift32(&rng_state); }
 /* Uniform in [lo, hi) with all 24 mantissa bits in play. */
 static float rng_float(float lo, float hi) { return lo + (hi - lo) * (float)(rng() >> 8) * (1.0f / 16777216.0f); }
 
-static uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-static float bits_f32(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
 
-/* bf16 is the top half of an fp32; packing rounds to nearest, ties to even. */
-static uint16_t f32_to_bf16(float f) {
-  uint32_t u = f32_bits(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u); /* NaN stays NaN */
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-/* fp16 of values that are exact in it (small multiples of 1/4 here): no rounding needed */
-static uint16_t f32_to_f16(float f) {
-  uint32_t u = f32_bits(f);
-  uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
-  if ((u & 0x7fffffff) == 0) return sign;
-  int e = (int)((u >> 23) & 0xff) - 127 + 15;
-  return (uint16_t)(sign | (uint16_t)(e << 10) | (uint16_t)((u >> 13) & 0x3ff));
-}
 
-static float bf16_to_f32(uint16_t h) { return bits_f32((uint32_t)h << 16); }
 
 static uint32_t next_pow2(uint32_t x) {
   uint32_t p = 1;
@@ -307,12 +270,6 @@ static void check_softmax(liger_context *ctx, const char *path) {
 /* ---- language features (tests/kernels/lang.py) ------------------------------------------- */
 
 /* Device buffers for one check: fill from host, read back, free. */
-static void *dev_from(liger_context *ctx, const void *host, size_t bytes) {
-  void *d = NULL;
-  if (!api_ok(liger_malloc(ctx, bytes, &d), "liger_malloc")) return NULL;
-  if (host && !api_ok(liger_memcpy_htod(ctx, d, host, bytes), "liger_memcpy_htod")) return NULL;
-  return d;
-}
 
 static bool run_and_read(liger_context *ctx, liger_kernel *k, uint32_t grid0, const liger_arg *args, int n, void *host,
                          const void *dev, size_t bytes) {
@@ -618,7 +575,7 @@ static void check_matmul(liger_context *ctx, const char *path) {
       if (dt == LIGER_F32) memcpy(dst, &v, 4);
       else if (dt == LIGER_I8) *(int8_t *)dst = (int8_t)v;
       else {
-        uint16_t h = dt == LIGER_BF16 ? f32_to_bf16(v) : f32_to_f16(v);
+        uint16_t h = dt == LIGER_BF16 ? f32_to_bf16(v) : f32_to_f16_exact(v);
         memcpy(dst, &h, 2);
       }
       (in_a ? fa : fb)[in_a ? i : i - M * K] = v;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "exec_util.h"
 
 enum {
   TAIL = 37,       /* slack past every output, in elements: must stay untouched */
@@ -30,66 +31,19 @@ enum {
 };
 static const uint32_t SENTINEL = 0xDEADBEEFu;
 
-static int api_ok(liger_status st, const char *what) {
-  if (st == LIGER_OK) return 1;
-  printf("FAIL: %s → %s: %s\n", what, liger_status_name(st), liger_last_error());
-  failures++;
-  return 0;
-}
 
 static uint32_t rng_state = 0x1234567u;
-static uint32_t rng(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
+static uint32_t rng(void) { return xorshift32(&rng_state); }
 /* k/4 for k uniform in [-4*lim, 4*lim]: exact in fp32 and fp16, products and sums too */
 static float quarter(int lim) { return (float)((int)(rng() % (uint32_t)(8 * lim + 1)) - 4 * lim) * 0.25f; }
 
-static uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
 
-/* fp16 of a value exact in it (small multiples of 1/4) */
-static uint16_t f32_to_f16(float f) {
-  uint32_t u = f32_bits(f);
-  uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
-  if ((u & 0x7fffffff) == 0) return sign;
-  int e = (int)((u >> 23) & 0xff) - 127 + 15;
-  return (uint16_t)(sign | (uint16_t)(e << 10) | (uint16_t)((u >> 13) & 0x3ff));
-}
 
-static void *dev_from(liger_context *ctx, const void *host, size_t bytes) {
-  void *d = NULL;
-  if (!api_ok(liger_malloc(ctx, bytes, &d), "liger_malloc")) return NULL;
-  if (host && !api_ok(liger_memcpy_htod(ctx, d, host, bytes), "liger_memcpy_htod")) {
-    liger_free(ctx, d);
-    return NULL;
-  }
-  return d;
-}
 
 /* A device buffer of n 32-bit words, all SENTINEL. */
-static void *dev_sentinel(liger_context *ctx, size_t n) {
-  uint32_t *h = malloc(4 * n);
-  if (!h) return NULL;
-  for (size_t i = 0; i < n; i++) h[i] = SENTINEL;
-  void *d = dev_from(ctx, h, 4 * n);
-  free(h);
-  return d;
-}
+static void *dev_sentinel(liger_context *ctx, size_t n) { return dev_words(ctx, n, SENTINEL); }
 
-static bool launch(liger_context *ctx, liger_kernel *k, uint32_t g0, uint32_t g1, const liger_arg *a, int n) {
-  uint32_t grid[3] = {g0, g1, 1};
-  return api_ok(liger_launch(k, grid, NULL, a, n), "liger_launch") && api_ok(liger_synchronize(ctx, NULL), "sync");
-}
 
-static bool read_back(liger_context *ctx, void *host, const void *dev, size_t bytes) {
-  return api_ok(liger_memcpy_dtoh(ctx, host, dev, bytes), "liger_memcpy_dtoh");
-}
 
 static liger_kernel *load(liger_context *ctx, const char *path, const char *name, const liger_constexpr *c, int nc) {
   liger_kernel *k = NULL;
@@ -115,7 +69,7 @@ static void check_axpy(liger_context *ctx, const char *path) {
     const float alpha = 0.5f;
     liger_arg a[5] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32), liger_arg_int(n),
                       liger_arg_float(alpha)};
-    if (dx && dy && dz && launch(ctx, k, (uint32_t)((n + BLOCK - 1) / BLOCK), 1, a, 5) && read_back(ctx, z, dz, 4 * (size_t)(n + TAIL))) {
+    if (dx && dy && dz && launch_sync(ctx, k, (uint32_t)((n + BLOCK - 1) / BLOCK), 1, a, 5) && read_back(ctx, z, dz, 4 * (size_t)(n + TAIL))) {
       int bad = 0, tail = 0;
       for (int i = 0; i < n; i++) {
         float r = alpha * x[i] + y[n - 1 - i]; /* exact: multiples of 1/8 */
@@ -150,7 +104,7 @@ static void check_layer_norm(liger_context *ctx, const char *path) {
   liger_arg a[9] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dw, LIGER_F32), liger_arg_ptr(db, LIGER_F32),
                     liger_arg_ptr(dm, LIGER_F32), liger_arg_ptr(dr, LIGER_F32), liger_arg_int(STRIDE), liger_arg_int(COLS),
                     liger_arg_float(1e-5f)};
-  if (dx && dw && db && dy && dm && dr && launch(ctx, k, ROWS, 1, a, 9) && read_back(ctx, y, dy, 4 * (nx + TAIL)) &&
+  if (dx && dw && db && dy && dm && dr && launch_sync(ctx, k, ROWS, 1, a, 9) && read_back(ctx, y, dy, 4 * (nx + TAIL)) &&
       read_back(ctx, mean, dm, sizeof mean) && read_back(ctx, rstd, dr, sizeof rstd)) {
     double err_y = 0, err_m = 0, err_r = 0;
     int slack = 0;
@@ -193,7 +147,7 @@ static void check_softmax(liger_context *ctx, const char *path) {
   for (size_t i = 0; i < nx; i++) x[i] = (i % XS) < COLS ? 100.0f * (float)(i / XS) + 8.0f * (float)(rng() >> 8) / 16777216.0f : NAN;
   void *dx = dev_from(ctx, x, 4 * nx), *dy = dev_sentinel(ctx, ny);
   liger_arg a[5] = {liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dx, LIGER_F32), liger_arg_int(XS), liger_arg_int(YS), liger_arg_int(COLS)};
-  if (dx && dy && launch(ctx, k, ROWS, 1, a, 5) && read_back(ctx, y, dy, 4 * ny)) {
+  if (dx && dy && launch_sync(ctx, k, ROWS, 1, a, 5) && read_back(ctx, y, dy, 4 * ny)) {
     double worst = 0;
     int slack = 0;
     for (int r = 0; r < ROWS; r++) {
@@ -232,7 +186,7 @@ static void check_argmax(liger_context *ctx, const char *path) {
     int32_t out[7] = {-1, -1, -1, -1, -1, -1, -1};
     void *dx = dev_from(ctx, x, sizeof(float) * n), *dout = dev_from(ctx, out, sizeof out);
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(n)};
-    if (dx && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, sizeof out)) {
+    if (dx && dout && launch_sync(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, sizeof out)) {
       int amax = 0, amin = 0;
       int32_t xr = 0, imin = 0; /* masked-off elements count as 0 for xor_sum and min */
       for (int i = 1; i < n; i++) {
@@ -267,7 +221,7 @@ static void check_scan(liger_context *ctx, const char *path) {
     for (int i = 0; i < n; i++) x[i] = (int32_t)(rng() % 11) - 5 + (i == n / 2 ? 1000 : 0);
     void *dx = dev_from(ctx, x, 4 * (size_t)n), *dout = dev_sentinel(ctx, (size_t)5 * B + TAIL);
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(n)};
-    if (dx && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * (size_t)(5 * B + TAIL))) {
+    if (dx && dout && launch_sync(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * (size_t)(5 * B + TAIL))) {
       int bad[5] = {0}, slack = 0;
       int32_t run = 0, prod = 1, rev = 0, mx = x[0];
       for (int i = 0; i < n; i++) {
@@ -322,7 +276,7 @@ static void check_2d(liger_context *ctx, const char *path) {
     for (int i = 0; i < M * N; i++) x[i] = quarter(4);
     void *dx = dev_from(ctx, x, sizeof(float) * (size_t)M * N), *dout = dev_sentinel(ctx, nout);
     liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(M), liger_arg_int(N)};
-    if (dx && dout && launch(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * nout)) {
+    if (dx && dout && launch_sync(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * nout)) {
       int bad[6] = {0};
       const float *cs = out + 2 * BM + 2 * BN, *rcs = cs + (size_t)BM * BN;
       for (int i = 0; i < M; i++) {
@@ -378,7 +332,7 @@ static void check_shape(liger_context *ctx, const char *path) {
     void *dx = dev_from(ctx, x, 4 * n), *dr = dev_from(ctx, r, 4 * (size_t)BM), *dc = dev_from(ctx, cv, 4 * (size_t)BN);
     void *dout = dev_sentinel(ctx, 3 * n + TAIL);
     liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dr, LIGER_F32), liger_arg_ptr(dc, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
-    if (dx && dr && dc && dout && launch(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (3 * n + TAIL))) {
+    if (dx && dr && dc && dout && launch_sync(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (3 * n + TAIL))) {
       int bad[3] = {0}, tail = 0;
       for (int i = 0; i < BM; i++)
         for (int j = 0; j < BN; j++) {
@@ -415,7 +369,7 @@ static void check_3d(liger_context *ctx, const char *path) {
     for (size_t i = 0; i < n; i++) x[i] = quarter(4);
     void *dx = dev_from(ctx, x, 4 * n), *dout = dev_from(ctx, NULL, 4 * nout);
     liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
-    if (dx && dout && launch(ctx, k, 1, 1, a, 2) && read_back(ctx, out, dout, 4 * nout)) {
+    if (dx && dout && launch_sync(ctx, k, 1, 1, a, 2) && read_back(ctx, out, dout, 4 * nout)) {
       int bad[3] = {0};
       const float *cs3 = out + (size_t)A * C, *perm = cs3 + n;
       for (int i = 0; i < A; i++)
@@ -459,7 +413,7 @@ static void check_small_into_big(liger_context *ctx, const char *path) {
     for (int j = 0; j <= C; j++) w[j] = quarter(2);
     void *dx = dev_from(ctx, x, 4 * n), *dw = dev_from(ctx, w, 4 * (size_t)(C + 1)), *dout = dev_from(ctx, NULL, 4 * n);
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dw, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
-    if (dx && dw && dout && launch(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * n)) {
+    if (dx && dw && dout && launch_sync(ctx, k, 1, 1, a, 3) && read_back(ctx, out, dout, 4 * n)) {
       int bad = 0;
       for (size_t i = 0; i < n; i++) bad += out[i] != x[i] * w[i % (size_t)C] + w[C];
       CHECK(bad == 0, "big [%d, %d] = x * w[None, :] + scalar: a %d-element tile broadcast into a big one (%d wrong)", R, C, C, bad);
@@ -484,7 +438,7 @@ static void check_loops(liger_context *ctx, const char *path) {
   for (size_t s = 0; s < sizeof iters / sizeof iters[0] && dx && dout; s++) {
     int n = iters[s];
     liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(n)};
-    if (!launch(ctx, k, 1, 1, a, 3) || !read_back(ctx, out, dout, 4 * 7 * (size_t)BLOCK)) break;
+    if (!launch_sync(ctx, k, 1, 1, a, 3) || !read_back(ctx, out, dout, 4 * 7 * (size_t)BLOCK)) break;
     int bad[7] = {0};
     for (int i = 0; i < BLOCK; i++) {
       float acc = 0, av = x[i], bv = 1, cv = x[i]; /* integers below 2^24 and halvings: exact */
@@ -533,7 +487,7 @@ static void check_dot(liger_context *ctx, const char *path) {
         (in_a ? fa : fb)[in_a ? i : i - M * K] = v;
         unsigned char *dst = in_a ? ha + es * (size_t)i : hb + es * (size_t)(i - M * K);
         uint32_t u = f32_bits(v);
-        uint16_t h = dt == LIGER_F16 ? f32_to_f16(v) : (uint16_t)(u >> 16); /* bf16: exact values truncate */
+        uint16_t h = dt == LIGER_F16 ? f32_to_f16_exact(v) : (uint16_t)(u >> 16); /* bf16: exact values truncate */
         if (dt == LIGER_F32) memcpy(dst, &v, 4);
         else if (i8) *(int8_t *)dst = (int8_t)v;
         else memcpy(dst, &h, 2);
@@ -541,7 +495,7 @@ static void check_dot(liger_context *ctx, const char *path) {
       void *da = dev_from(ctx, ha, es * (size_t)M * K), *db = dev_from(ctx, hb, es * (size_t)K * N), *dc = dev_from(ctx, NULL, 4 * (size_t)M * N);
       liger_arg a[6] = {liger_arg_ptr(da, dt), liger_arg_ptr(db, dt), liger_arg_ptr(dc, i8 ? LIGER_I32 : LIGER_F32), liger_arg_int(M),
                         liger_arg_int(N), liger_arg_int(K)};
-      if (da && db && dc && launch(ctx, k, (uint32_t)((M + 127) / 128), (uint32_t)((N + 127) / 128), a, 6) &&
+      if (da && db && dc && launch_sync(ctx, k, (uint32_t)((M + 127) / 128), (uint32_t)((N + 127) / 128), a, 6) &&
           read_back(ctx, cm, dc, 4 * (size_t)M * N)) {
         int bad = 0;
         for (int i = 0; i < M; i++)
@@ -568,7 +522,7 @@ static void check_histogram(liger_context *ctx, const char *path) {
   for (int i = 0; i < N; i++) ref[x[i] = (int32_t)(rng() % BINS)]++;
   void *dx = dev_from(ctx, x, 4 * N), *db = dev_from(ctx, bins, sizeof bins);
   liger_arg a[3] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_ptr(db, LIGER_I32), liger_arg_int(N)};
-  if (dx && db && launch(ctx, k, (N + BLOCK - 1) / BLOCK, 1, a, 3) && read_back(ctx, bins, db, sizeof bins))
+  if (dx && db && launch_sync(ctx, k, (N + BLOCK - 1) / BLOCK, 1, a, 3) && read_back(ctx, bins, db, sizeof bins))
     CHECK(!memcmp(bins, ref, sizeof bins), "big histogram: tl.atomic_add over %d values in BLOCK=65536 tiles", N);
   liger_free(ctx, dx), liger_free(ctx, db);
   free(x);

@@ -28,24 +28,14 @@
 #include <string.h>
 
 #include "check.h"
+#include "exec_util.h"
 
 enum { N = 1000, BLOCK = 256, TAIL = 64 };
 static const uint32_t SENTINEL = 0xA5A5A5A5u;
 
-static int api_ok(liger_status st, const char *what) {
-  if (st == LIGER_OK) return 1;
-  printf("FAIL: %s → %s: %s\n", what, liger_status_name(st), liger_last_error());
-  failures++;
-  return 0;
-}
 
 static uint32_t rng_state;
-static uint32_t rng(void) { /* xorshift32 */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
+static uint32_t rng(void) { return xorshift32(&rng_state); }
 
 /* ---- 16-bit floats on the host ------------------------------------------------------------ */
 
@@ -71,18 +61,7 @@ static uint16_t f64_to_f16(double d) {
   return sign | (uint16_t)((E + 15) << 10) | (uint16_t)((int)q - 1024);
 }
 
-static float bf16_to_f32(uint16_t b) {
-  uint32_t u = (uint32_t)b << 16;
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
 
-static uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 static uint64_t f64_bits(double f) {
   uint64_t u;

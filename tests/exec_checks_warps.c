@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "exec_util.h"
 
 /* every num_warps on GPUs; on the CPU, where it changes nothing, the two ends */
 static const int ALL_WARPS[] = {1, 2, 4, 8, 16, 32}, CPU_WARPS[] = {1, 32};
@@ -32,33 +33,12 @@ static int NWARPS = 6;
 enum { TAIL = 37 };                      /* slack past every output, in elements */
 static const uint32_t SENTINEL = 0xDEADBEEFu;
 
-static int api_ok(liger_status st, const char *what) {
-  if (st == LIGER_OK) return 1;
-  printf("FAIL: %s → %s: %s\n", what, liger_status_name(st), liger_last_error());
-  failures++;
-  return 0;
-}
 
 static uint32_t rng_state = 0x5eed1234u;
-static uint32_t rng(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
+static uint32_t rng(void) { return xorshift32(&rng_state); }
 /* k/4 for k uniform in [-4*lim, 4*lim]: exact in fp32, and so are sums and products */
 static float quarter(int lim) { return (float)((int)(rng() % (uint32_t)(8 * lim + 1)) - 4 * lim) * 0.25f; }
 
-static float bits_f32(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
-static uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 /* A device buffer holding `bytes` of `host`, or of `fill` when host is NULL. */
 static void *dev_buf(liger_context *ctx, const void *host, size_t bytes, int fill) {
@@ -73,14 +53,7 @@ static void *dev_buf(liger_context *ctx, const void *host, size_t bytes, int fil
 }
 
 /* n 32-bit words of SENTINEL on the device */
-static void *dev_sentinel(liger_context *ctx, size_t n) {
-  uint32_t *h = malloc(4 * n);
-  if (!h) return NULL;
-  for (size_t i = 0; i < n; i++) h[i] = SENTINEL;
-  void *d = dev_buf(ctx, h, 4 * n, 0);
-  free(h);
-  return d;
-}
+static void *dev_sentinel(liger_context *ctx, size_t n) { return dev_words(ctx, n, SENTINEL); }
 
 static liger_kernel *load(liger_context *ctx, const char *path, const char *name, const liger_constexpr *c, int nc,
                           int nw) {
@@ -90,14 +63,7 @@ static liger_kernel *load(liger_context *ctx, const char *path, const char *name
   return api_ok(liger_kernel_load(ctx, path, name, c, nc, nw, &k), what) ? k : NULL;
 }
 
-static bool run(liger_context *ctx, liger_kernel *k, uint32_t g0, uint32_t g1, const liger_arg *a, int n) {
-  uint32_t grid[3] = {g0, g1, 1};
-  return api_ok(liger_launch(k, grid, NULL, a, n), "liger_launch") && api_ok(liger_synchronize(ctx, NULL), "sync");
-}
 
-static bool read_back(liger_context *ctx, void *host, const void *dev, size_t bytes) {
-  return api_ok(liger_memcpy_dtoh(ctx, host, dev, bytes), "liger_memcpy_dtoh");
-}
 
 static void itoa_(char *buf, int v) { snprintf(buf, 16, "%d", v); }
 
@@ -142,7 +108,7 @@ static void check_reduce2d(liger_context *ctx, const char *path) {
       liger_kernel *k = load(ctx, path, "reduce2d_kernel", c, 2, WARPS[w]);
       void *dx = dev_buf(ctx, x, sizeof(float) * (size_t)M * N, 0), *dout = dev_sentinel(ctx, nout + TAIL);
       liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(M), liger_arg_int(N)};
-      if (k && dx && dout && run(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (nout + TAIL))) {
+      if (k && dx && dout && launch_sync(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (nout + TAIL))) {
         int bad[4] = {0}; /* sums, maxima, argmax, slack */
         for (size_t i = 0; i < nout; i++) {
           int region = i < (size_t)(BM + BN) ? 0 : i < (size_t)(2 * (BM + BN)) ? 1 : i < (size_t)(3 * (BM + BN)) ? 2 : 0;
@@ -193,7 +159,7 @@ static void check_scan2d(liger_context *ctx, const char *path) {
       liger_kernel *k = load(ctx, path, "scan2d_kernel", c, 2, WARPS[w]);
       void *dx = dev_buf(ctx, x, 4 * mn, 0), *dout = dev_sentinel(ctx, nout + TAIL);
       liger_arg a[4] = {liger_arg_ptr(dx, LIGER_I32), liger_arg_ptr(dout, LIGER_I32), liger_arg_int(M), liger_arg_int(N)};
-      if (k && dx && dout && run(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (nout + TAIL))) {
+      if (k && dx && dout && launch_sync(ctx, k, 1, 1, a, 4) && read_back(ctx, out, dout, 4 * (nout + TAIL))) {
         int bad[4] = {0};
         for (size_t i = 0; i < nout; i++) bad[i / mn] += out[i] != ref[i];
         for (size_t i = nout; i < nout + TAIL; i++) bad[3] += (uint32_t)out[i] != SENTINEL;
@@ -211,13 +177,6 @@ static void check_scan2d(liger_context *ctx, const char *path) {
 
 /* ---- tl.dot (tests/kernels/lang.py matmul_kernel) ------------------------------------------------ */
 
-static uint16_t f32_to_f16(float f) { /* values exact in fp16 (small multiples of 1/4) */
-  uint32_t u = f32_bits(f);
-  uint16_t sign = (uint16_t)((u >> 16) & 0x8000);
-  if ((u & 0x7fffffff) == 0) return sign;
-  int e = (int)((u >> 23) & 0xff) - 127 + 15;
-  return (uint16_t)(sign | (uint16_t)(e << 10) | (uint16_t)((u >> 13) & 0x3ff));
-}
 
 static void check_dot(liger_context *ctx, const char *lang) {
   static const struct { bool f16; int M, N, K, BM, BN, BK; } cases[] = {
@@ -234,7 +193,7 @@ static void check_dot(liger_context *ctx, const char *lang) {
       unsigned char *dst = in_a ? a + es * (size_t)i : b + es * (size_t)(i - M * K);
       if (es == 4) memcpy(dst, &v, 4);
       else {
-        uint16_t h = f32_to_f16(v);
+        uint16_t h = f32_to_f16_exact(v);
         memcpy(dst, &h, 2);
       }
       (in_a ? fa : fb)[in_a ? i : i - M * K] = v;
@@ -256,7 +215,7 @@ static void check_dot(liger_context *ctx, const char *lang) {
       liger_arg args[6] = {liger_arg_ptr(da, dt), liger_arg_ptr(db, dt), liger_arg_ptr(dc, LIGER_F32),
                            liger_arg_int(M), liger_arg_int(N), liger_arg_int(K)};
       uint32_t g0 = (uint32_t)((M + cases[t].BM - 1) / cases[t].BM), g1 = (uint32_t)((N + cases[t].BN - 1) / cases[t].BN);
-      if (k && da && db && dc && run(ctx, k, g0, g1, args, 6) && read_back(ctx, got, dc, sizeof(float) * (size_t)M * N)) {
+      if (k && da && db && dc && launch_sync(ctx, k, g0, g1, args, 6) && read_back(ctx, got, dc, sizeof(float) * (size_t)M * N)) {
         int bad = 0;
         for (int i = 0; i < M * N; i++) bad += f32_bits(got[i]) != f32_bits(ref[i]);
         CHECK(bad == 0, "tl.dot %s %dx%dx%d in %sx%sx%s tiles, num_warps=%d: exact (%d wrong)", cases[t].f16 ? "fp16" : "fp32",
@@ -287,7 +246,7 @@ static void check_shape_ops(liger_context *ctx, const char *lang) {
       liger_kernel *k = load(ctx, lang, "shape_ops_kernel", c, 2, WARPS[w]);
       void *dx = dev_buf(ctx, x, sizeof(float) * n, 0), *dout = dev_sentinel(ctx, 5 * n);
       liger_arg a[2] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32)};
-      if (k && dx && dout && run(ctx, k, 1, 1, a, 2) && read_back(ctx, out, dout, sizeof(float) * 5 * n)) {
+      if (k && dx && dout && launch_sync(ctx, k, 1, 1, a, 2) && read_back(ctx, out, dout, sizeof(float) * 5 * n)) {
         int bad = 0;
         for (int i = 0; i < M; i++)
           for (int j = 0; j < N; j++) {
@@ -325,7 +284,7 @@ static void check_atomics(liger_context *ctx, const char *path) {
       void *dold = dev_sentinel(ctx, (size_t)(n + TAIL));
       liger_arg a[5] = {liger_arg_ptr(dcnt, LIGER_I32), liger_arg_ptr(dmx, LIGER_I32), liger_arg_ptr(dold, LIGER_I32),
                         liger_arg_int(n), liger_arg_int(K)};
-      if (k && dcnt && dmx && dold && run(ctx, k, (uint32_t)((n + B - 1) / B), 1, a, 5) &&
+      if (k && dcnt && dmx && dold && launch_sync(ctx, k, (uint32_t)((n + B - 1) / B), 1, a, 5) &&
           read_back(ctx, old, dold, 4 * (size_t)(n + TAIL)) && read_back(ctx, cnt, dcnt, 4 * (size_t)K) &&
           read_back(ctx, mx, dmx, 4 * (size_t)K)) {
         int bad_cnt = 0, bad_tickets = 0, bad_max = 0, slack = 0;
@@ -372,7 +331,7 @@ static void check_loop(liger_context *ctx, const char *lang) {
       liger_kernel *k = load(ctx, lang, "row_sum_kernel", &c, 1, WARPS[w]);
       void *dx = dev_buf(ctx, x, sizeof(float) * (size_t)rows * stride, 0), *dy = dev_sentinel(ctx, (size_t)rows);
       liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(cols), liger_arg_int(stride)};
-      if (k && dx && dy && run(ctx, k, (uint32_t)rows, 1, a, 4) && read_back(ctx, y, dy, sizeof(float) * (size_t)rows)) {
+      if (k && dx && dy && launch_sync(ctx, k, (uint32_t)rows, 1, a, 4) && read_back(ctx, y, dy, sizeof(float) * (size_t)rows)) {
         int bad = 0;
         for (int r = 0; r < rows; r++) {
           float ref = 0; /* small integers: exact */
@@ -411,7 +370,7 @@ static void check_layouts(liger_context *ctx, const char *path) {
     void *dx = dev_buf(ctx, x, sizeof x, 0), *dy = dev_sentinel(ctx, M * SY + TAIL);
     liger_arg a[6] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_int(M), liger_arg_int(N),
                       liger_arg_int(SX), liger_arg_int(SY)};
-    if (k && dx && dy && run(ctx, k, 3, 2, a, 6) && read_back(ctx, y, dy, sizeof y)) {
+    if (k && dx && dy && launch_sync(ctx, k, 3, 2, a, 6) && read_back(ctx, y, dy, sizeof y)) {
       int bad = 0, slack = 0;
       for (int i = 0; i < M * SY + TAIL; i++) {
         int r = i / SY, col = i % SY;
@@ -430,7 +389,7 @@ static void check_layouts(liger_context *ctx, const char *path) {
     void *dr = dev_sentinel(ctx, SEQ * HD + TAIL);
     liger_arg ra[5] = {liger_arg_ptr(dq, LIGER_F32), liger_arg_ptr(dc, LIGER_F32), liger_arg_ptr(ds, LIGER_F32),
                        liger_arg_ptr(dr, LIGER_F32), liger_arg_int(SEQ)};
-    if (k && dq && dc && ds && dr && run(ctx, k, (SEQ + 7) / 8, 1, ra, 5) && read_back(ctx, rope, dr, sizeof rope)) {
+    if (k && dq && dc && ds && dr && launch_sync(ctx, k, (SEQ + 7) / 8, 1, ra, 5) && read_back(ctx, rope, dr, sizeof rope)) {
       int bad = 0, slack = 0;
       for (int r = 0; r < SEQ; r++)
         for (int j = 0; j < H2; j++) {
@@ -453,7 +412,7 @@ static void check_layouts(liger_context *ctx, const char *path) {
     void *dsy = dev_sentinel(ctx, RM * RN + TAIL);
     liger_arg sa[6] = {liger_arg_ptr(dsx, LIGER_F32), liger_arg_ptr(dw, LIGER_F32), liger_arg_ptr(db, LIGER_F32),
                        liger_arg_ptr(dsy, LIGER_F32), liger_arg_int(RM), liger_arg_int(RN)};
-    if (k && dsx && dw && db && dsy && run(ctx, k, (RM + 7) / 8, 1, sa, 6) && read_back(ctx, sy, dsy, sizeof sy)) {
+    if (k && dsx && dw && db && dsy && launch_sync(ctx, k, (RM + 7) / 8, 1, sa, 6) && read_back(ctx, sy, dsy, sizeof sy)) {
       int bad = 0, slack = 0;
       for (int i = 0; i < RM * RN; i++) bad += sy[i] != sx[i] * w[i % RN] + b[i / RN];
       for (int i = RM * RN; i < RM * RN + TAIL; i++) slack += f32_bits(sy[i]) != SENTINEL;
@@ -474,7 +433,7 @@ static void check_layouts(liger_context *ctx, const char *path) {
     k = load(ctx, path, "two_tiles_kernel", tc, 3, nw);
     void *dtq = dev_buf(ctx, tq, sizeof tq, 0), *dtk = dev_buf(ctx, tk, sizeof tk, 0), *dtw = dev_buf(ctx, tw, sizeof tw, 0);
     liger_arg ta[3] = {liger_arg_ptr(dtq, LIGER_F32), liger_arg_ptr(dtk, LIGER_F32), liger_arg_ptr(dtw, LIGER_F32)};
-    if (k && dtq && dtk && dtw && run(ctx, k, P, 1, ta, 3) && read_back(ctx, gq, dtq, sizeof gq) &&
+    if (k && dtq && dtk && dtw && launch_sync(ctx, k, P, 1, ta, 3) && read_back(ctx, gq, dtq, sizeof gq) &&
         read_back(ctx, gk, dtk, sizeof gk)) {
       int bad = 0;
       for (int i = 0; i < P * NQ * D; i++) bad += gq[i] != tq[i] * tw[i / (NQ * D) * D + i % D];
@@ -506,7 +465,7 @@ static void check_bool(liger_context *ctx, const char *path) {
       void *dout = dev_buf(ctx, NULL, nout + TAIL, SLACK), *dcount = dev_buf(ctx, NULL, sizeof count, 0);
       liger_arg a[5] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dm, LIGER_I1), liger_arg_ptr(dout, LIGER_I1),
                         liger_arg_ptr(dcount, LIGER_I32), liger_arg_int(n)};
-      if (k && dx && dm && dout && dcount && run(ctx, k, (uint32_t)grid, 1, a, 5) && read_back(ctx, out, dout, nout + TAIL) &&
+      if (k && dx && dm && dout && dcount && launch_sync(ctx, k, (uint32_t)grid, 1, a, 5) && read_back(ctx, out, dout, nout + TAIL) &&
           read_back(ctx, count, dcount, 4 * (size_t)grid)) {
         int bad_and = 0, bad_not = 0, bad_scalar = 0, bad_count = 0, slack = 0;
         for (int i = 0; i < n; i++) {
@@ -544,7 +503,7 @@ static void check_cache_volatile(liger_context *ctx, const char *path) {
     liger_kernel *k = load(ctx, path, "cache_volatile_kernel", &(liger_constexpr){"BLOCK", "1024"}, 1, WARPS[w]);
     void *dx = dev_buf(ctx, x, sizeof x, 0), *dy = dev_buf(ctx, y, sizeof y, 0), *dz = dev_sentinel(ctx, N + TAIL);
     liger_arg a[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32), liger_arg_int(N)};
-    if (k && dx && dy && dz && run(ctx, k, (N + 1023) / 1024, 1, a, 4) && read_back(ctx, z, dz, sizeof z)) {
+    if (k && dx && dy && dz && launch_sync(ctx, k, (N + 1023) / 1024, 1, a, 4) && read_back(ctx, z, dz, sizeof z)) {
       int bad = 0, slack = 0;
       for (int i = 0; i < N; i++) bad += z[i] != x[i] + y[i];
       for (int i = N; i < N + TAIL; i++) slack += f32_bits(z[i]) != SENTINEL;
