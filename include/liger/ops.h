@@ -106,6 +106,64 @@ LIGER_API liger_status liger_layer_norm_backward(liger_context *ctx, void *strea
                                                  const DLTensor *mean, const DLTensor *rstd, DLTensor *dx,
                                                  DLTensor *dw, DLTensor *db);
 
+/* ---- CrossEntropy (spec: kernels.md §6) ----------------------------------------------------- */
+
+/* How liger_cross_entropy_forward reduces the per-row losses. */
+typedef enum liger_ce_reduction {
+  LIGER_CE_REDUCTION_NONE = 0, /* one loss per row */
+  LIGER_CE_REDUCTION_SUM = 1,  /* their sum */
+  LIGER_CE_REDUCTION_MEAN = 2  /* their sum / the number of non-ignored rows (with class
+                                  weights: / the sum of their target weights); 0 when every
+                                  row is ignored */
+} liger_ce_reduction;
+
+/* Options of liger_cross_entropy_forward. Start from LIGER_CE_OPTIONS_INIT (or pass NULL for
+ * exactly those defaults): a zeroed struct would ignore class 0. */
+typedef struct liger_ce_options {
+  int64_t ignore_index;        /* rows whose target equals it get loss 0 and a zero gradient (-100) */
+  float label_smoothing;       /* in [0, 1]: the target mixed with the uniform distribution (0) */
+  float lse_square_scale;      /* z-loss scale: adds scale * lse^2 per row (0: none) */
+  float softcap;               /* > 0: logits become softcap * tanh(logits / softcap) first; 0: none */
+  liger_ce_reduction reduction; /* (MEAN) */
+  int grad;                    /* non-zero: write dloss/dlogits over the logits (1) */
+  int check_targets;           /* non-zero: copy the targets to the host and check their range
+                                  first (synchronises the stream on GPUs); else a target outside
+                                  [0, V) gives NaN for its row's loss and gradient (0) */
+} liger_ce_options;
+
+#define LIGER_CE_OPTIONS_INIT {-100, 0.0f, 0.0f, 0.0f, LIGER_CE_REDUCTION_MEAN, 1, 0}
+
+/* Cross entropy of softmax(logits) against integer targets, with Liger's options, and (with
+ * opts->grad) its gradient, written over the logits in the same pass: no memory beyond the
+ * loss. Per row with target y (p = softmax(x), lse = log(sum(exp(x))), eps = smoothing / V):
+ *   loss = (1 - smoothing) * w[y] * (lse - x[y]) + eps * sum_j w[j] * (lse - x[j])
+ *          + lse_square_scale * lse^2      (w = 1 without weights; 'mean' divides the first
+ *                                           two terms by the sum of the non-ignored rows'
+ *                                           w[y] and the z-loss by their count)
+ * All arithmetic is fp32 (two passes over each row: an online softmax, then the gradient).
+ *   logits  (..., V) float32 / bfloat16 / float16, row views as for the row ops; with grad,
+ *           overwritten by the gradient in its dtype (ignored rows: zeros)
+ *   target  int64 or int32, one per row (rows of logits), compact
+ *   weight  (V,) class weights of any float dtype, or NULL
+ *   loss    out: one value per row (NONE) or one value, shape () or (1,) (SUM, MEAN); float32
+ *           or the logits' dtype (Liger: the logits' dtype). Includes the z-loss.
+ *   z_loss  out, or NULL: the z-loss alone, shaped and typed as loss (Liger's return_z_loss)
+ *   opts    NULL: LIGER_CE_OPTIONS_INIT
+ * 'sum' and 'mean' reduce on the device in a fixed order (no host synchronisation, fp32
+ * scratch of 8 bytes a row); 'mean' counts the non-ignored rows on the device. */
+LIGER_API liger_status liger_cross_entropy_forward(liger_context *ctx, void *stream, DLTensor *logits,
+                                                   const DLTensor *target, const DLTensor *weight, DLTensor *loss,
+                                                   DLTensor *z_loss, const liger_ce_options *opts);
+
+/* Backward of liger_cross_entropy_forward: scales the gradient the forward left in the logits
+ * buffer by the upstream gradient, in place.
+ *   grad_logits  the forward's logits (holding the gradient)
+ *   grad_output  d(total)/d(loss): one value (SUM, MEAN) or one per row (NONE), any float
+ *                dtype, or NULL for 1 (nothing to do). A row whose factor is exactly 1.0 is
+ *                left as it is, decided on the device (no host synchronisation). */
+LIGER_API liger_status liger_cross_entropy_backward(liger_context *ctx, void *stream, DLTensor *grad_logits,
+                                                    const DLTensor *grad_output);
+
 #ifdef __cplusplus
 }
 #endif
