@@ -28,6 +28,7 @@ typedef struct Target {
   int warp_size;        /* 32 / 64; 1 on the CPU (a program is one thread of vectors) */
   int global_as;        /* address space of global memory */
   int shared_as;        /* address space of shared memory (GPU) */
+  size_t max_shared;    /* bytes of shared memory one block may use (opt-in limit); 0 on the CPU */
 } Target;
 
 /* Looks a target up by name ("cpu" means the host). NULL if unknown. */

@@ -617,6 +617,7 @@ static void lower_block(Lower *L, IrBlock *blk) {
     case OP_YIELD: case OP_CONDITION: lower_terminator(L, op); continue;
     default: break;
     }
+    L->op = op;
     bool done = L->t->kind == TGT_CPU ? cpu_lower_op(L, op) : gpu_lower_op(L, op);
     if (!done && !lower_generic(L, op)) lw_fail(L, op, "internal error: no lowering for '%s'", ir_op_info[op->kind].name);
   }

@@ -167,6 +167,12 @@ static LLVMValueRef smem_ptr(Lower *L, LLVMValueRef byte_off) {
 
 static void use_smem(Lower *L, size_t bytes) {
   if (bytes > L->smem_bytes) L->smem_bytes = bytes;
+  if (bytes > L->t->max_shared && !L->failed) {
+    L->d->unsupported = true;
+    lw_fail(L, L->op, "'%s' needs %zu bytes of shared memory here; %s allows %zu per block",
+            L->op ? ir_op_info[L->op->kind].name : "this kernel", bytes, L->t->name, L->t->max_shared);
+    diag_hint(L->d, "GPU scans, trans, reshape and permute stage the whole tile in shared memory: use a smaller tile");
+  }
 }
 
 /* Stores v at shared byte offset `off`, only in threads where `pred` holds (NULL: all). */

@@ -33,6 +33,7 @@ typedef struct Lower {
   size_t smem_bytes;
   LLVMValueRef scratch; /* CPU: per-program scratch */
   bool failed;
+  const IrOp *op;           /* the op being lowered (for messages) */
   IrValue *const *yield_to; /* where the current region's YIELD/CONDITION values go */
   TVal *yielded;            /* ... and what they were (in the targets' layouts) */
   LLVMValueRef cond;        /* the last CONDITION's condition */

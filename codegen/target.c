@@ -11,13 +11,13 @@
 #include <string.h>
 
 static const Target targets[] = {
-    /* name       kind        triple                 cpu       features  warp gAS sAS */
-    {"sm_80", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_80", "+ptx80", 32, 1, 3},
-    {"sm_90", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_90", "+ptx80", 32, 1, 3},
-    {"sm_90a", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_90a", "+ptx80", 32, 1, 3},
-    {"gfx90a", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx90a", "", 64, 1, 3},
-    {"gfx942", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx942", "", 64, 1, 3},
-    {"gfx1100", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx1100", "", 32, 1, 3},
+    /* name       kind        triple                 cpu       features  warp gAS sAS shared */
+    {"sm_80", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_80", "+ptx80", 32, 1, 3, 166912},
+    {"sm_90", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_90", "+ptx80", 32, 1, 3, 232448},
+    {"sm_90a", TGT_NVPTX, "nvptx64-nvidia-cuda", "sm_90a", "+ptx80", 32, 1, 3, 232448},
+    {"gfx90a", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx90a", "", 64, 1, 3, 65536},
+    {"gfx942", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx942", "", 64, 1, 3, 65536},
+    {"gfx1100", TGT_AMDGPU, "amdgcn-amd-amdhsa", "gfx1100", "", 32, 1, 3, 65536},
 };
 
 static Target host_target;
@@ -36,7 +36,7 @@ static void init_llvm(void) {
   LLVMInitializeNativeAsmPrinter();
   /* The host descriptor: strings live for the process (LLVM allocates them once). */
   host_target = (Target){"cpu", TGT_CPU, LLVMGetDefaultTargetTriple(), LLVMGetHostCPUName(),
-                         LLVMGetHostCPUFeatures(), 1, 0, 0};
+                         LLVMGetHostCPUFeatures(), 1, 0, 0, 0};
 }
 
 const Target *cg_target(const char *name) {
