@@ -7,7 +7,7 @@
  *   cross_entropy_fwd     (a program per row) loss, z-loss and the gradient over the logits
  *   cross_entropy_reduce  (one program) 'sum' / 'mean' of the per-row fp32 scratch
  * Scratch (per stream, kernels/op.c): [stats 256 B | ce per row | z per row], fp32. Backward:
- * cross_entropy_bwd on a (row, chunk) grid. Nothing here synchronises the stream, except
+ * cross_entropy_bwd, a program per row. Nothing here synchronises the stream, except
  * check_targets.
  */
 #include "op.h"
@@ -22,7 +22,7 @@ static const char *const ce_file = "cross_entropy.py";
 enum {
   CE_BLOCK = 16384,      /* chunk of a row in the forward: 16 elements a thread (2 x 128 bits) */
   CE_WARPS = 32,         /* its num_warps (16 on wave64): one row per SM keeps rows in L2 */
-  CE_BWD_BLOCK = 4096,   /* chunk of a backward program */
+  CE_BWD_BLOCK = 4096,   /* chunk of the backward (8 warps: 16 elements a thread) */
   CE_SMALL_BLOCK = 1024, /* the one-program kernels' tile */
   CE_STATS_BYTES = 256,  /* the stats' share of the scratch */
 };
@@ -253,16 +253,11 @@ liger_status liger_cross_entropy_backward(liger_context *ctx, void *stream, DLTe
   if ((st = op_check_overlaps(&c, outs, 1, ins, 1))) return st;
   if (X.rows == 0) return LIGER_OK;
   int64_t block = ce_np2(X.cols) < CE_BWD_BLOCK ? ce_np2(X.cols) : CE_BWD_BLOCK;
-  int64_t chunks = (X.cols + block - 1) / block;
-  while (chunks > 65535) { /* grid[1] */
-    block <<= 1;
-    chunks = (X.cols + block - 1) / block;
-  }
   char bs[24];
   snprintf(bs, sizeof bs, "%lld", (long long)block);
   liger_constexpr k[] = {{"PER_ROW", ce_bool(per_row)}, {"BLOCK", bs}};
   liger_kernel *kern;
   if ((st = op_kernel(&c, ce_file, "cross_entropy_bwd", k, 2, op_num_warps(&c, block), &kern))) return st;
   liger_arg a[] = {op_ptr(&X), op_i64(X.stride), op_ptr(&G), op_i64(X.cols)};
-  return op_launch(&c, kern, (uint32_t)X.rows, (uint32_t)chunks, a, 4);
+  return op_launch(&c, kern, (uint32_t)X.rows, 1, a, 4);
 }

@@ -17,8 +17,9 @@ Host side: kernels/cross_entropy.c. Launches, in order:
                         the row's loss (and z) go to LOSS / Z: the outputs for reduction
                         'none', fp32 scratch for 'sum' and 'mean'
   cross_entropy_reduce  one program: sum and mean of the per-row scratch, in a fixed order
-  cross_entropy_bwd     the backward: every row times grad_output (a scalar, or one per row);
-                        a program whose factor is exactly 1.0 returns at once
+  cross_entropy_bwd     the backward, a program per row: the row times grad_output (a scalar,
+                        or one per row); a program whose factor is exactly 1.0 returns at
+                        once, so a factor of 1 costs one tiny launch and no host sync
 
 Per non-ignored row with target y, x the (softcapped) logits in fp32, p = softmax(x),
 lse = logsumexp(x), w the class weights (1 without), eps = label_smoothing / V, ls =
@@ -256,14 +257,17 @@ def cross_entropy_reduce(LOSS, Z, PART, STATS, n_rows, MEAN: tl.constexpr, STORE
 
 @triton.jit
 def cross_entropy_bwd(X, x_stride, G, n_cols, PER_ROW: tl.constexpr, BLOCK: tl.constexpr):
-    # program (row, chunk): X[row, chunk] *= G[row] (PER_ROW) or G[0]; nothing when that is 1.0
+    # a program per row: X[row, :] *= G[row] (PER_ROW) or G[0]; nothing when that is exactly 1.0
     row = tl.program_id(0).to(tl.int64)
     if PER_ROW:
         g = tl.load(G + row).to(tl.float32)
     else:
         g = tl.load(G).to(tl.float32)
     if g != 1.0:
-        c = tl.program_id(1) * BLOCK + tl.arange(0, BLOCK)
-        ok = c < n_cols
-        x = tl.load(X + row * x_stride + c, mask=ok, other=0.0)
-        tl.store(X + row * x_stride + c, x.to(tl.float32) * g, mask=ok)
+        X += row * x_stride
+        cols = tl.arange(0, BLOCK)
+        for start in range(0, n_cols, BLOCK):
+            c = start + cols
+            ok = c < n_cols
+            x = tl.load(X + c, mask=ok, other=0.0)
+            tl.store(X + c, x.to(tl.float32) * g, mask=ok)

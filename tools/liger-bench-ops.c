@@ -247,6 +247,118 @@ static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
   }
 }
 
+/* CrossEntropy (bf16 logits, int64 targets, mean): forward with the gradient written over
+ * the logits (as Liger's forward when the logits require grad); backward = scaling by a
+ * grad_output of 0.5 (a read and a write of the logits); full = forward + backward with a
+ * grad_output of 1.0, which the op skips on the device (Liger's loss.backward()). GB/s of the
+ * minimal bytes, one bf16 logits tensor a pass: forward 1, backward 2, full 2 (anchors.md:
+ * "CE 1 and 2 logits passes"). The forward runs again and again over the gradient it left:
+ * the same work as over fresh logits. */
+typedef struct Ce {
+  Buf x, loss, g1, ghalf;
+  void *t; /* int64 targets */
+  DLTensor tt;
+  int64_t tshape[1];
+} Ce;
+
+static liger_status ce_fwd(void *p) {
+  Ce *c = p;
+  return liger_cross_entropy_forward(ctx, NULL, &c->x.t, &c->tt, NULL, &c->loss.t, NULL, NULL);
+}
+
+static liger_status ce_bwd(void *p) {
+  Ce *c = p;
+  return liger_cross_entropy_backward(ctx, NULL, &c->x.t, &c->ghalf.t);
+}
+
+static liger_status ce_full(void *p) {
+  Ce *c = p;
+  liger_status st = ce_fwd(p);
+  return st ? st : liger_cross_entropy_backward(ctx, NULL, &c->x.t, &c->g1.t);
+}
+
+static void ce_free(Ce *c) {
+  Buf *all[] = {&c->x, &c->loss, &c->g1, &c->ghalf};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+  if (c->t) liger_free(ctx, c->t);
+  c->t = NULL;
+}
+
+static bool ce_scalar(Buf *b, float v) {
+  return buf_new(b, F32, 0, 1, 1) && liger_memcpy_htod(ctx, b->dev, &v, 4) == LIGER_OK;
+}
+
+static bool ce_new(Ce *c, int64_t m, int64_t v) {
+  memset(c, 0, sizeof *c);
+  bool ok = buf_new(&c->x, BF16, 2, m, v) && ce_scalar(&c->loss, 0) && ce_scalar(&c->g1, 1.0f) &&
+            ce_scalar(&c->ghalf, 0.5f) && liger_malloc(ctx, (size_t)m * 8, &c->t) == LIGER_OK;
+  int64_t *h = ok ? malloc((size_t)m * 8) : NULL;
+  if (h) {
+    uint64_t s = 7;
+    for (int64_t i = 0; i < m; i++) {
+      s = s * 6364136223846793005ull + 1442695040888963407ull;
+      h[i] = i % 16 == 5 ? -100 : (int64_t)((s >> 33) % (uint64_t)v); /* a few ignored rows */
+    }
+    ok = liger_memcpy_htod(ctx, c->t, h, (size_t)m * 8) == LIGER_OK;
+    free(h);
+  }
+  c->tshape[0] = m;
+  c->tt = (DLTensor){.data = c->t, .device = c->x.t.device, .ndim = 1, .dtype = {kDLInt, 64, 1}, .shape = c->tshape};
+  if (!ok || !h) ce_free(c);
+  return ok && h;
+}
+
+static void ce_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  double e = (double)r->m * (double)r->n * 2;
+  double gf = r->fwd > 0 ? e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? 2 * e / (r->full * 1e6) : 0;
+  char shape[48];
+  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
+  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
+         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
+  if (js) {
+    fprintf(js,
+            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"bf16\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
+            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
+            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [1, 2, 2]}",
+            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
+            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
+    *first = false;
+  }
+}
+
+/* The anchors.md shape (8192 x 128256; Liger 1.673 ms forward, 2.169 ms full), then other
+ * vocabularies (32000, 50257, 262144). */
+static int run_ce(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int64_t m, v; } Case;
+  static const Case gpu_cases[] = {{8192, 128256}, {8192, 32000}, {8192, 50257}, {2048, 262144}, {16384, 128256}};
+  static const Case cpu_cases[] = {{64, 32000}, {8, 262144}};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick ? 1 : is_gpu ? (int)(sizeof gpu_cases / sizeof gpu_cases[0]) : 2;
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    Row r = {.op = "cross_ent", .m = cases[i].m, .n = cases[i].v, .fwd = -1, .bwd = -1, .full = -1};
+    Ce c;
+    if (!ce_new(&c, r.m, r.n)) {
+      fprintf(stderr, "liger-bench: allocating cross_entropy %lldx%lld: %s\n", (long long)r.m, (long long)r.n,
+              liger_last_error());
+      bad++;
+      continue;
+    }
+    r.fwd = time_op(ce_fwd, &c);
+    r.bwd = r.fwd > 0 ? time_op(ce_bwd, &c) : -1;
+    r.full = r.bwd > 0 ? time_op(ce_full, &c) : -1;
+    if (r.full < 0) {
+      fprintf(stderr, "liger-bench: cross_entropy %lldx%lld: %s\n", (long long)r.m, (long long)r.n, liger_last_error());
+      bad++;
+    }
+    ce_print(&r, copy_gbs, js, first);
+    fflush(stdout);
+    ce_free(&c);
+  }
+  return bad;
+}
+
 /* The op table; returns 0 when every op ran. */
 static int run_ops(double copy_gbs, FILE *js) {
   /* the anchors.md shape first, then row lengths around it at the same element count, and a
@@ -279,7 +391,7 @@ static int run_ops(double copy_gbs, FILE *js) {
       fflush(stdout);
       norm_free(&n);
     }
-  return bad;
+  return bad + run_ce(copy_gbs, js, &first);
 }
 
 /* ---- compile time in a fresh process ------------------------------------------------------------------- */

@@ -66,6 +66,8 @@ step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
 step gpu_targets "$dev/bin/test_gpu_targets" "$src"
 step gpu_ops_norm "$dev/bin/test_ops_norm" --device cuda
 step gpu_ops_norm_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_norm" --device cuda --quick
+step gpu_ops_ce "$dev/bin/test_ops_ce" --device cuda
+step gpu_ops_ce_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_ce" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
@@ -77,6 +79,8 @@ if [[ -n $sanitizer ]]; then
   step racecheck "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
   step memcheck_ops "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
   step racecheck_ops "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
+  step memcheck_ce "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
+  step racecheck_ce "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
 else
   echo
   echo "(compute-sanitizer not found: memcheck and racecheck not run)"
