@@ -76,6 +76,22 @@ check layer_norm.py layer_norm_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16
   HAS_W=True HAS_B=True BLOCK_N=8192
 # the partial sums (kernels/op.c: op_sum_partials)
 check sum_rows.py sum_rows 4 "$b, $f, i32, i32:16" BLOCK_P=64 BLOCK_N=32
+# SwiGLU and GeGLU (kernels/glu.c): the flat form at the anchors.md shape (16384 x 14336), a
+# flat range of odd length, and the rows form (the halves of a fused gate_up projection)
+for op in swiglu geglu; do
+  check $op.py ${op}_fwd_flat 8 "$b, $b, $b, i32:16" BLOCK=4096
+  check $op.py ${op}_bwd_flat 8 "$b, $b, $b, $b, $b, i32:16" BLOCK=4096
+  check $op.py ${op}_bwd_flat 8 "$f, $f, $f, $f, $f, i32" BLOCK=4096
+  check $op.py ${op}_fwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+  check $op.py ${op}_bwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, i32, i32" \
+    BLOCK_M=8 BLOCK_N=512
+done
+# Softmax (kernels/softmax.c) at the anchors.md shape (16384 x 4096), short rows, the looped form
+check softmax.py softmax_fwd 8 "$b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check softmax.py softmax_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check softmax.py softmax_fwd 4 "$f, i32, $f, i32, i32, i32" BLOCK_M=128 BLOCK_N=32
+check softmax.py softmax_fwd_looped 16 "$b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
+check softmax.py softmax_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
 
 if ((fails)); then
   echo "$fails check(s) failed"

@@ -7,7 +7,9 @@
  *              (16384 x 4096 bf16) and a sweep of row lengths at the same element count:
  *              forward, backward and forward + backward, median time; GB/s against the
  *              minimal bytes (anchors.md: forward 2 passes of x's size, read x and write y;
- *              backward 3, read dy and x and write dx; both 5); % of the copy bandwidth
+ *              backward 3, read dy and x and write dx; both 5); % of the copy bandwidth.
+ *              Then SwiGLU and GeGLU (16384 x 14336 bf16: forward 3 passes, backward 5) and
+ *              Softmax (16384 x 4096: 2 and 3) at the anchors.md shapes and a sweep
  *   compile    the first RMSNorm forward + backward (4096 x 4096 bf16) in a new process,
  *              with an empty binary cache and with a warm one (anchors.md: Triton + Liger
  *              2.1 s and 0.47 s)
@@ -226,12 +228,13 @@ typedef struct Row {
   const char *op;
   int64_t m, n;
   double fwd, bwd, full; /* ms */
+  int pf, pb;            /* minimal passes over one bf16 tensor of the shape: forward, backward */
 } Row;
 
 static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
   double e = (double)r->m * (double)r->n * 2; /* bytes of one bf16 tensor */
-  double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 3 * e / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? 5 * e / (r->full * 1e6) : 0;
+  double gf = r->fwd > 0 ? r->pf * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? r->pb * e / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? (r->pf + r->pb) * e / (r->full * 1e6) : 0;
   char shape[48];
   snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
   printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
@@ -245,6 +248,88 @@ static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
             gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
     *first = false;
   }
+}
+
+/* SwiGLU / GeGLU (c = act(a) * b) and Softmax, bf16: forward, backward with separate
+ * gradient buffers (the same bytes as Liger's in-place ones, and the inputs stay the same
+ * from call to call). */
+typedef struct Elem {
+  Buf a, b, c, dc, da, db; /* softmax: x = a, y = c, dy = dc, dx = da */
+  int op;                  /* 0 SwiGLU, 1 GeGLU, 2 Softmax */
+} Elem;
+
+static liger_status elem_fwd(void *p) {
+  Elem *e = p;
+  if (e->op == 2) return liger_softmax_forward(ctx, NULL, &e->a.t, &e->c.t);
+  return e->op ? liger_geglu_forward(ctx, NULL, &e->a.t, &e->b.t, &e->c.t)
+               : liger_swiglu_forward(ctx, NULL, &e->a.t, &e->b.t, &e->c.t);
+}
+
+static liger_status elem_bwd(void *p) {
+  Elem *e = p;
+  if (e->op == 2) return liger_softmax_backward(ctx, NULL, &e->dc.t, &e->c.t, &e->da.t);
+  return e->op ? liger_geglu_backward(ctx, NULL, &e->dc.t, &e->a.t, &e->b.t, &e->da.t, &e->db.t)
+               : liger_swiglu_backward(ctx, NULL, &e->dc.t, &e->a.t, &e->b.t, &e->da.t, &e->db.t);
+}
+
+static liger_status elem_full(void *p) {
+  liger_status st = elem_fwd(p);
+  return st ? st : elem_bwd(p);
+}
+
+static void elem_free(Elem *e) {
+  Buf *all[] = {&e->a, &e->b, &e->c, &e->dc, &e->da, &e->db};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+}
+
+static bool elem_new(Elem *e, int op, int64_t m, int64_t d) {
+  memset(e, 0, sizeof *e);
+  e->op = op;
+  bool ok = buf_new(&e->a, BF16, 2, m, d) && buf_new(&e->c, BF16, 2, m, d) && buf_new(&e->dc, BF16, 2, m, d) &&
+            buf_new(&e->da, BF16, 2, m, d) &&
+            (op == 2 || (buf_new(&e->b, BF16, 2, m, d) && buf_new(&e->db, BF16, 2, m, d)));
+  if (!ok) elem_free(e);
+  return ok;
+}
+
+/* The GLU and Softmax rows: the anchors.md shapes first (SwiGLU / GeGLU 16384 x 14336,
+ * Softmax 16384 x 4096), then a sweep around them (GLUs: other MLP widths and row counts;
+ * Softmax: rows of 1024 to 262144 elements, the last looped). GB/s of the minimal bytes:
+ * GLUs forward 3 passes (read a, b, write c), backward 5 (read dc, a, b, write da, db);
+ * Softmax 2 and 3 (read dy, y, write dx). */
+static int run_glu_softmax(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int op; int64_t m, n; } Case;
+  static const Case gpu_cases[] = {
+      {0, 16384, 14336}, {1, 16384, 14336}, {2, 16384, 4096},  {0, 4096, 14336},  {1, 4096, 14336},
+      {0, 16384, 11008}, {1, 16384, 11008}, {0, 16384, 4096},  {2, 65536, 1024},  {2, 16384, 2048},
+      {2, 4096, 16384},  {2, 1024, 65536},  {2, 256, 262144},
+  };
+  static const Case cpu_cases[] = {{0, 256, 4096}, {1, 256, 4096}, {2, 256, 4096}, {2, 4, 262144}};
+  static const char *const names[] = {"swiglu", "geglu", "softmax"};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick ? 3 : is_gpu ? (int)(sizeof gpu_cases / sizeof gpu_cases[0]) : 4;
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    const Case *k = &cases[i];
+    Row r = {names[k->op], k->m, k->n, -1, -1, -1, k->op == 2 ? 2 : 3, k->op == 2 ? 3 : 5};
+    Elem e;
+    if (!elem_new(&e, k->op, k->m, k->n)) {
+      fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
+      bad++;
+      continue;
+    }
+    r.fwd = time_op(elem_fwd, &e);
+    r.bwd = r.fwd > 0 ? time_op(elem_bwd, &e) : -1;
+    r.full = r.bwd > 0 ? time_op(elem_full, &e) : -1;
+    if (r.full < 0) {
+      fprintf(stderr, "liger-bench: %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
+      bad++;
+    }
+    print_row(&r, copy_gbs, js, first);
+    fflush(stdout);
+    elem_free(&e);
+  }
+  return bad;
 }
 
 /* CrossEntropy (bf16 logits, int64 targets, mean): forward with the gradient written over
@@ -373,7 +458,7 @@ static int run_ops(double copy_gbs, FILE *js) {
   int bad = 0;
   for (int i = 0; i < count; i++)
     for (int layer = 0; layer < 2; layer++) {
-      Row r = {layer ? "layer_norm" : "rms_norm", total / ns[i], ns[i], -1, -1, -1};
+      Row r = {layer ? "layer_norm" : "rms_norm", total / ns[i], ns[i], -1, -1, -1, 2, 3};
       Norm n;
       if (!norm_new(&n, layer, r.m, r.n)) {
         fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
@@ -391,6 +476,7 @@ static int run_ops(double copy_gbs, FILE *js) {
       fflush(stdout);
       norm_free(&n);
     }
+  bad += run_glu_softmax(copy_gbs, js, &first);
   return bad + run_ce(copy_gbs, js, &first);
 }
 
@@ -504,7 +590,8 @@ int bench_ops_main(int argc, char **argv, const char *self) {
     fprintf(js, "{\n  \"device\": \"%s\",\n  \"ops_config\": \"%s\",\n  \"copy_gbs\": %.1f,\n  \"ops\": [\n",
             liger_context_device(ctx), cfg ? cfg : "", copy_gbs);
   printf("Median ms per call (%d samples, batches of ~20 ms); GB/s of the minimal bytes: fwd 2, bwd 3, full 5\n"
-         "passes over one bf16 tensor of the shape (anchors.md: 4MN and 10MN bytes).\n\n", reps);
+         "passes over one bf16 tensor of the shape (anchors.md: 4MN and 10MN bytes); SwiGLU and GeGLU\n"
+         "3, 5 and 8; Softmax 2, 3 and 5.\n\n", reps);
   int bad = run_ops(copy_gbs, js);
   if (js) fprintf(js, "\n  ]");
   liger_context_destroy(ctx);

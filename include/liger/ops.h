@@ -106,6 +106,54 @@ LIGER_API liger_status liger_layer_norm_backward(liger_context *ctx, void *strea
                                                  const DLTensor *mean, const DLTensor *rstd, DLTensor *dx,
                                                  DLTensor *dw, DLTensor *db);
 
+/* ---- SwiGLU and GeGLU (spec: kernels.md §4, §5) --------------------------------------------- */
+
+/* The element-wise gate of a SwiGLU MLP: c = silu(a) * b, silu(z) = z * sigmoid(z).
+ *   a, b  (..., n) float32 / bfloat16 / float16, the same shape and dtype (the gate and up
+ *         projections); row views like x of the row ops (a row stride of their own each)
+ *   c     out, like a
+ * silu is computed in fp32 from a widened a, rounded to the dtype, and multiplied by b in the
+ * dtype (Liger's rounding points). */
+LIGER_API liger_status liger_swiglu_forward(liger_context *ctx, void *stream, const DLTensor *a, const DLTensor *b,
+                                            DLTensor *c);
+
+/* Gradients of liger_swiglu_forward from the forward's a and b (recomputed, nothing saved):
+ * s = sigmoid(a), db = dc * a * s, da = dc * (a * s * (1 - s) + s) * b, in fp32.
+ *   dc      (..., n) like a
+ *   da, db  out, like a. da may be the same tensor as a and db as b (Liger writes the
+ *           gradients over the saved activations); no other overlap. */
+LIGER_API liger_status liger_swiglu_backward(liger_context *ctx, void *stream, const DLTensor *dc, const DLTensor *a,
+                                             const DLTensor *b, DLTensor *da, DLTensor *db);
+
+/* The element-wise gate of a GeGLU MLP with the tanh approximation of GELU (Gemma's
+ * gelu_pytorch_tanh): c = gelu(a) * b, gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ * Arguments and rounding as liger_swiglu_forward (gelu in fp32, rounded to the dtype). */
+LIGER_API liger_status liger_geglu_forward(liger_context *ctx, void *stream, const DLTensor *a, const DLTensor *b,
+                                           DLTensor *c);
+
+/* Gradients of liger_geglu_forward: db = dc * round(gelu(a)), da = round(dc * b) * gelu'(a),
+ * fp32 except where rounded to the dtype as shown (Liger's points). Arguments and aliasing as
+ * liger_swiglu_backward. */
+LIGER_API liger_status liger_geglu_backward(liger_context *ctx, void *stream, const DLTensor *dc, const DLTensor *a,
+                                            const DLTensor *b, DLTensor *da, DLTensor *db);
+
+/* ---- Softmax (spec: kernels.md §9) ---------------------------------------------------------- */
+
+/* y = exp(x - max(x)) / sum(exp(x - max(x))) over the last dimension, in fp32, y rounded to
+ * x's dtype.
+ *   x  (..., n) float32 / bfloat16 / float16; n >= 1
+ *   y  out, like x; may be the same tensor as x (in place)
+ * Rows of any length work: up to 65536 elements a row is one tile, longer rows are read
+ * twice (a running maximum and sum, then the output). */
+LIGER_API liger_status liger_softmax_forward(liger_context *ctx, void *stream, const DLTensor *x, DLTensor *y);
+
+/* Gradient of liger_softmax_forward from its output y: dx = y * (dy - sum(dy * y)) per row,
+ * in y's dtype as Liger computes it (the sum is added in fp32 and rounded once).
+ *   dy  (..., n) like y
+ *   dx  out, like y; may be the same tensor as dy (in place) */
+LIGER_API liger_status liger_softmax_backward(liger_context *ctx, void *stream, const DLTensor *dy, const DLTensor *y,
+                                              DLTensor *dx);
+
 /* ---- CrossEntropy (spec: kernels.md §6) ----------------------------------------------------- */
 
 /* How liger_cross_entropy_forward reduces the per-row losses. */

@@ -2,11 +2,12 @@
 # run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
 # tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
 # shows the GPUs, runs the GPU test programs (test_gpu_exec, test_gpu_targets, test_ops_norm,
-# also with every row through the ops' looped kernels), liger-demo, liger-bench (compile
-# times, launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON
-# into $OUT when set), and, where compute-sanitizer exists, test_gpu_exec and a quick
-# test_ops_norm under its memcheck and racecheck tools. The last line is "N passed, N failed";
-# the exit status is 0 only if nothing failed.
+# test_ops_glu_softmax and test_ops_ce, the ops tests also with every row through the looped
+# kernels, or in chunks of 64 for CrossEntropy), liger-demo, liger-bench (compile times,
+# launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON into $OUT
+# when set), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
+# tests under its memcheck and racecheck tools. The last line is "N passed, N failed"; the
+# exit status is 0 only if nothing failed.
 set -uo pipefail
 
 root=$(pwd)
@@ -66,6 +67,8 @@ step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
 step gpu_targets "$dev/bin/test_gpu_targets" "$src"
 step gpu_ops_norm "$dev/bin/test_ops_norm" --device cuda
 step gpu_ops_norm_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_norm" --device cuda --quick
+step gpu_ops_glu_softmax "$dev/bin/test_ops_glu_softmax" --device cuda
+step gpu_ops_glu_softmax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
 step gpu_ops_ce "$dev/bin/test_ops_ce" --device cuda
 step gpu_ops_ce_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_ce" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
@@ -79,6 +82,8 @@ if [[ -n $sanitizer ]]; then
   step racecheck "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
   step memcheck_ops "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
   step racecheck_ops "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
+  step memcheck_glu_softmax "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
+  step racecheck_glu_softmax "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
   step memcheck_ce "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
   step racecheck_ce "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
 else
