@@ -92,6 +92,17 @@ check softmax.py softmax_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32
 check softmax.py softmax_fwd 4 "$f, i32, $f, i32, i32, i32" BLOCK_M=128 BLOCK_N=32
 check softmax.py softmax_fwd_looped 16 "$b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
 check softmax.py softmax_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
+# CrossEntropy (kernels/cross_entropy.c): every option off and on, the device-side counts,
+# the reduction, and the in-place backward
+i='*i64:16'
+ce_sig="$b, i32:16, $i, $f, $f, $f, $f, i32:16, i32, fp32, fp32, fp32, fp32, fp32"
+check cross_entropy.py cross_entropy_fwd 32 "$ce_sig" HAS_WEIGHT=False HAS_SMOOTHING=False HAS_Z=False \
+  HAS_SOFTCAP=False MEAN=True SPLIT=True STORE_Z=True GRAD=True BLOCK=16384
+check cross_entropy.py cross_entropy_fwd 32 "$ce_sig" HAS_WEIGHT=True HAS_SMOOTHING=True HAS_Z=True \
+  HAS_SOFTCAP=True MEAN=True SPLIT=True STORE_Z=True GRAD=True BLOCK=8192
+check cross_entropy.py cross_entropy_stats 4 "$f, $i, $f, i32, i32:16, i32" HAS_WEIGHT=True WEIGHT_SUM=True BLOCK=1024
+check cross_entropy.py cross_entropy_reduce 4 "$b, $b, $f, $f, i32:16" MEAN=True STORE_Z=True BLOCK=1024
+check cross_entropy.py cross_entropy_bwd 8 "$b, i32:16, $f, i32:16" PER_ROW=False BLOCK=4096
 
 if ((fails)); then
   echo "$fails check(s) failed"
