@@ -14,20 +14,12 @@
  *             row longer than 64 through the looped kernels)
  * Exit status 0 = pass, 1 = fail, 77 = device absent.
  */
-#include "check.h"
 #include "liger/ops.h"
+#include "ops_util.h"
 
-#include <float.h>
-#include <math.h>
 #include <pthread.h>
-#include <stdint.h>
-#include <string.h>
 
 /* ---- tolerances, per op and dtype (no looser than spec/kernels.md) ---------------------------- */
-
-typedef struct Tol {
-  double atol, rtol;
-} Tol;
 
 /* RMSNorm: kernels.md §1 gives fp32 atol 1e-4 rtol 1e-6 and bf16 atol 2e-1 rtol 2e-2; fp16 is
  * not in Liger's tests: 1e-2 / 1e-2 (two fp16 steps at 4.0 are 7.8e-3). */
@@ -39,233 +31,12 @@ static Tol ln_tol(liger_dtype dt) {
   return dt == LIGER_F32 ? (Tol){1e-5, 1e-5} : dt == LIGER_BF16 ? (Tol){2e-2, 2e-2} : (Tol){1e-2, 1e-2};
 }
 
-/* ---- number formats ------------------------------------------------------------------------------ */
-
-/* v rounded to nearest-even in a binary format with `bits` significant bits, smallest normal
- * exponent emin (subnormals below) and largest finite value vmax. */
-static double round_fmt(double v, int bits, int emin, double vmax) {
-  if (v == 0 || !isfinite(v)) return v;
-  int e;
-  frexp(v, &e); /* |v| in [2^(e-1), 2^e) */
-  int lead = e - 1 < emin ? emin : e - 1;
-  double q = ldexp(1.0, lead - (bits - 1));
-  double r = nearbyint(v / q) * q;
-  return fabs(r) > vmax ? copysign(INFINITY, v) : r;
-}
-
-static double rnd(double v, liger_dtype dt) {
-  switch (dt) {
-  case LIGER_F32: return round_fmt(v, 24, -126, FLT_MAX);
-  case LIGER_BF16: return round_fmt(v, 8, -126, 3.38953138925153547590e38);
-  case LIGER_F16: return round_fmt(v, 11, -14, 65504.0);
-  default: return v;
-  }
-}
-
 /* Triton's result dtype of a + b (or a * b) on two float tensors: fp32 wins, then fp16. */
 static liger_dtype promote(liger_dtype a, liger_dtype b) {
   if (a == LIGER_F32 || b == LIGER_F32) return LIGER_F32;
   if (a == LIGER_F16 || b == LIGER_F16) return LIGER_F16;
   return LIGER_BF16;
 }
-
-static size_t esize(liger_dtype dt) { return dt == LIGER_F32 ? 4 : 2; }
-
-/* Element encodings of values already exact in the format. */
-static void put(unsigned char *p, liger_dtype dt, double v) {
-  float f = (float)v;
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  if (dt == LIGER_F32) {
-    memcpy(p, &u, 4);
-  } else if (dt == LIGER_BF16) {
-    uint16_t h = (uint16_t)(u >> 16);
-    memcpy(p, &h, 2);
-  } else {
-    uint16_t h = (uint16_t)((u >> 16) & 0x8000);
-    double a = fabs(v);
-    if (isinf(a)) h |= 0x7c00;
-    else if (isnan(a)) h |= 0x7e00;
-    else if (a >= ldexp(1, -14)) {
-      int e;
-      double m = frexp(a, &e); /* a = m 2^e, m in [0.5, 1) */
-      h |= (uint16_t)((e - 1 + 15) << 10) | (uint16_t)((m * 2 - 1) * 1024);
-    } else {
-      h |= (uint16_t)(a / ldexp(1, -24));
-    }
-    memcpy(p, &h, 2);
-  }
-}
-
-static double get(const unsigned char *p, liger_dtype dt) {
-  uint32_t u = 0;
-  float f;
-  if (dt == LIGER_F32) {
-    memcpy(&f, p, 4);
-    return f;
-  }
-  uint16_t h;
-  memcpy(&h, p, 2);
-  if (dt == LIGER_BF16) {
-    u = (uint32_t)h << 16;
-    memcpy(&f, &u, 4);
-    return f;
-  }
-  int e = (h >> 10) & 31, m = h & 1023;
-  double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(1024 + m, e - 25);
-  return h & 0x8000 ? -v : v;
-}
-
-static const char *dtn(liger_dtype dt) { return dt == LIGER_F32 ? "fp32" : dt == LIGER_BF16 ? "bf16" : "fp16"; }
-
-/* ---- random numbers ------------------------------------------------------------------------------- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static double uniform(double lo, double hi) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  return lo + (hi - lo) * (double)(z >> 11) / 9007199254740992.0;
-}
-
-/* ---- tensors on the device with their host image ------------------------------------------------------ */
-
-static liger_context *ctx;
-static const char *device_name = "cpu";
-static int gpu;
-
-enum { PAD_BYTE = 0xA5 };
-
-typedef struct Ten {
-  DLTensor t;
-  int64_t shape[4], strides[4];
-  liger_dtype dt;
-  int64_t rows, cols, stride; /* 2-D view */
-  size_t bytes;
-  void *dev;
-  unsigned char *img; /* host image: what was uploaded, then what was read back */
-  double *v;          /* logical values, rows x cols */
-} Ten;
-
-static DLDataType dl_type(liger_dtype dt) {
-  DLDataType d = {dt == LIGER_BF16 ? (uint8_t)kDLBfloat : (uint8_t)kDLFloat, (uint8_t)(esize(dt) * 8), 1};
-  return d;
-}
-
-static DLDevice dl_dev(void) {
-  DLDevice d = {gpu ? kDLCUDA : kDLCPU, 0};
-  return d;
-}
-
-/* A tensor of `ndim` dims (`shape`) whose rows are `stride` elements apart (0: compact,
- * strides NULL). Everything outside the logical elements is PAD_BYTE. */
-static Ten *ten_new(liger_dtype dt, int ndim, const int64_t *shape, int64_t stride) {
-  Ten *x = calloc(1, sizeof *x);
-  x->dt = dt;
-  x->rows = 1;
-  for (int i = 0; i < ndim; i++) {
-    x->shape[i] = shape[i];
-    if (i < ndim - 1) x->rows *= shape[i];
-  }
-  x->cols = ndim ? shape[ndim - 1] : 1;
-  x->stride = stride ? stride : x->cols;
-  if (stride) { /* row stride on the last leading dim, compact above it */
-    x->strides[ndim - 1] = 1;
-    int64_t s = stride;
-    for (int i = ndim - 2; i >= 0; i--) {
-      x->strides[i] = s;
-      s *= shape[i];
-    }
-  }
-  size_t n = x->rows ? (size_t)((x->rows - 1) * x->stride + x->cols) : 0;
-  x->bytes = n * esize(dt) + 64;
-  x->img = malloc(x->bytes);
-  memset(x->img, PAD_BYTE, x->bytes);
-  x->v = calloc((size_t)(x->rows * x->cols) + 1, sizeof(double));
-  if (liger_malloc(ctx, x->bytes, &x->dev) != LIGER_OK) {
-    printf("liger_malloc: %s\n", liger_last_error());
-    exit(1);
-  }
-  liger_memcpy_htod(ctx, x->dev, x->img, x->bytes);
-  x->t.data = x->dev;
-  x->t.device = dl_dev();
-  x->t.ndim = ndim;
-  x->t.dtype = dl_type(dt);
-  x->t.shape = x->shape;
-  x->t.strides = stride ? x->strides : NULL;
-  return x;
-}
-
-static Ten *ten2(liger_dtype dt, int64_t rows, int64_t cols) {
-  int64_t s[2] = {rows, cols};
-  return ten_new(dt, 2, s, 0);
-}
-static Ten *ten1(liger_dtype dt, int64_t n) { return ten_new(dt, 1, &n, 0); }
-
-static void ten_free(Ten *x) {
-  if (!x) return;
-  liger_free(ctx, x->dev);
-  free(x->img);
-  free(x->v);
-  free(x);
-}
-
-static unsigned char *at(Ten *x, int64_t r, int64_t c) { return x->img + (size_t)(r * x->stride + c) * esize(x->dt); }
-
-/* Random values in [lo, hi), rounded to the dtype, uploaded. */
-static void ten_fill(Ten *x, double lo, double hi) {
-  for (int64_t r = 0; r < x->rows; r++)
-    for (int64_t c = 0; c < x->cols; c++) {
-      double v = rnd(uniform(lo, hi), x->dt);
-      x->v[r * x->cols + c] = v;
-      put(at(x, r, c), x->dt, v);
-    }
-  liger_memcpy_htod(ctx, x->dev, x->img, x->bytes);
-}
-
-/* Reads the device copy back into img and v; returns the number of padding bytes changed. */
-static long ten_read(Ten *x) {
-  liger_synchronize(ctx, NULL);
-  liger_memcpy_dtoh(ctx, x->img, x->dev, x->bytes);
-  long bad = 0;
-  size_t es = esize(x->dt);
-  for (size_t i = 0; i < x->bytes; i++) {
-    size_t e = i / es;
-    int64_t r = (int64_t)e / x->stride, c = (int64_t)e % x->stride;
-    bool logical = r < x->rows && c < x->cols && i < (size_t)((x->rows - 1) * x->stride + x->cols) * es;
-    if (!logical && x->img[i] != PAD_BYTE) bad++;
-  }
-  for (int64_t r = 0; r < x->rows; r++)
-    for (int64_t c = 0; c < x->cols; c++) x->v[r * x->cols + c] = get(at(x, r, c), x->dt);
-  return bad;
-}
-
-/* Compares x (read back) with ref; one CHECK line. */
-static void expect(const char *what, const char *name, Ten *x, const double *ref, Tol tol) {
-  long pad = ten_read(x);
-  double worst = 0;
-  int64_t wi = -1, n = x->rows * x->cols;
-  for (int64_t i = 0; i < n; i++) {
-    double d = fabs(x->v[i] - ref[i]), lim = tol.atol + tol.rtol * fabs(ref[i]);
-    if (!(d <= lim) && (wi < 0 || d - lim > worst)) worst = d - lim, wi = i;
-  }
-  if (wi >= 0)
-    CHECK(false, "%s: %s at [%lld, %lld] = %.7g, expected %.7g (atol %g rtol %g)", what, name,
-          (long long)(wi / x->cols), (long long)(wi % x->cols), x->v[wi], ref[wi], tol.atol, tol.rtol);
-  else
-    CHECK(pad == 0, "%s: %s (%lld values%s)", what, name, (long long)n, pad ? ", but padding bytes were written" : "");
-}
-
-/* Runs an op call; on failure prints its message. */
-#define RUN(what, call)                                                                              \
-  do {                                                                                               \
-    liger_status st_ = (call);                                                                       \
-    if (st_ != LIGER_OK) {                                                                           \
-      CHECK(false, "%s: %s -> %s: %s", what, #call, liger_status_name(st_), liger_last_error());     \
-      goto done;                                                                                     \
-    }                                                                                                \
-  } while (0)
 
 /* ---- RMSNorm reference ------------------------------------------------------------------------------------ */
 
@@ -275,22 +46,22 @@ static void rms_fwd_row(const double *x, const double *w, int64_t n, liger_dtype
   double rstd;
   if (mode == LIGER_RMS_CAST_NONE) {
     double ss = 0; /* squares rounded to x's dtype, their sum rounded once */
-    for (int64_t i = 0; i < n; i++) ss += rnd(x[i] * x[i], xd);
-    double ms = rnd(rnd(ss, xd) / (double)n, LIGER_F32);
-    rstd = rnd(1 / sqrt(ms + rnd(eps, xd)), LIGER_F32);
+    for (int64_t i = 0; i < n; i++) ss += round_to(x[i] * x[i], xd);
+    double ms = round_to(round_to(ss, xd) / (double)n, LIGER_F32);
+    rstd = round_to(1 / sqrt(ms + round_to(eps, xd)), LIGER_F32);
   } else {
     double ss = 0;
     for (int64_t i = 0; i < n; i++) ss += x[i] * x[i];
     rstd = 1 / sqrt(ss / (double)n + (double)eps);
   }
-  *rstd_out = rnd(rstd, rd);
+  *rstd_out = round_to(rstd, rd);
   for (int64_t i = 0; i < n; i++) {
     double xn = x[i] * rstd, v;
-    if (mode == LIGER_RMS_CAST_LLAMA) xn = rnd(xn, xd);
+    if (mode == LIGER_RMS_CAST_LLAMA) xn = round_to(xn, xd);
     if (!w) v = xn;
-    else if (mode == LIGER_RMS_CAST_NONE) v = xn * rnd(rnd(offset, xd) + w[i], promote(xd, wd));
-    else v = xn * rnd((double)offset + w[i], LIGER_F32);
-    y[i] = rnd(v, xd);
+    else if (mode == LIGER_RMS_CAST_NONE) v = xn * round_to(round_to(offset, xd) + w[i], promote(xd, wd));
+    else v = xn * round_to((double)offset + w[i], LIGER_F32);
+    y[i] = round_to(v, xd);
   }
 }
 
@@ -299,14 +70,14 @@ static void rms_bwd_row(const double *dy, const double *x, const double *w, doub
                         float offset, liger_rms_cast mode, double *dx, double *dw_acc) {
   double s = 0;
   for (int64_t i = 0; i < n; i++) {
-    double m = w ? dy[i] * rnd(w[i] + (double)offset, LIGER_F32) : dy[i];
+    double m = w ? dy[i] * round_to(w[i] + (double)offset, LIGER_F32) : dy[i];
     s += m * x[i] * r;
   }
   s /= (double)n;
   for (int64_t i = 0; i < n; i++) {
-    double m = w ? dy[i] * rnd(w[i] + (double)offset, LIGER_F32) : dy[i], xhat = x[i] * r;
-    dx[i] = rnd(r * (m - xhat * s), xd);
-    if (dw_acc) dw_acc[i] += mode == LIGER_RMS_CAST_LLAMA ? rnd(dy[i] * rnd(xhat, xd), xd) : dy[i] * xhat;
+    double m = w ? dy[i] * round_to(w[i] + (double)offset, LIGER_F32) : dy[i], xhat = x[i] * r;
+    dx[i] = round_to(r * (m - xhat * s), xd);
+    if (dw_acc) dw_acc[i] += mode == LIGER_RMS_CAST_LLAMA ? round_to(dy[i] * round_to(xhat, xd), xd) : dy[i] * xhat;
   }
 }
 
@@ -324,15 +95,10 @@ static const char *mode_name(liger_rms_cast m) {
   return m == LIGER_RMS_CAST_LLAMA ? "llama" : m == LIGER_RMS_CAST_GEMMA ? "gemma" : "none";
 }
 
-static void shape_str(const int64_t *s, int nd, char *buf, size_t cap) {
-  size_t n = 0;
-  for (int i = 0; i < nd; i++) n += (size_t)snprintf(buf + n, cap - n, "%s%lld", i ? "x" : "", (long long)s[i]);
-}
-
 static void check_rms(const RmsCase *k) {
   char sh[64], what[256];
   shape_str(k->shape, k->ndim, sh, sizeof sh);
-  snprintf(what, sizeof what, "rms %s %s w=%s%s %s%s%s", sh, dtn(k->xd), k->has_w ? dtn(k->wd) : "none",
+  snprintf(what, sizeof what, "rms %s %s w=%s%s %s%s%s", sh, dtype_name(k->xd), k->has_w ? dtype_name(k->wd) : "none",
            k->in_place ? " in_place" : "", mode_name(k->mode), k->row_pad ? " strided" : "",
            k->rstd_f32 ? "" : " rstd=x");
   int64_t n = k->shape[k->ndim - 1], stride = k->row_pad ? n + k->row_pad : 0;
@@ -373,7 +139,7 @@ static void check_rms(const RmsCase *k) {
     snprintf(w2, sizeof w2, "%s bwd", what);
     expect(w2, "dx", dx, dxref, rms_tol(k->xd));
     if (w) {
-      for (int64_t i = 0; i < n; i++) dwref[i] = rnd(dwref[i], k->wd);
+      for (int64_t i = 0; i < n; i++) dwref[i] = round_to(dwref[i], k->wd);
       /* dw sums `rows` terms: the tolerance of w's dtype, relative to the sum's size */
       expect(w2, "dw", dw, dwref, rms_tol(k->wd));
     }
@@ -397,8 +163,8 @@ typedef struct LnCase {
 static void check_ln(const LnCase *k) {
   char sh[64], what[256];
   shape_str(k->shape, k->ndim, sh, sizeof sh);
-  snprintf(what, sizeof what, "layer_norm %s %s w=%s b=%s stats=%s%s%s", sh, dtn(k->xd), k->has_w ? dtn(k->pd) : "none",
-           k->has_b ? dtn(k->pd) : "none", k->stats_f32 ? "fp32" : "x", k->in_place ? " in_place" : "",
+  snprintf(what, sizeof what, "layer_norm %s %s w=%s b=%s stats=%s%s%s", sh, dtype_name(k->xd), k->has_w ? dtype_name(k->pd) : "none",
+           k->has_b ? dtype_name(k->pd) : "none", k->stats_f32 ? "fp32" : "x", k->in_place ? " in_place" : "",
            k->row_pad ? " strided" : "");
   int64_t n = k->shape[k->ndim - 1], stride = k->row_pad ? n + k->row_pad : 0;
   liger_dtype sd = k->stats_f32 ? LIGER_F32 : k->xd;
@@ -426,13 +192,13 @@ static void check_ln(const LnCase *k) {
     mu /= (double)n;
     for (int64_t i = 0; i < n; i++) var += (xr[i] - mu) * (xr[i] - mu);
     double rs = 1 / sqrt(var / (double)n + (double)eps);
-    mref[r] = rnd(mu, sd);
-    rref[r] = rnd(rs, sd);
+    mref[r] = round_to(mu, sd);
+    rref[r] = round_to(rs, sd);
     for (int64_t i = 0; i < n; i++) {
       double v = (xr[i] - mu) * rs;
       if (w) v *= w->v[i];
       if (b) v += b->v[i];
-      yref[r * n + i] = rnd(v, k->xd);
+      yref[r * n + i] = round_to(v, k->xd);
     }
   }
   {
@@ -457,7 +223,7 @@ static void check_ln(const LnCase *k) {
     c2 /= (double)n;
     for (int64_t i = 0; i < n; i++) {
       double xhat = (xr[i] - mu) * rs, g = w ? w->v[i] * dyr[i] : dyr[i];
-      dxref[r * n + i] = rnd((g - (xhat * c1 + c2)) * rs, k->xd);
+      dxref[r * n + i] = round_to((g - (xhat * c1 + c2)) * rs, k->xd);
       dwref[i] += dyr[i] * xhat;
       dbref[i] += dyr[i];
     }
@@ -466,7 +232,7 @@ static void check_ln(const LnCase *k) {
     char w2[300];
     snprintf(w2, sizeof w2, "%s bwd", what);
     expect(w2, "dx", dx, dxref, ln_tol(k->xd));
-    for (int64_t i = 0; i < n; i++) dwref[i] = rnd(dwref[i], k->pd), dbref[i] = rnd(dbref[i], k->pd);
+    for (int64_t i = 0; i < n; i++) dwref[i] = round_to(dwref[i], k->pd), dbref[i] = round_to(dbref[i], k->pd);
     if (dw) expect(w2, "dw", dw, dwref, ln_tol(k->pd));
     if (db) expect(w2, "db", db, dbref, ln_tol(k->pd));
   }
@@ -550,11 +316,6 @@ static void long_rows(void) {
 }
 
 /* ---- empty inputs and bad arguments ------------------------------------------------------------------------ */
-
-static void expect_error(const char *what, liger_status st, const char *needle) {
-  const char *msg = st == LIGER_OK ? "(no error)" : liger_last_error();
-  CHECK(st == LIGER_ERR_INVALID_ARG && strstr(msg, needle), "%s -> %s: %s", what, liger_status_name(st), msg);
-}
 
 static void errors(void) {
   Ten *x = ten2(LIGER_BF16, 4, 64), *y = ten2(LIGER_BF16, 4, 64), *w = ten1(LIGER_BF16, 64), *r = ten1(LIGER_F32, 4);
@@ -725,7 +486,7 @@ static void *job_run(void *arg) {
   for (int t = 0; t < 3; t++) { /* a local generator: the shared one is not thread-safe */
     for (int64_t i = 0; i < all[t]->rows * all[t]->cols; i++) {
       s = s * 1664525u + 1013904223u;
-      put(all[t]->img + (size_t)i * 2, LIGER_BF16, rnd((double)(s >> 8) / 16777216.0 * 2 - 1, LIGER_BF16));
+      elem_put(all[t]->img + (size_t)i * 2, LIGER_BF16, round_to((double)(s >> 8) / 16777216.0 * 2 - 1, LIGER_BF16));
     }
     liger_memcpy_htod(ctx, all[t]->dev, all[t]->img, all[t]->bytes);
   }
@@ -769,26 +530,9 @@ static void threads(void) {
 }
 
 int main(int argc, char **argv) {
-  bool quick = false;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--device") && i + 1 < argc) device_name = argv[++i];
-    else if (!strcmp(argv[i], "--quick")) quick = true;
-    else {
-      fprintf(stderr, "usage: test_ops_norm [--device cpu|cuda] [--quick]\n");
-      return 2;
-    }
-  }
-  gpu = strncmp(device_name, "cuda", 4) == 0;
-  liger_status st = liger_context_create(device_name, &ctx);
-  if (st == LIGER_ERR_NO_DEVICE) {
-    printf("SKIP: %s\n", liger_last_error());
-    return 77;
-  }
-  if (st != LIGER_OK) {
-    printf("FAIL: liger_context_create(%s): %s\n", device_name, liger_last_error());
-    return 1;
-  }
-  printf("device: %s\n", liger_context_device(ctx));
+  bool quick;
+  int status = ops_setup(argc, argv, "test_ops_norm", &quick);
+  if (status >= 0) return status;
   /* Liger's test shapes (kernels.md §1, §2), one row, powers of two and not, H = 4096 and 8192 */
   static const Shape small[] = {
       {3, {2, 128, 512}, true}, {3, {5, 123, 123}, true}, {3, {2, 2, 8}, false}, {3, {9, 7, 41}, false},
