@@ -14,19 +14,10 @@
  *             row in chunks of 64: many chunks, tails, the reversed second pass)
  * Exit status 0 = pass, 1 = fail, 77 = device absent.
  */
-#include "check.h"
 #include "liger/ops.h"
-
-#include <float.h>
-#include <math.h>
-#include <stdint.h>
-#include <string.h>
+#include "ops_util.h"
 
 /* ---- tolerances per dtype (no looser than spec/kernels.md §6) --------------------------------- */
-
-typedef struct Tol {
-  double atol, rtol;
-} Tol;
 
 /* kernels.md §6: fp32 atol 1e-8 rtol 1e-6, bf16 atol 1e-8 rtol 5e-2 (loss and gradient).
  * fp16 is not in Liger's CE tests: rtol 1e-2, and atol 1e-7 because gradients of 1/(V n)
@@ -34,240 +25,6 @@ typedef struct Tol {
 static Tol ce_tol(liger_dtype dt) {
   return dt == LIGER_F32 ? (Tol){1e-8, 1e-6} : dt == LIGER_BF16 ? (Tol){1e-8, 5e-2} : (Tol){1e-7, 1e-2};
 }
-
-/* ---- number formats (as test_ops_norm.c) ---------------------------------------------------------- */
-
-static double round_fmt(double v, int bits, int emin, double vmax) {
-  if (v == 0 || !isfinite(v)) return v;
-  int e;
-  frexp(v, &e);
-  int lead = e - 1 < emin ? emin : e - 1;
-  double q = ldexp(1.0, lead - (bits - 1));
-  double r = nearbyint(v / q) * q;
-  return fabs(r) > vmax ? copysign(INFINITY, v) : r;
-}
-
-static double rnd(double v, liger_dtype dt) {
-  switch (dt) {
-  case LIGER_F32: return round_fmt(v, 24, -126, FLT_MAX);
-  case LIGER_BF16: return round_fmt(v, 8, -126, 3.38953138925153547590e38);
-  case LIGER_F16: return round_fmt(v, 11, -14, 65504.0);
-  default: return v;
-  }
-}
-
-static size_t esize(liger_dtype dt) { return dt == LIGER_F32 || dt == LIGER_I32 ? 4 : dt == LIGER_I64 ? 8 : 2; }
-
-static void put(unsigned char *p, liger_dtype dt, double v) {
-  float f = (float)v;
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  if (dt == LIGER_F32) {
-    memcpy(p, &u, 4);
-  } else if (dt == LIGER_BF16) {
-    uint16_t h = (uint16_t)(u >> 16);
-    if (isnan(v)) h = 0x7fc0;
-    memcpy(p, &h, 2);
-  } else if (dt == LIGER_I64) {
-    int64_t i = (int64_t)v;
-    memcpy(p, &i, 8);
-  } else if (dt == LIGER_I32) {
-    int32_t i = (int32_t)v;
-    memcpy(p, &i, 4);
-  } else {
-    uint16_t h = (uint16_t)((u >> 16) & 0x8000);
-    double a = fabs(v);
-    if (isinf(a)) h |= 0x7c00;
-    else if (isnan(a)) h |= 0x7e00;
-    else if (a >= ldexp(1, -14)) {
-      int e;
-      double m = frexp(a, &e);
-      h |= (uint16_t)((e - 1 + 15) << 10) | (uint16_t)((m * 2 - 1) * 1024);
-    } else {
-      h |= (uint16_t)(a / ldexp(1, -24));
-    }
-    memcpy(p, &h, 2);
-  }
-}
-
-static double get(const unsigned char *p, liger_dtype dt) {
-  uint32_t u = 0;
-  float f;
-  if (dt == LIGER_F32) {
-    memcpy(&f, p, 4);
-    return f;
-  }
-  if (dt == LIGER_I64) {
-    int64_t i;
-    memcpy(&i, p, 8);
-    return (double)i;
-  }
-  if (dt == LIGER_I32) {
-    int32_t i;
-    memcpy(&i, p, 4);
-    return i;
-  }
-  uint16_t h;
-  memcpy(&h, p, 2);
-  if (dt == LIGER_BF16) {
-    u = (uint32_t)h << 16;
-    memcpy(&f, &u, 4);
-    return f;
-  }
-  int e = (h >> 10) & 31, m = h & 1023;
-  double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(1024 + m, e - 25);
-  return h & 0x8000 ? -v : v;
-}
-
-static const char *dtn(liger_dtype dt) { return dt == LIGER_F32 ? "fp32" : dt == LIGER_BF16 ? "bf16" : "fp16"; }
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rng_next(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static double uniform(double lo, double hi) { return lo + (hi - lo) * (double)(rng_next() >> 11) / 9007199254740992.0; }
-
-/* ---- tensors on the device with their host image ------------------------------------------------- */
-
-static liger_context *ctx;
-static const char *device_name = "cpu";
-static int gpu;
-
-enum { PAD_BYTE = 0xA5 };
-
-typedef struct Ten {
-  DLTensor t;
-  int64_t shape[4], strides[4];
-  liger_dtype dt;
-  int64_t rows, cols, stride; /* 2-D view */
-  size_t bytes;
-  void *dev;
-  unsigned char *img; /* host image: what was uploaded, then what was read back */
-  double *v;          /* logical values, rows x cols */
-} Ten;
-
-static DLDataType dl_type(liger_dtype dt) {
-  if (dt == LIGER_I64 || dt == LIGER_I32) return (DLDataType){kDLInt, (uint8_t)(esize(dt) * 8), 1};
-  return (DLDataType){dt == LIGER_BF16 ? (uint8_t)kDLBfloat : (uint8_t)kDLFloat, (uint8_t)(esize(dt) * 8), 1};
-}
-
-/* A tensor of `ndim` dims whose rows are `stride` elements apart (0: compact, strides NULL);
- * everything outside the logical elements is PAD_BYTE. */
-static Ten *ten_new(liger_dtype dt, int ndim, const int64_t *shape, int64_t stride) {
-  Ten *x = calloc(1, sizeof *x);
-  x->dt = dt;
-  x->rows = 1;
-  for (int i = 0; i < ndim; i++) {
-    x->shape[i] = shape[i];
-    if (i < ndim - 1) x->rows *= shape[i];
-  }
-  x->cols = ndim ? shape[ndim - 1] : 1;
-  x->stride = stride ? stride : x->cols;
-  if (stride) {
-    x->strides[ndim - 1] = 1;
-    int64_t s = stride;
-    for (int i = ndim - 2; i >= 0; i--) {
-      x->strides[i] = s;
-      s *= shape[i];
-    }
-  }
-  size_t n = x->rows ? (size_t)((x->rows - 1) * x->stride + x->cols) : 0;
-  x->bytes = n * esize(dt) + 64;
-  x->img = malloc(x->bytes);
-  memset(x->img, PAD_BYTE, x->bytes);
-  x->v = calloc((size_t)(x->rows * x->cols) + 1, sizeof(double));
-  if (liger_malloc(ctx, x->bytes, &x->dev) != LIGER_OK) {
-    printf("liger_malloc: %s\n", liger_last_error());
-    exit(1);
-  }
-  liger_memcpy_htod(ctx, x->dev, x->img, x->bytes);
-  x->t.data = x->dev;
-  x->t.device = (DLDevice){gpu ? kDLCUDA : kDLCPU, 0};
-  x->t.ndim = ndim;
-  x->t.dtype = dl_type(dt);
-  x->t.shape = x->shape;
-  x->t.strides = stride ? x->strides : NULL;
-  return x;
-}
-
-static Ten *ten2(liger_dtype dt, int64_t rows, int64_t cols) {
-  int64_t s[2] = {rows, cols};
-  return ten_new(dt, 2, s, 0);
-}
-static Ten *ten1(liger_dtype dt, int64_t n) { return ten_new(dt, 1, &n, 0); }
-static Ten *ten0(liger_dtype dt) { return ten_new(dt, 0, NULL, 0); }
-
-static void ten_free(Ten *x) {
-  if (!x) return;
-  liger_free(ctx, x->dev);
-  free(x->img);
-  free(x->v);
-  free(x);
-}
-
-static unsigned char *at(Ten *x, int64_t r, int64_t c) { return x->img + (size_t)(r * x->stride + c) * esize(x->dt); }
-
-/* Writes the values v (rows x cols, rounded to the dtype first) and uploads them. */
-static void ten_set(Ten *x) {
-  for (int64_t r = 0; r < x->rows; r++)
-    for (int64_t c = 0; c < x->cols; c++) {
-      double *v = &x->v[r * x->cols + c];
-      if (x->dt != LIGER_I64 && x->dt != LIGER_I32) *v = rnd(*v, x->dt);
-      put(at(x, r, c), x->dt, *v);
-    }
-  liger_memcpy_htod(ctx, x->dev, x->img, x->bytes);
-}
-
-static void ten_fill(Ten *x, double lo, double hi) {
-  for (int64_t i = 0; i < x->rows * x->cols; i++) x->v[i] = uniform(lo, hi);
-  ten_set(x);
-}
-
-/* Reads the device copy back into img and v; returns the number of padding bytes changed. */
-static long ten_read(Ten *x) {
-  liger_synchronize(ctx, NULL);
-  liger_memcpy_dtoh(ctx, x->img, x->dev, x->bytes);
-  long bad = 0;
-  size_t es = esize(x->dt);
-  size_t end = x->rows ? (size_t)((x->rows - 1) * x->stride + x->cols) * es : 0;
-  for (size_t i = 0; i < x->bytes; i++) {
-    size_t e = i / es;
-    int64_t c = (int64_t)e % x->stride;
-    if ((i >= end || c >= x->cols) && x->img[i] != PAD_BYTE) bad++;
-  }
-  for (int64_t r = 0; r < x->rows; r++)
-    for (int64_t c = 0; c < x->cols; c++) x->v[r * x->cols + c] = get(at(x, r, c), x->dt);
-  return bad;
-}
-
-/* Compares x (read back) with ref; one CHECK line. NaN matches NaN. */
-static void expect(const char *what, const char *name, Ten *x, const double *ref, Tol tol) {
-  long pad = ten_read(x);
-  double worst = 0;
-  int64_t wi = -1, n = x->rows * x->cols;
-  for (int64_t i = 0; i < n; i++) {
-    if (isnan(ref[i]) && isnan(x->v[i])) continue;
-    double d = fabs(x->v[i] - ref[i]), lim = tol.atol + tol.rtol * fabs(ref[i]);
-    if (!(d <= lim) && (wi < 0 || d - lim > worst)) worst = d - lim, wi = i;
-  }
-  if (wi >= 0)
-    CHECK(false, "%s: %s at [%lld, %lld] = %.9g, expected %.9g (atol %g rtol %g)", what, name,
-          (long long)(wi / x->cols), (long long)(wi % x->cols), x->v[wi], ref[wi], tol.atol, tol.rtol);
-  else
-    CHECK(pad == 0, "%s: %s (%lld values%s)", what, name, (long long)n, pad ? ", but padding bytes were written" : "");
-}
-
-#define RUN(what, call)                                                                              \
-  do {                                                                                               \
-    liger_status st_ = (call);                                                                       \
-    if (st_ != LIGER_OK) {                                                                           \
-      CHECK(false, "%s: %s -> %s: %s", what, #call, liger_status_name(st_), liger_last_error());     \
-      goto done;                                                                                     \
-    }                                                                                                \
-  } while (0)
 
 /* ---- the reference (spec/kernels.md §6) -------------------------------------------------------------- */
 
@@ -333,18 +90,18 @@ static void reference(const double *raw, const double *t, const double *w, int64
       double v = exp(xj - lse) * a - eps * (w ? w[j] : 1.0) * ce_scale;
       if (j == y) v -= (1 - ls) * wy * ce_scale;
       if (cap > 0) v *= 1 - th * th;
-      g[j] = rnd(v, xd);
+      g[j] = round_to(v, xd);
     }
   }
   if (reduce) {
     double sc = 0, sz = 0;
     for (int64_t r = 0; r < rows; r++) sc += ce[r], sz += z[r];
-    out->loss[0] = rnd(sc * ce_scale + sz * z_scale, ld);
-    out->z[0] = rnd(sz * z_scale, ld);
+    out->loss[0] = round_to(sc * ce_scale + sz * z_scale, ld);
+    out->z[0] = round_to(sz * z_scale, ld);
   } else {
     for (int64_t r = 0; r < rows; r++) {
-      out->loss[r] = rnd(ce[r] + z[r], ld);
-      out->z[r] = rnd(z[r], ld);
+      out->loss[r] = round_to(ce[r] + z[r], ld);
+      out->z[r] = round_to(z[r], ld);
     }
   }
   free(x), free(ce), free(z), free(lses);
@@ -374,7 +131,7 @@ static void check_ce(const CeCase *k) {
   const liger_ce_options *o = &k->o;
   char what[300];
   snprintf(what, sizeof what, "ce %lldx%lld %s %s ign=%lld%s ls=%g z=%g cap=%g%s%s%s%s%s%s%s", (long long)k->rows,
-           (long long)k->V, dtn(k->xd), red_name(o->reduction), (long long)o->ignore_index,
+           (long long)k->V, dtype_name(k->xd), red_name(o->reduction), (long long)o->ignore_index,
            k->ignore_every ? "(some)" : "", o->label_smoothing, o->lse_square_scale, o->softcap,
            k->weight ? " weight" : "", k->z_out ? " z_loss" : "", o->grad ? "" : " no-grad",
            k->loss_x ? " loss=x" : "", k->row_pad ? " strided" : "", k->i32 ? " i32" : "",
@@ -514,7 +271,7 @@ static void confident(void) {
       CeCase k = {128, 4096, dts[d], opt(LIGER_CE_REDUCTION_NONE, -100, s ? 0.1 : 0, 0, 0), false, false, false, 0, 0,
                   false, -1, 1, 0};
       char what[128];
-      snprintf(what, sizeof what, "confident %s ls=%g", dtn(k.xd), k.o.label_smoothing);
+      snprintf(what, sizeof what, "confident %s ls=%g", dtype_name(k.xd), k.o.label_smoothing);
       int64_t sh[2] = {k.rows, k.V};
       Ten *x = ten_new(k.xd, 2, sh, 0), *t = ten1(LIGER_I64, k.rows), *loss = ten1(LIGER_F32, k.rows);
       double *raw = calloc((size_t)(k.rows * k.V), sizeof(double)), *g = calloc((size_t)(k.rows * k.V), sizeof(double));
@@ -565,7 +322,8 @@ static void backward(void) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char what[160];
     snprintf(what, sizeof what, "backward %lldx%lld %s, grad_output %s %s", (long long)cases[i].rows,
-             (long long)cases[i].V, dtn(cases[i].xd), cases[i].per_row == 1 ? "per row" : "scalar", dtn(cases[i].gd));
+             (long long)cases[i].V, dtype_name(cases[i].xd), cases[i].per_row == 1 ? "per row" : "scalar",
+             dtype_name(cases[i].gd));
     int64_t sh[2] = {cases[i].rows, cases[i].V};
     Ten *x = ten_new(cases[i].xd, 2, sh, cases[i].row_pad ? cases[i].V + cases[i].row_pad : 0);
     Ten *g = cases[i].per_row == 1 ? ten1(cases[i].gd, cases[i].rows) : cases[i].per_row == 2 ? ten1(cases[i].gd, 1) : ten0(cases[i].gd);
@@ -576,7 +334,8 @@ static void backward(void) {
     for (int64_t r = 0; r < x->rows; r++)
       for (int64_t c = 0; c < x->cols; c++) {
         double f = cases[i].per_row == 1 ? g->v[r] : g->v[0];
-        ref[r * x->cols + c] = f == 1.0 ? x->v[r * x->cols + c] : rnd(x->v[r * x->cols + c] * (double)(float)f, cases[i].xd);
+        double v = x->v[r * x->cols + c];
+        ref[r * x->cols + c] = f == 1.0 ? v : round_to(v * (double)(float)f, cases[i].xd);
       }
     RUN(what, liger_cross_entropy_backward(ctx, NULL, &x->t, &g->t));
     expect(what, "grad_logits", x, ref, (Tol){0, 0}); /* one fp32 product, rounded once: exact */
@@ -618,7 +377,7 @@ static void forward_backward(void) {
   RUN(what, liger_cross_entropy_backward(ctx, NULL, &x->t, &go->t));
   reference(raw, t->v, w->v, k.rows, k.V, &k.o, LIGER_F32, LIGER_BF16, &ref);
   for (int64_t r = 0; r < k.rows; r++)
-    for (int64_t c = 0; c < k.V; c++) g[r * k.V + c] = rnd(rnd(g[r * k.V + c], k.xd) * go->v[r], k.xd);
+    for (int64_t c = 0; c < k.V; c++) g[r * k.V + c] = round_to(round_to(g[r * k.V + c], k.xd) * go->v[r], k.xd);
   expect(what, "gradient", x, g, ce_tol(k.xd));
 done:
   ten_free(x), ten_free(t), ten_free(w), ten_free(loss), ten_free(go);
@@ -635,11 +394,6 @@ static void large_vocab(void) {
 }
 
 /* ---- empty inputs and bad arguments ------------------------------------------------------------------------ */
-
-static void expect_error(const char *what, liger_status st, const char *needle) {
-  const char *msg = st == LIGER_OK ? "(no error)" : liger_last_error();
-  CHECK(st == LIGER_ERR_INVALID_ARG && strstr(msg, needle), "%s -> %s: %s", what, liger_status_name(st), msg);
-}
 
 static void errors(void) {
   Ten *x = ten2(LIGER_BF16, 4, 64), *t = ten1(LIGER_I64, 4), *w = ten1(LIGER_F32, 64), *l = ten0(LIGER_F32);
@@ -788,26 +542,9 @@ static void errors(void) {
 }
 
 int main(int argc, char **argv) {
-  bool quick = false;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--device") && i + 1 < argc) device_name = argv[++i];
-    else if (!strcmp(argv[i], "--quick")) quick = true;
-    else {
-      fprintf(stderr, "usage: test_ops_ce [--device cpu|cuda] [--quick]\n");
-      return 2;
-    }
-  }
-  gpu = strncmp(device_name, "cuda", 4) == 0;
-  liger_status st = liger_context_create(device_name, &ctx);
-  if (st == LIGER_ERR_NO_DEVICE) {
-    printf("SKIP: %s\n", liger_last_error());
-    return 77;
-  }
-  if (st != LIGER_OK) {
-    printf("FAIL: liger_context_create(%s): %s\n", device_name, liger_last_error());
-    return 1;
-  }
-  printf("device: %s\n", liger_context_device(ctx));
+  bool quick;
+  int status = ops_setup(argc, argv, "test_ops_ce", &quick);
+  if (status >= 0) return status;
   int turn = 0;
   /* Liger's functional shapes (2,2,8) and (9,7,41), one row, tails (V not a power of two) */
   sweep(63, 41, true, &turn);
