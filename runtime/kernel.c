@@ -57,23 +57,30 @@ liger_status rt_source_load(const char *path, const char *source, const char *fi
   *text = NULL;
   if (path) {
     FILE *fp = fopen(path, "rb");
-    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s'", path);
+    if (!fp) return rt_fail(LIGER_ERR_IO, "cannot open kernel file '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+      fclose(fp);
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path,
+                     S_ISDIR(sb.st_mode) ? "it is a directory" : "not a regular file");
+    }
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     rewind(fp);
-    char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (!buf || (n > 0 && fread(buf, 1, (size_t)n, fp) != (size_t)n)) {
+      int err = errno;
       free(buf);
       fclose(fp);
-      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s'", path);
+      return rt_fail(LIGER_ERR_IO, "cannot read kernel file '%s': %s", path, strerror(err ? err : EIO));
     }
     fclose(fp);
-    buf[n > 0 ? n : 0] = 0;
-    if (strlen(buf) != (size_t)(n > 0 ? n : 0)) {
+    buf[n] = 0;
+    if (strlen(buf) != (size_t)n) {
       free(buf);
       return rt_fail(LIGER_ERR_COMPILE, "%s: the file contains a NUL byte; kernel sources are text", path);
     }
-    *text = text_and_name(buf, (size_t)(n > 0 ? n : 0), path, file);
+    *text = text_and_name(buf, (size_t)n, path, file);
     free(buf);
     return *text ? LIGER_OK : rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   }
