@@ -104,6 +104,23 @@ check cross_entropy.py cross_entropy_stats 4 "$f, $i, $f, i32, i32:16, i32" HAS_
 check cross_entropy.py cross_entropy_reduce 4 "$b, $b, $f, $f, i32:16" MEAN=True STORE_Z=True BLOCK=1024
 check cross_entropy.py cross_entropy_bwd 8 "$b, i32:16, $f, i32:16" PER_ROW=False BLOCK=4096
 
+# KL divergence and JSD (kernels/kl_div.c, kernels/jsd.c) at the anchors.md shape (4096 x
+# 128256 fp32: 4096-element chunks at 8 warps), bf16 rows (n_cols divisible by 16, as 128256 is: 128-bit accesses), and the one-program reductions
+check kl_div.py kl_div_fwd 8 "$f, i32:16, $f, i32:16, $f, i32, i32:16, fp32" LOG_TARGET=False NONE=False BLOCK=4096
+check kl_div.py kl_div_fwd 8 "$b, i32:16, $b, i32:16, $f, i32:16, i32:16, fp32" LOG_TARGET=True NONE=True BLOCK=4096
+check kl_div.py kl_div_reduce 4 "$f, $f, i32:16, fp32" BLOCK=1024
+check kl_div.py kl_div_bwd 8 "$f, i32:16, $f, i32:16, $b, i32, i32:16, fp32" LOG_TARGET=False HAS_G=True G_FULL=False BLOCK=4096
+check kl_div.py kl_div_bwd 8 "$b, i32:16, $b, i32:16, $f, i32:16, i32:16, fp32" LOG_TARGET=True HAS_G=True G_FULL=True BLOCK=4096
+jsd_sig="$f, i32:16, $f, i32:16, $f, i32:16, $f, $i, $f, i32:16, i32, fp32, fp32"
+for mode in 0 1 2; do
+  check jsd.py jsd_fwd 8 "$jsd_sig" MODE=$mode HAS_LABEL=True GRAD=True BLOCK=4096
+done
+check jsd.py jsd_fwd 8 "$b, i32:16, $b, i32:16, $b, i32:16, $f, $i, $f, i32:16, i32, fp32, fp32" MODE=0 HAS_LABEL=False \
+  GRAD=False BLOCK=4096
+check jsd.py jsd_stats 4 "$f, $i, i32, i32" BLOCK=1024
+check jsd.py jsd_reduce 4 "$f, $f, $f, i32:16, fp32" HAS_LABEL=True BLOCK=1024
+check jsd.py jsd_bwd 8 "$f, i32:16, $f, i32:16" BLOCK=4096
+
 if ((fails)); then
   echo "$fails check(s) failed"
   exit 1
