@@ -10,6 +10,7 @@
  *              backward 3, read dy and x and write dx; both 5); % of the copy bandwidth.
  *              Then SwiGLU and GeGLU (16384 x 14336 bf16: forward 3 passes, backward 5) and
  *              Softmax (16384 x 4096: 2 and 3) at the anchors.md shapes and a sweep
+ *              KL divergence and JSD (4096 x 128256 fp32: forward 2 passes, full 3)
  *   compile    the first RMSNorm forward + backward (4096 x 4096 bf16) in a new process,
  *              with an empty binary cache and with a warm one (anchors.md: Triton + Liger
  *              2.1 s and 0.47 s)
@@ -444,6 +445,104 @@ static int run_ce(double copy_gbs, FILE *js, bool *first) {
   return bad;
 }
 
+/* KL divergence (batchmean, log_target off) and JSD (beta 0.5, no labels), fp32 as anchors.md
+ * measures them: 4096 x 128256 first (Liger: KLDiv 0.933 ms forward, 3.102 ms forward +
+ * backward; JSD 26.84 / 27.62 ms), then V = 32000 and 262144. KL: forward = the loss; backward
+ * = the gradient -t / BT (read y_true, write the gradient); full = both. JSD: forward = the
+ * loss and the gradient (Liger computes it in the forward); backward = scaling it by a
+ * grad_output of 0.5 in place; full = forward + a backward with 1.0, which the op skips on the
+ * device (loss.backward()). GB/s of the minimal bytes, one fp32 tensor of the shape a pass, as
+ * anchors.md counts them: forward 2, full 3; backward 2 (read and write). */
+typedef struct Div {
+  Buf y, t, g, loss, g1, ghalf;
+  bool jsd;
+} Div;
+
+static liger_status div_fwd(void *p) {
+  Div *d = p;
+  if (d->jsd) return liger_jsd_forward(ctx, NULL, &d->y.t, &d->t.t, NULL, &d->loss.t, &d->g.t, 0.5f, -100);
+  return liger_kl_div_forward(ctx, NULL, &d->y.t, &d->t.t, &d->loss.t, LIGER_KL_REDUCTION_BATCHMEAN, 0, 1e-10f);
+}
+
+static liger_status div_bwd(void *p) {
+  Div *d = p;
+  if (d->jsd) return liger_jsd_backward(ctx, NULL, &d->g.t, &d->ghalf.t);
+  return liger_kl_div_backward(ctx, NULL, &d->t.t, NULL, &d->g.t, LIGER_KL_REDUCTION_BATCHMEAN, 0);
+}
+
+static liger_status div_full(void *p) {
+  Div *d = p;
+  liger_status st = div_fwd(p);
+  if (st) return st;
+  return d->jsd ? liger_jsd_backward(ctx, NULL, &d->g.t, &d->g1.t) : div_bwd(p);
+}
+
+static void div_free(Div *d) {
+  Buf *all[] = {&d->y, &d->t, &d->g, &d->loss, &d->g1, &d->ghalf};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+}
+
+static bool div_new(Div *d, bool jsd, int64_t m, int64_t v) {
+  memset(d, 0, sizeof *d);
+  d->jsd = jsd;
+  /* buf_new's values lie in [-2, 2): log-probabilities for y (and for JSD's teacher) as they
+   * come; KL's target gets them too (negative "probabilities" cost the same arithmetic) */
+  bool ok = buf_new(&d->y, F32, 2, m, v) && buf_new(&d->t, F32, 2, m, v) && buf_new(&d->g, F32, 2, m, v) &&
+            ce_scalar(&d->loss, 0) && ce_scalar(&d->g1, 1.0f) && ce_scalar(&d->ghalf, 0.5f);
+  if (!ok) div_free(d);
+  return ok;
+}
+
+static void div_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  double e = (double)r->m * (double)r->n * 4; /* bytes of one fp32 tensor */
+  double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? 3 * e / (r->full * 1e6) : 0;
+  char shape[48];
+  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
+  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
+         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
+  if (js) {
+    fprintf(js,
+            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"fp32\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
+            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
+            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [2, 2, 3]}",
+            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
+            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
+    *first = false;
+  }
+}
+
+static int run_kl_jsd(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int jsd; int64_t m, v; } Case;
+  static const Case gpu_cases[] = {{0, 4096, 128256}, {1, 4096, 128256}, {0, 4096, 32000},
+                                   {1, 4096, 32000},  {0, 1024, 262144}, {1, 1024, 262144}};
+  static const Case cpu_cases[] = {{0, 16, 32000}, {1, 16, 32000}};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick ? 2 : is_gpu ? (int)(sizeof gpu_cases / sizeof gpu_cases[0]) : 2;
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    Row r = {.op = cases[i].jsd ? "jsd" : "kl_div", .m = cases[i].m, .n = cases[i].v, .fwd = -1, .bwd = -1, .full = -1};
+    Div d;
+    if (!div_new(&d, cases[i].jsd, r.m, r.n)) {
+      fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n,
+              liger_last_error());
+      bad++;
+      continue;
+    }
+    r.fwd = time_op(div_fwd, &d);
+    r.bwd = r.fwd > 0 ? time_op(div_bwd, &d) : -1;
+    r.full = r.bwd > 0 ? time_op(div_full, &d) : -1;
+    if (r.full < 0) {
+      fprintf(stderr, "liger-bench: %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
+      bad++;
+    }
+    div_print(&r, copy_gbs, js, first);
+    fflush(stdout);
+    div_free(&d);
+  }
+  return bad;
+}
+
 /* The op table; returns 0 when every op ran. */
 static int run_ops(double copy_gbs, FILE *js) {
   /* the anchors.md shape first, then row lengths around it at the same element count, and a
@@ -477,6 +576,7 @@ static int run_ops(double copy_gbs, FILE *js) {
       norm_free(&n);
     }
   bad += run_glu_softmax(copy_gbs, js, &first);
+  bad += run_kl_jsd(copy_gbs, js, &first);
   return bad + run_ce(copy_gbs, js, &first);
 }
 

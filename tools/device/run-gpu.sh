@@ -71,6 +71,8 @@ step gpu_ops_glu_softmax "$dev/bin/test_ops_glu_softmax" --device cuda
 step gpu_ops_glu_softmax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
 step gpu_ops_ce "$dev/bin/test_ops_ce" --device cuda
 step gpu_ops_ce_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_ce" --device cuda --quick
+step gpu_ops_kl_jsd "$dev/bin/test_ops_kl_jsd" --device cuda
+step gpu_ops_kl_jsd_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
@@ -86,6 +88,8 @@ if [[ -n $sanitizer ]]; then
   step racecheck_glu_softmax "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
   step memcheck_ce "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
   step racecheck_ce "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
+  step memcheck_kl_jsd "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
+  step racecheck_kl_jsd "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
 else
   echo
   echo "(compute-sanitizer not found: memcheck and racecheck not run)"
