@@ -103,6 +103,13 @@ check cross_entropy.py cross_entropy_fwd 32 "$ce_sig" HAS_WEIGHT=True HAS_SMOOTH
 check cross_entropy.py cross_entropy_stats 4 "$f, $i, $f, i32, i32:16, i32" HAS_WEIGHT=True WEIGHT_SUM=True BLOCK=1024
 check cross_entropy.py cross_entropy_reduce 4 "$b, $b, $f, $f, i32:16" MEAN=True STORE_Z=True BLOCK=1024
 check cross_entropy.py cross_entropy_bwd 8 "$b, i32:16, $f, i32:16" PER_ROW=False BLOCK=4096
+# RoPE (kernels/rope.c) at the anchors.md shape (q 32 heads, k 8, D 128, bf16, HF's BSHD
+# view, cos batch 1: every mask dropped), and Liger's odd shape (73 / 213 heads, D 92) backward
+rope_sig="$b, i32:16, i32:16, i32:16, $b, i32:16, i32:16, i32:16, $b, i32:16, i32:16, $b, i32:16, i32:16, i32:16"
+check rope.py rope_rotate 8 "$rope_sig" N_QH=32 N_KH=8 HD=128 PAD_HALF=64 BLOCK_QH=32 BLOCK_KH=8 Q_EVEN=True \
+  K_EVEN=True BACKWARD=False
+check rope.py rope_rotate 8 "$f, i32, i32:16, i32, $f, i32, i32:16, i32, $f, i32, i32, $f, i32, i32, i32" N_QH=73 \
+  N_KH=213 HD=92 PAD_HALF=64 BLOCK_QH=32 BLOCK_KH=32 Q_EVEN=False K_EVEN=False BACKWARD=True
 
 # KL divergence and JSD (kernels/kl_div.c, kernels/jsd.c) at the anchors.md shape (4096 x
 # 128256 fp32: 4096-element chunks at 8 warps), bf16 rows (n_cols divisible by 16, as 128256 is: 128-bit accesses), and the one-program reductions

@@ -10,6 +10,8 @@
  *              backward 3, read dy and x and write dx; both 5); % of the copy bandwidth.
  *              Then SwiGLU and GeGLU (16384 x 14336 bf16: forward 3 passes, backward 5) and
  *              Softmax (16384 x 4096: 2 and 3) at the anchors.md shapes and a sweep
+ *              RoPE (q 4x32x2048x128, k 4x8x2048x128 bf16, in place: 2 passes each way;
+ *              row "rope" m = B*S positions, n = (q + k heads) * D) and a sweep
  *              KL divergence and JSD (4096 x 128256 fp32: forward 2 passes, full 3)
  *   compile    the first RMSNorm forward + backward (4096 x 4096 bf16) in a new process,
  *              with an empty binary cache and with a warm one (anchors.md: Triton + Liger
@@ -543,6 +545,97 @@ static int run_kl_jsd(double copy_gbs, FILE *js, bool *first) {
   return bad;
 }
 
+/* RoPE (Hugging Face's layout: q and k transposed views of (B, S, H, D) buffers, cos/sin
+ * (1, S, D)), bf16, at the anchors.md shape q 4x32x2048x128, k 4x8x2048x128, and GQA / MHA
+ * neighbours. Rotated in place, again and again (a rotation keeps the values bounded). The
+ * row is m = B*S positions of n = (q heads + k heads) * D elements; GB/s of the minimal bytes:
+ * forward and backward 2 passes each (read and write q and k; cos/sin are 1/40 of it at the
+ * anchors shape and not counted), full 4 (anchors.md: Liger 1019 / 748 GB/s). */
+typedef struct Rope {
+  Buf q, k, cos, sin;
+  int64_t qs[4], qst[4], ks[4], kst[4], cs[3];
+} Rope;
+
+static liger_status rope_fwd(void *p) {
+  Rope *r = p;
+  return liger_rope_forward(ctx, NULL, &r->q.t, &r->k.t, &r->cos.t, &r->sin.t);
+}
+
+static liger_status rope_bwd(void *p) {
+  Rope *r = p;
+  return liger_rope_backward(ctx, NULL, &r->q.t, &r->k.t, &r->cos.t, &r->sin.t);
+}
+
+static liger_status rope_full(void *p) {
+  liger_status st = rope_fwd(p);
+  return st ? st : rope_bwd(p);
+}
+
+static void rope_free(Rope *r) {
+  Buf *all[] = {&r->q, &r->k, &r->cos, &r->sin};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+}
+
+/* x (B, H, S, D) as the transposed view of a (B, S, H, D) buffer. */
+static void rope_view(Buf *x, int64_t *shape, int64_t *strides, int64_t b, int64_t h, int64_t s, int64_t d) {
+  shape[0] = b, shape[1] = h, shape[2] = s, shape[3] = d;
+  strides[0] = s * h * d, strides[1] = d, strides[2] = h * d, strides[3] = 1;
+  x->t.ndim = 4;
+  x->t.shape = shape;
+  x->t.strides = strides;
+}
+
+static bool rope_new(Rope *r, int64_t b, int64_t s, int64_t nq, int64_t nk, int64_t d) {
+  memset(r, 0, sizeof *r);
+  bool ok = buf_new(&r->q, BF16, 1, b * s * nq * d, 1) && buf_new(&r->k, BF16, 1, b * s * nk * d, 1) &&
+            buf_new(&r->cos, BF16, 1, s * d, 1) && buf_new(&r->sin, BF16, 1, s * d, 1);
+  if (!ok) {
+    rope_free(r);
+    return false;
+  }
+  rope_view(&r->q, r->qs, r->qst, b, nq, s, d);
+  rope_view(&r->k, r->ks, r->kst, b, nk, s, d);
+  r->cs[0] = 1, r->cs[1] = s, r->cs[2] = d;
+  Buf *t[] = {&r->cos, &r->sin};
+  for (int i = 0; i < 2; i++) {
+    t[i]->t.ndim = 3;
+    t[i]->t.shape = r->cs;
+  }
+  return true;
+}
+
+static int run_rope(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int64_t b, s, nq, nk, d; } Case;
+  static const Case gpu_cases[] = {{4, 2048, 32, 8, 128}, {4, 2048, 32, 32, 128}, {1, 8192, 32, 8, 128},
+                                   {8, 2048, 64, 8, 128}, {4, 2048, 32, 32, 64},  {4, 2048, 24, 8, 96}};
+  static const Case cpu_cases[] = {{1, 256, 32, 8, 128}};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick || !is_gpu ? 1 : (int)(sizeof gpu_cases / sizeof gpu_cases[0]);
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    const Case *k = &cases[i];
+    Row row = {"rope", k->b * k->s, (k->nq + k->nk) * k->d, -1, -1, -1, 2, 2};
+    Rope r;
+    if (!rope_new(&r, k->b, k->s, k->nq, k->nk, k->d)) {
+      fprintf(stderr, "liger-bench: allocating rope: %s\n", liger_last_error());
+      bad++;
+      continue;
+    }
+    row.fwd = time_op(rope_fwd, &r);
+    row.bwd = row.fwd > 0 ? time_op(rope_bwd, &r) : -1;
+    row.full = row.bwd > 0 ? time_op(rope_full, &r) : -1;
+    if (row.full < 0) {
+      fprintf(stderr, "liger-bench: rope q %lldx%lldx%lldx%lld: %s\n", (long long)k->b, (long long)k->nq,
+              (long long)k->s, (long long)k->d, liger_last_error());
+      bad++;
+    }
+    print_row(&row, copy_gbs, js, first);
+    fflush(stdout);
+    rope_free(&r);
+  }
+  return bad;
+}
+
 /* The op table; returns 0 when every op ran. */
 static int run_ops(double copy_gbs, FILE *js) {
   /* the anchors.md shape first, then row lengths around it at the same element count, and a
@@ -576,6 +669,7 @@ static int run_ops(double copy_gbs, FILE *js) {
       norm_free(&n);
     }
   bad += run_glu_softmax(copy_gbs, js, &first);
+  bad += run_rope(copy_gbs, js, &first);
   bad += run_kl_jsd(copy_gbs, js, &first);
   return bad + run_ce(copy_gbs, js, &first);
 }

@@ -275,6 +275,32 @@ LIGER_API liger_status liger_jsd_forward(liger_context *ctx, void *stream, const
 LIGER_API liger_status liger_jsd_backward(liger_context *ctx, void *stream, DLTensor *grad_q,
                                           const DLTensor *grad_output);
 
+/* ---- RoPE (spec: kernels.md §3) ------------------------------------------------------------ */
+
+/* Rotary position embedding of q and k, in place, Hugging Face's "rotate_half" layout (element
+ * i pairs with i + D/2). Per position and head, with x1 = x[:D/2], x2 = x[D/2:] and c, s the
+ * first half of the position's cos/sin row (the second half, a copy in HF's tables, is not
+ * read): y1 = x1*c - x2*s, y2 = x2*c + x1*s. An odd D leaves its last element as it is.
+ *   q    (B, n_q_heads, S, D) float32 / bfloat16 / float16, rotated in place. Any strides
+ *        with stride 1 in the last dim: compact, or (the usual HF case) the transposed view
+ *        of a (B, S, H, D) buffer, which the kernel reads and writes where it lies
+ *   k    (B, n_kv_heads, S, D) in q's dtype, the same B, S and D; any head count, rotated in
+ *        place; must not overlap q (their spans are compared)
+ *   cos, sin  (1, S, D), (B, S, D) or (S, D), the same dtype (any float); stride 1 in the
+ *        last dim. Positions are baked into them (HF's rotary embedding module), so there is
+ *        no position_ids argument (Liger accepts one and ignores it).
+ * Arithmetic in cos's dtype (q/k converted to it, each product and sum rounded to it), the
+ * result rounded to q's dtype. One launch: a program per (batch, seq) position. */
+LIGER_API liger_status liger_rope_forward(liger_context *ctx, void *stream, DLTensor *q, DLTensor *k,
+                                          const DLTensor *cos, const DLTensor *sin);
+
+/* Gradients of liger_rope_forward, in place: the rotation by -theta of dq and dk,
+ * dx1 = dy1*c + dy2*s, dx2 = dy2*c - dy1*s, from the forward's cos and sin.
+ *   dq, dk  shaped and typed like the forward's q and k (strides of their own) */
+LIGER_API liger_status liger_rope_backward(liger_context *ctx, void *stream, DLTensor *dq, DLTensor *dk,
+                                           const DLTensor *cos, const DLTensor *sin);
+
+
 #ifdef __cplusplus
 }
 #endif

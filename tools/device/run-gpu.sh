@@ -2,7 +2,7 @@
 # run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
 # tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
 # shows the GPUs, runs the GPU test programs (test_gpu_exec, test_gpu_targets, test_ops_norm,
-# test_ops_glu_softmax and test_ops_ce, the ops tests also with every row through the looped
+# test_ops_glu_softmax, test_ops_ce and test_ops_rope, the ops tests also with every row through the looped
 # kernels, or in chunks of 64 for CrossEntropy), liger-demo, liger-bench (compile times,
 # launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON into $OUT
 # when set), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
@@ -71,6 +71,7 @@ step gpu_ops_glu_softmax "$dev/bin/test_ops_glu_softmax" --device cuda
 step gpu_ops_glu_softmax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
 step gpu_ops_ce "$dev/bin/test_ops_ce" --device cuda
 step gpu_ops_ce_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_ce" --device cuda --quick
+step gpu_ops_rope "$dev/bin/test_ops_rope" --device cuda
 step gpu_ops_kl_jsd "$dev/bin/test_ops_kl_jsd" --device cuda
 step gpu_ops_kl_jsd_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
@@ -88,6 +89,7 @@ if [[ -n $sanitizer ]]; then
   step racecheck_glu_softmax "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_glu_softmax" --device cuda --quick
   step memcheck_ce "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
   step racecheck_ce "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_ce" --device cuda --quick
+  step memcheck_rope "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_rope" --device cuda --quick
   step memcheck_kl_jsd "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
   step racecheck_kl_jsd "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
 else
