@@ -9,7 +9,9 @@ Host side: kernels/jsd.c. Launches, in order:
                  Q = exp(X), P = exp(Y)
                  MODE 0 (0 < beta < 1): M = beta P + (1 - beta) Q
                          l  = beta P Y + (1 - beta) Q X - M log M
+                            = beta P (Y - log M) + (1 - beta) Q (X - log M)  (the form used)
                          dX = (1 - beta) Q (X - log M)
+                       with log M from the larger of X, Y (finite when P, Q underflow)
                  MODE 1 (beta == 0, forward KL): l = P (Y - X), dX = -P
                  MODE 2 (beta == 1, reverse KL): l = Q (X - Y), dX = l + Q
                dX * scale is stored into DX (GRAD), scale = 1 / n_non_ignore; the row's sum of
@@ -18,7 +20,9 @@ Host side: kernels/jsd.c. Launches, in order:
   jsd_reduce   one program: the sum of PART in a fixed order, times the scale, into the loss
   jsd_bwd      the backward, a program per row: DX *= G[0], nothing when that is exactly 1.0
                (decided on the device, no host synchronisation)
-Masked lanes load 0 and are left out of the sums. The spec's per-element (BT, V) loss buffer
+A zero probability (a log-prob of -inf, or one whose exp underflows) adds 0 to the loss, and
+to the gradient in MODE 0 (0 log 0 = 0; Liger and torch give NaN for -inf). Masked lanes
+load 0 and are left out of the sums. The spec's per-element (BT, V) loss buffer
 is not needed: the loss is reduced on the device. Standard Triton: runs unchanged under 3.6."""
 import triton
 import triton.language as tl
@@ -66,21 +70,31 @@ def jsd_fwd(X, x_stride, Y, y_stride, DX, dx_stride, PART, LABELS, STATS, n_cols
         y = tl.load(Y + c, mask=ok, other=0.0).to(tl.float32)
         if MODE == 1:
             p = tl.exp(y)
-            l = p * (y - x)
+            l = tl.where(p > 0.0, p * (y - x), 0.0)
             d = -p
         elif MODE == 2:
             q = tl.exp(x)
-            l = q * (x - y)
+            l = tl.where(q > 0.0, q * (x - y), 0.0)
             d = l + q
         else:
-            q = tl.exp(x)
-            p = tl.exp(y)
-            bp = beta * p
-            cq = (1.0 - beta) * q
-            m = bp + cq
-            lm = tl.log(m)
-            l = bp * y + cq * x - m * lm
-            d = cq * (x - lm)
+            # scaled by E = exp(a), a = max(x, y): Q = E q1, P = E p1 with the larger of q1, p1
+            # exactly 1 and the other exp(-|x - y|), M = E m1, log M = a + log(m1). m1 >=
+            # min(beta, 1 - beta) > 0, so log M stays finite when P and Q underflow; and
+            # l = beta P (y - log M) + (1 - beta) Q (x - log M), the same as the spec's
+            # beta P y + (1 - beta) Q x - M log M without its cancellation of large terms
+            a = tl.maximum(x, y)
+            e = tl.exp(-tl.abs(x - y))
+            q1 = tl.where(x >= y, 1.0, e)
+            p1 = tl.where(x >= y, e, 1.0)
+            bp = beta * p1
+            cq = (1.0 - beta) * q1
+            lm1 = tl.log(bp + cq)
+            big = tl.exp(a)
+            # a zero probability adds nothing (0 log 0 = 0), also for log-probs of -inf
+            tq = tl.where(q1 > 0.0, cq * ((x - a) - lm1), 0.0)
+            tp = tl.where(p1 > 0.0, bp * ((y - a) - lm1), 0.0)
+            l = tl.where(big > 0.0, big * (tp + tq), 0.0)
+            d = tl.where(big > 0.0, big * tq, 0.0)
         acc += tl.where(ok, l, 0.0)
         if GRAD:
             tl.store(DX + c, d * s, mask=ok)

@@ -165,23 +165,26 @@ typedef struct JsdCase {
   bool no_grad;        /* grad_q NULL */
   int64_t pad;
   double g;            /* the backward's grad_output: 0 none (NULL), else this */
+  bool extreme;        /* some log-probs -inf or -120 (both -inf together for beta 0 / 1) */
 } JsdCase;
 
 /* Row r's loss sum and gradient row (unscaled) from the spec's formulas. */
 static double jsd_row(const double *x, const double *y, int64_t V, double beta, double *d) {
   double sum = 0;
   for (int64_t j = 0; j < V; j++) {
+    /* a zero probability adds nothing (0 log 0 = 0, also for log-probs of -inf) */
     double q = exp(x[j]), p = exp(y[j]), l, g;
     if (beta == 0) {
-      l = p * (y[j] - x[j]);
+      l = p > 0 ? p * (y[j] - x[j]) : 0;
       g = -p;
     } else if (beta == 1) {
-      l = q * (x[j] - y[j]);
+      l = q > 0 ? q * (x[j] - y[j]) : 0;
       g = l + q;
     } else {
       double m = beta * p + (1 - beta) * q, lm = log(m);
-      l = beta * p * y[j] + (1 - beta) * q * x[j] - m * lm;
-      g = (1 - beta) * q * (x[j] - lm);
+      double tq = q > 0 ? (1 - beta) * q * (x[j] - lm) : 0, tp = p > 0 ? beta * p * (y[j] - lm) : 0;
+      l = tp + tq; /* = beta p y + (1 - beta) q x - m log m */
+      g = tq;
     }
     sum += l;
     d[j] = g;
@@ -191,10 +194,10 @@ static double jsd_row(const double *x, const double *y, int64_t V, double beta, 
 
 static void check_jsd(const JsdCase *k) {
   char what[256];
-  snprintf(what, sizeof what, "jsd %lldx%lld %s/%s beta=%g labels=%d ign=%lld%s%s%s%s g=%g", (long long)k->rows,
+  snprintf(what, sizeof what, "jsd %lldx%lld %s/%s beta=%g labels=%d ign=%lld%s%s%s%s%s g=%g", (long long)k->rows,
            (long long)k->V, dtype_name(k->xd), dtype_name(k->yd), k->beta, k->labels, (long long)k->ignore_index,
            k->i32 ? " i32" : "", k->loss_x ? " loss=x" : "", k->no_grad ? " no-grad" : "", k->pad ? " strided" : "",
-           k->g);
+           k->extreme ? " -inf/-120" : "", k->g);
   liger_dtype ld = k->loss_x ? k->xd : LIGER_F32;
   int64_t sh[2] = {k->rows, k->V}, n = k->rows * k->V, stride = k->pad ? k->V + k->pad : 0;
   Ten *x = ten_new(k->xd, 2, sh, stride), *y = ten_new(k->yd, 2, sh, stride);
@@ -204,6 +207,18 @@ static void check_jsd(const JsdCase *k) {
   double *ref = calloc((size_t)n + 1, sizeof(double)), lref[1];
   fill_dist(x, 4, true, 0);
   fill_dist(y, 4, true, 0);
+  if (k->extreme) {
+    bool both = k->beta == 0 || k->beta == 1;
+    for (int64_t i = 0; i < n; i++) {
+      int m = (int)(i % 11);
+      if (m == 1 || (m == 2 && both)) x->v[i] = -INFINITY;
+      if (m == 2 || (m == 1 && both)) y->v[i] = -INFINITY;
+      if (m == 3) x->v[i] = -120;
+      if (m == 4) y->v[i] = -120;
+      if (m == 5) x->v[i] = y->v[i] = -120;
+    }
+    ten_set(x), ten_set(y);
+  }
   if (lab) {
     for (int64_t r = 0; r < k->rows; r++) {
       bool ign = k->labels < 0 || r % k->labels == 1;
@@ -253,22 +268,30 @@ static void jsd_sweep(int64_t rows, int64_t V, int *turn) {
         int64_t ign = r % 2 ? 42 : 2;
         if (ign >= V) ign = V - 1;
         JsdCase k = {rows, V, dtypes[d], dtypes[d], betas[b], lb ? 3 : 0, ign, r % 4 == 1, r % 3 == 1, false, 0,
-                     r % 3 == 0 ? 0 : r % 3 == 1 ? 1.0 : -0.75};
+                     r % 3 == 0 ? 0 : r % 3 == 1 ? 1.0 : -0.75, false};
         check_jsd(&k);
       }
 }
 
 static void jsd_corners(void) {
   /* every row ignored: loss 0 and a zero gradient (no division by zero) */
-  JsdCase c1 = {4, 100, LIGER_BF16, LIGER_BF16, 0.5, -1, -100, false, true, false, 0, 0};
+  JsdCase c1 = {4, 100, LIGER_BF16, LIGER_BF16, 0.5, -1, -100, false, true, false, 0, 0, false};
   check_jsd(&c1);
   /* forward only; strided; an fp32 teacher for a bf16 student; int32 labels */
-  JsdCase c2 = {6, 1000, LIGER_BF16, LIGER_F32, 0.3, 2, -100, true, false, true, 0, 0};
+  JsdCase c2 = {6, 1000, LIGER_BF16, LIGER_F32, 0.3, 2, -100, true, false, true, 0, 0, false};
   check_jsd(&c2);
-  JsdCase c3 = {5, 300, LIGER_F16, LIGER_F16, 0.5, 0, -100, false, false, false, 24, 2.5};
+  JsdCase c3 = {5, 300, LIGER_F16, LIGER_F16, 0.5, 0, -100, false, false, false, 24, 2.5, false};
   check_jsd(&c3);
-  JsdCase c4 = {1, 1, LIGER_F32, LIGER_F32, 0.5, 0, -100, false, false, false, 0, 0};
+  JsdCase c4 = {1, 1, LIGER_F32, LIGER_F32, 0.5, 0, -100, false, false, false, 0, 0, false};
   check_jsd(&c4);
+  /* log-probs of -inf (masked tokens) and of -120 (exp underflows in fp32): a zero
+   * probability adds 0 (Liger and torch give NaN for -inf); beta 0 and 1 with -inf in both */
+  static const double betas[] = {0.5, 0.1, 0, 1};
+  for (int b = 0; b < 4; b++) {
+    JsdCase c5 = {3, 600, LIGER_F32, LIGER_F32, betas[b], 0, -100, false, false, false, 0, 0, false};
+    c5.extreme = true;
+    check_jsd(&c5);
+  }
 }
 
 /* Large vocabularies (more than 128256): many chunks a row; V scaled so the CPU run stays short. */
@@ -277,9 +300,9 @@ static void large_vocab(void) {
   check_kl(&k1);
   KlCase k2 = {2, 262144, LIGER_BF16, LIGER_BF16, LIGER_KL_REDUCTION_SUM, true, 1e-10, false, 0, 1};
   check_kl(&k2);
-  JsdCase j1 = {3, 131075, LIGER_F32, LIGER_F32, 0.5, 2, -100, false, false, false, 0, 0};
+  JsdCase j1 = {3, 131075, LIGER_F32, LIGER_F32, 0.5, 2, -100, false, false, false, 0, 0, false};
   check_jsd(&j1);
-  JsdCase j2 = {2, 262144, LIGER_BF16, LIGER_BF16, 0.1, 0, -100, false, false, false, 0, 0.5};
+  JsdCase j2 = {2, 262144, LIGER_BF16, LIGER_BF16, 0.1, 0, -100, false, false, false, 0, 0.5, false};
   check_jsd(&j2);
 }
 

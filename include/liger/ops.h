@@ -301,6 +301,94 @@ LIGER_API liger_status liger_rope_backward(liger_context *ctx, void *stream, DLT
                                            const DLTensor *cos, const DLTensor *sin);
 
 
+/* ---- KL divergence (spec: kernels.md §12) --------------------------------------------------- */
+
+/* How liger_kl_div_forward reduces the element losses (torch's KLDivLoss reductions). */
+typedef enum liger_kl_reduction {
+  LIGER_KL_REDUCTION_NONE = 0,     /* every element: loss has y_pred's shape */
+  LIGER_KL_REDUCTION_SUM = 1,      /* their sum */
+  LIGER_KL_REDUCTION_MEAN = 2,     /* their sum / (rows * V) (torch's default for the module) */
+  LIGER_KL_REDUCTION_BATCHMEAN = 3 /* their sum / rows (Liger's functional default) */
+} liger_kl_reduction;
+
+/* KL(y_true || exp(y_pred)) per element, in fp32:
+ *   log_target = 0: t * (log(max(t, eps)) - y)   (y_true holds probabilities)
+ *   log_target = 1: exp(t) * (t - y)             (y_true holds log-probabilities)
+ *   y_pred  (..., V) log-probabilities, float32 / bfloat16 / float16, a row view
+ *   y_true  the same shape, any of the three float dtypes, a row view
+ *   loss    out: y_pred's shape for NONE (a row view), else one value (shape () or (1,));
+ *           float32 (Liger) or y_pred's dtype
+ *   eps     finite, >= 0 (Liger: 1e-10); only with log_target = 0
+ * Rows of any length (a program per row walks it in chunks). SUM / MEAN / BATCHMEAN add the
+ * per-row sums on the device in a fixed order (fp32 scratch of 4 bytes a row); zero rows
+ * give 0. */
+LIGER_API liger_status liger_kl_div_forward(liger_context *ctx, void *stream, const DLTensor *y_pred,
+                                            const DLTensor *y_true, DLTensor *loss, liger_kl_reduction reduction,
+                                            int log_target, float eps);
+
+/* Gradient of liger_kl_div_forward with respect to y_pred: -t (or -exp(t)) times grad_output,
+ * divided by rows (BATCHMEAN) or rows * V (MEAN). It depends on y_true only (no eps).
+ *   y_true       the forward's
+ *   grad_output  NONE: y_true's shape (a row view, any float dtype); else one value of any
+ *                float dtype; NULL for 1
+ *   grad_pred    out, y_true's shape, any float dtype (Liger: y_true's) */
+LIGER_API liger_status liger_kl_div_backward(liger_context *ctx, void *stream, const DLTensor *y_true,
+                                             const DLTensor *grad_output, DLTensor *grad_pred,
+                                             liger_kl_reduction reduction, int log_target);
+
+/* ---- JSD (spec: kernels.md §13) --------------------------------------------------------------- */
+
+/* Generalised Jensen-Shannon divergence of the student Q = exp(log_q) and the teacher
+ * P = exp(log_p), M = beta P + (1 - beta) Q, averaged over the non-ignored rows:
+ *   loss = sum over rows and columns of beta P log P + (1 - beta) Q log Q - M log M, / n
+ *   grad = (1 - beta) Q (log Q - log M) / n
+ * beta = 0 is the forward KL(P || Q) (grad -P / n), beta = 1 the reverse KL(Q || P) (grad
+ * (Q (log Q - log P) + Q) / n). n = the number of labels != ignore_index, or the rows without
+ * labels; when every row is ignored the loss and gradient are 0. All arithmetic is fp32.
+ *   log_q   (..., V) student log-probabilities, float32 / bfloat16 / float16, a row view
+ *   log_p   the same rows and columns, any of the three float dtypes
+ *   labels  int64 or int32, one per row, compact, or NULL; rows whose label equals
+ *           ignore_index get a zero gradient row and add nothing to the loss
+ *   loss    out, one value, float32 or log_q's dtype (Liger: log_q's)
+ *   grad_q  out, like log_q (shape and dtype): the gradient of loss, as Liger computes it in
+ *           the forward; or NULL for the loss alone (no gradient pass is written)
+ *   beta    in [0, 1]
+ * The loss is summed on the device in a fixed order (fp32 scratch of 4 bytes a row); the
+ * count of labels is made on the device too: no host synchronisation. */
+LIGER_API liger_status liger_jsd_forward(liger_context *ctx, void *stream, const DLTensor *log_q, const DLTensor *log_p,
+                                         const DLTensor *labels, DLTensor *loss, DLTensor *grad_q, float beta,
+                                         int64_t ignore_index);
+
+/* Backward of liger_jsd_forward: grad_q *= grad_output (one value of any float dtype) in
+ * place; when it is exactly 1.0 nothing is written (decided on the device). NULL: nothing. */
+LIGER_API liger_status liger_jsd_backward(liger_context *ctx, void *stream, DLTensor *grad_q,
+                                          const DLTensor *grad_output);
+/* ---- RoPE (spec: kernels.md §3) ------------------------------------------------------------ */
+
+/* Rotary position embedding of q and k, in place, Hugging Face's "rotate_half" layout (element
+ * i pairs with i + D/2). Per position and head, with x1 = x[:D/2], x2 = x[D/2:] and c, s the
+ * first half of the position's cos/sin row (the second half, a copy in HF's tables, is not
+ * read): y1 = x1*c - x2*s, y2 = x2*c + x1*s. An odd D leaves its last element as it is.
+ *   q    (B, n_q_heads, S, D) float32 / bfloat16 / float16, rotated in place. Any strides
+ *        with stride 1 in the last dim: compact, or (the usual HF case) the transposed view
+ *        of a (B, S, H, D) buffer, which the kernel reads and writes where it lies
+ *   k    (B, n_kv_heads, S, D) in q's dtype, the same B, S and D; any head count, rotated in
+ *        place; must not overlap q (their spans are compared)
+ *   cos, sin  (1, S, D), (B, S, D) or (S, D), the same dtype (any float); stride 1 in the
+ *        last dim. Positions are baked into them (HF's rotary embedding module), so there is
+ *        no position_ids argument (Liger accepts one and ignores it).
+ * Arithmetic in cos's dtype (q/k converted to it, each product and sum rounded to it), the
+ * result rounded to q's dtype. One launch: a program per (batch, seq) position. */
+LIGER_API liger_status liger_rope_forward(liger_context *ctx, void *stream, DLTensor *q, DLTensor *k,
+                                          const DLTensor *cos, const DLTensor *sin);
+
+/* Gradients of liger_rope_forward, in place: the rotation by -theta of dq and dk,
+ * dx1 = dy1*c + dy2*s, dx2 = dy2*c - dy1*s, from the forward's cos and sin.
+ *   dq, dk  shaped and typed like the forward's q and k (strides of their own) */
+LIGER_API liger_status liger_rope_backward(liger_context *ctx, void *stream, DLTensor *dq, DLTensor *dk,
+                                           const DLTensor *cos, const DLTensor *sin);
+
+
 #ifdef __cplusplus
 }
 #endif
