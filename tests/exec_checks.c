@@ -676,51 +676,89 @@ static void check_decorators(liger_context *ctx, const char *path) {
   liger_kernel_release(k);
 }
 
-/* libdevice functions with C twins, tl.div_rn and tl.umulhi, against double-precision libm
- * (1e-6 relative, floor 1, as check_math) and exact integer arithmetic. */
-static void check_extern_math(liger_context *ctx, const char *root) {
+
+/* ---- math: tests/kernels/math.py against double-precision libm ------------------------------ */
+
+/* A math kernel writes F results per input into out[f * N + i]; `ref` gives the exact value
+ * of result f for input x (and input index i), `*exact` whether it must match bit for bit.
+ * Otherwise the tolerance is 1e-6 relative (floor 1 for the denominator), about 8 fp32 ulps:
+ * libdevice, ocml and libm are within 1-2 ulps; the margin covers sigmoid's division and
+ * the exp2 + log2 sum. */
+typedef double (*MathRef)(int f, int i, float x, bool *exact);
+
+static void check_math_kernel(liger_context *ctx, const char *root, const char *kernel, const char *const *names,
+                              int F, MathRef ref) {
   char path[4096];
   snprintf(path, sizeof path, "%s/tests/kernels/math.py", root);
   liger_kernel *k;
-  if (!api_ok(load_kernel(ctx, path, "extern_math_kernel", "256", &k), "load extern_math_kernel")) return;
-  enum { N = 1000, F = 10 };
-  static float x[N], out[F * N];
+  if (!api_ok(load_kernel(ctx, path, kernel, "256", &k), kernel)) return;
+  enum { N = 1000 };
+  static float x[N], out[16 * N];
   for (int i = 0; i < N; i++) x[i] = -6.0f + 12.0f * (float)i / N;
-  void *dx = dev_from(ctx, x, sizeof x), *dout = dev_from(ctx, NULL, sizeof out);
+  void *dx = dev_from(ctx, x, sizeof x), *dout = dev_from(ctx, NULL, sizeof(float) * (size_t)F * N);
   liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(N)};
-  static const char *const names[F] = {"log1p", "expm1", "pow", "atan2", "cbrt", "fmod", "tan", "round", "div_rn", "umulhi"};
-  if (dx && dout && run_and_read(ctx, k, (N + 255) / 256, a, 3, out, dout, sizeof out)) {
+  if (dx && dout && run_and_read(ctx, k, (N + 255) / 256, a, 3, out, dout, sizeof(float) * (size_t)F * N)) {
     for (int f = 0; f < F; f++) {
       double worst = 0;
       for (int i = 0; i < N; i++) {
-        float v = x[i], ax = fabsf(v) + 0.5f;
-        double ref;
-        switch (f) {
-        case 0: ref = log1p(ax); break;
-        case 1: ref = expm1(v); break;
-        case 2: ref = pow(ax, 1.5); break;
-        case 3: ref = atan2(v, ax); break;
-        case 4: ref = cbrt(v); break;
-        case 5: ref = fmod(v, 0.75); break;
-        case 6: ref = tan((double)(v * 0.25f)); break;
-        case 7: ref = round((double)(v * 4.0f)); break;
-        case 8: ref = v / ax; break; /* fp32 division, correctly rounded: exact check below */
-        default: {
-          uint32_t b = (uint32_t)i * 1000003u + 7u;
-          ref = (float)(uint32_t)(((uint64_t)b * b) >> 32);
-          break;
-        }
-        }
-        double e = f == 8 ? (out[f * N + i] != v / ax) : fabs(out[f * N + i] - ref) / fmax(fabs(ref), 1.0);
-        if (f == 9) e = out[f * N + i] != (float)ref;
+        bool exact = false;
+        double r = ref(f, i, x[i], &exact), got = out[f * N + i];
+        double e = exact ? (got != (float)r) : fabs(got - r) / fmax(fabs(r), 1.0);
         worst = e > worst ? e : worst;
       }
-      CHECK(worst <= 1e-6, "extern math %s: worst relative error %.2e <= 1e-6", names[f], worst);
+      CHECK(worst <= 1e-6, "math %s: worst relative error %.2e <= 1e-6", names[f], worst);
     }
   }
   liger_free(ctx, dx);
   liger_free(ctx, dout);
   liger_kernel_release(k);
+}
+
+/* math_kernel: tl.* math, libdevice tanh/erf, sigmoid */
+static double math_ref(int f, int i, float xf, bool *exact) {
+  (void)i, (void)exact;
+  double v = xf, ax = fabs(v) + 0.5;
+  switch (f) {
+  case 0: return exp(v);
+  case 1: return log(ax);
+  case 2: return sqrt(ax);
+  case 3: return 1 / sqrt(ax);
+  case 4: return sin(v);
+  case 5: return cos(v);
+  case 6: return tanh(v);
+  case 7: return erf(v);
+  case 8: return 1 / (1 + exp(-v));
+  default: return exp2(v) + log2(ax);
+  }
+}
+
+/* extern_math_kernel: libdevice functions with C twins, tl.div_rn (exact: fp32 division is
+ * correctly rounded) and tl.umulhi (exact integers) */
+static double extern_ref(int f, int i, float v, bool *exact) {
+  float ax = fabsf(v) + 0.5f;
+  switch (f) {
+  case 0: return log1p(ax);
+  case 1: return expm1(v);
+  case 2: return pow(ax, 1.5);
+  case 3: return atan2(v, ax);
+  case 4: return cbrt(v);
+  case 5: return fmod(v, 0.75);
+  case 6: return tan((double)(v * 0.25f));
+  case 7: return round((double)(v * 4.0f));
+  case 8: *exact = true; return v / ax;
+  default: {
+    *exact = true;
+    uint32_t b = (uint32_t)i * 1000003u + 7u;
+    return (float)(uint32_t)(((uint64_t)b * b) >> 32);
+  }
+  }
+}
+
+static void check_math(liger_context *ctx, const char *root) {
+  static const char *const names[] = {"exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "erf", "sigmoid", "exp2+log2"};
+  static const char *const ext[] = {"log1p", "expm1", "pow", "atan2", "cbrt", "fmod", "tan", "round", "div_rn", "umulhi"};
+  check_math_kernel(ctx, root, "math_kernel", names, 10, math_ref);
+  check_math_kernel(ctx, root, "extern_math_kernel", ext, 10, extern_ref);
 }
 
 /* A kernel whose jit helpers live in other files of its folder (every import form). */
@@ -874,47 +912,6 @@ static void check_assert(liger_context *ctx, const char *path, bool expect_failu
   liger_kernel_release(k);
 }
 
-/* Math functions against double-precision libm. Tolerance: 1e-6 relative (floor 1 for the
- * denominator), about 8 fp32 ulps — libdevice, ocml and libm are within 1-2 ulps; the
- * margin covers sigmoid's division and the exp2 + log2 sum. */
-static void check_math(liger_context *ctx, const char *root) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/tests/kernels/math.py", root);
-  liger_kernel *k;
-  if (!api_ok(load_kernel(ctx, path, "math_kernel", "256", &k), "load math_kernel")) return;
-  enum { N = 1000, F = 10 };
-  static float x[N], out[F * N];
-  for (int i = 0; i < N; i++) x[i] = -6.0f + 12.0f * (float)i / N;
-  void *dx = dev_from(ctx, x, sizeof x), *dout = dev_from(ctx, NULL, sizeof out);
-  liger_arg a[3] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dout, LIGER_F32), liger_arg_int(N)};
-  static const char *const names[F] = {"exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "erf", "sigmoid", "exp2+log2"};
-  if (dx && dout && run_and_read(ctx, k, (N + 255) / 256, a, 3, out, dout, sizeof out)) {
-    for (int f = 0; f < F; f++) {
-      double worst = 0;
-      for (int i = 0; i < N; i++) {
-        double v = x[i], ax = fabs(v) + 0.5, ref;
-        switch (f) {
-        case 0: ref = exp(v); break;
-        case 1: ref = log(ax); break;
-        case 2: ref = sqrt(ax); break;
-        case 3: ref = 1 / sqrt(ax); break;
-        case 4: ref = sin(v); break;
-        case 5: ref = cos(v); break;
-        case 6: ref = tanh(v); break;
-        case 7: ref = erf(v); break;
-        case 8: ref = 1 / (1 + exp(-v)); break;
-        default: ref = exp2(v) + log2(ax); break;
-        }
-        double e = fabs(out[f * N + i] - ref) / fmax(fabs(ref), 1.0);
-        worst = e > worst ? e : worst;
-      }
-      CHECK(worst <= 1e-6, "math %s: worst relative error %.2e <= 1e-6", names[f], worst);
-    }
-  }
-  liger_free(ctx, dx);
-  liger_free(ctx, dout);
-  liger_kernel_release(k);
-}
 
 /* ---- entry ------------------------------------------------------------------------------ */
 
@@ -950,7 +947,6 @@ int exec_checks_run(const char *device, const char *source_dir, int skip_if_abse
   failures += exec_checks_warps(ctx, source_dir);
   check_decorators(ctx, lang_path);
   check_math(ctx, source_dir);
-  check_extern_math(ctx, source_dir);
   failures += exec_checks_promo(ctx, source_dir);
   check_imports(ctx, source_dir);
   check_where_ptr(ctx, lang_path);
