@@ -24,6 +24,8 @@
  */
 #include "liger/ops.h"
 
+#include "bench.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,22 +40,6 @@ int bench_ops_main(int argc, char **argv, const char *self);
 static const char *device = "auto";
 static int reps = 15;
 static bool quick;
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof(double), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* ---- tensors ------------------------------------------------------------------------------------ */
 
@@ -234,6 +220,24 @@ typedef struct Row {
   int pf, pb;            /* minimal passes over one bf16 tensor of the shape: forward, backward */
 } Row;
 
+/* Times forward, backward and forward+backward of one op into r (-1 from the first that
+ * fails on); false, with "liger-bench: WHAT: <error>" on stderr, if one failed. */
+static bool time_row(Row *r, OpFn fwd, OpFn bwd, OpFn full, void *arg, const char *what) {
+  r->fwd = time_op(fwd, arg);
+  r->bwd = r->fwd > 0 ? time_op(bwd, arg) : -1;
+  r->full = r->bwd > 0 ? time_op(full, arg) : -1;
+  if (r->full >= 0) return true;
+  fprintf(stderr, "liger-bench: %s: %s\n", what, liger_last_error());
+  return false;
+}
+
+/* "op MxN", for messages */
+static const char *row_name(const Row *r) {
+  static char buf[96];
+  snprintf(buf, sizeof buf, "%s %lldx%lld", r->op, (long long)r->m, (long long)r->n);
+  return buf;
+}
+
 static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
   double e = (double)r->m * (double)r->n * 2; /* bytes of one bf16 tensor */
   double gf = r->fwd > 0 ? r->pf * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? r->pb * e / (r->bwd * 1e6) : 0,
@@ -321,13 +325,7 @@ static int run_glu_softmax(double copy_gbs, FILE *js, bool *first) {
       bad++;
       continue;
     }
-    r.fwd = time_op(elem_fwd, &e);
-    r.bwd = r.fwd > 0 ? time_op(elem_bwd, &e) : -1;
-    r.full = r.bwd > 0 ? time_op(elem_full, &e) : -1;
-    if (r.full < 0) {
-      fprintf(stderr, "liger-bench: %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
-      bad++;
-    }
+    if (!time_row(&r, elem_fwd, elem_bwd, elem_full, &e, row_name(&r))) bad++;
     print_row(&r, copy_gbs, js, first);
     fflush(stdout);
     elem_free(&e);
@@ -433,13 +431,9 @@ static int run_ce(double copy_gbs, FILE *js, bool *first) {
       bad++;
       continue;
     }
-    r.fwd = time_op(ce_fwd, &c);
-    r.bwd = r.fwd > 0 ? time_op(ce_bwd, &c) : -1;
-    r.full = r.bwd > 0 ? time_op(ce_full, &c) : -1;
-    if (r.full < 0) {
-      fprintf(stderr, "liger-bench: cross_entropy %lldx%lld: %s\n", (long long)r.m, (long long)r.n, liger_last_error());
-      bad++;
-    }
+    char what[64];
+    snprintf(what, sizeof what, "cross_entropy %lldx%lld", (long long)r.m, (long long)r.n);
+    if (!time_row(&r, ce_fwd, ce_bwd, ce_full, &c, what)) bad++;
     ce_print(&r, copy_gbs, js, first);
     fflush(stdout);
     ce_free(&c);
@@ -531,13 +525,7 @@ static int run_kl_jsd(double copy_gbs, FILE *js, bool *first) {
       bad++;
       continue;
     }
-    r.fwd = time_op(div_fwd, &d);
-    r.bwd = r.fwd > 0 ? time_op(div_bwd, &d) : -1;
-    r.full = r.bwd > 0 ? time_op(div_full, &d) : -1;
-    if (r.full < 0) {
-      fprintf(stderr, "liger-bench: %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
-      bad++;
-    }
+    if (!time_row(&r, div_fwd, div_bwd, div_full, &d, row_name(&r))) bad++;
     div_print(&r, copy_gbs, js, first);
     fflush(stdout);
     div_free(&d);
@@ -621,14 +609,10 @@ static int run_rope(double copy_gbs, FILE *js, bool *first) {
       bad++;
       continue;
     }
-    row.fwd = time_op(rope_fwd, &r);
-    row.bwd = row.fwd > 0 ? time_op(rope_bwd, &r) : -1;
-    row.full = row.bwd > 0 ? time_op(rope_full, &r) : -1;
-    if (row.full < 0) {
-      fprintf(stderr, "liger-bench: rope q %lldx%lldx%lldx%lld: %s\n", (long long)k->b, (long long)k->nq,
-              (long long)k->s, (long long)k->d, liger_last_error());
-      bad++;
-    }
+    char what[96];
+    snprintf(what, sizeof what, "rope q %lldx%lldx%lldx%lld", (long long)k->b, (long long)k->nq, (long long)k->s,
+             (long long)k->d);
+    if (!time_row(&row, rope_fwd, rope_bwd, rope_full, &r, what)) bad++;
     print_row(&row, copy_gbs, js, first);
     fflush(stdout);
     rope_free(&r);
@@ -657,13 +641,7 @@ static int run_ops(double copy_gbs, FILE *js) {
         bad++;
         continue;
       }
-      r.fwd = time_op(norm_fwd, &n);
-      r.bwd = r.fwd > 0 ? time_op(norm_bwd, &n) : -1;
-      r.full = r.bwd > 0 ? time_op(norm_full, &n) : -1;
-      if (r.full < 0) {
-        fprintf(stderr, "liger-bench: %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
-        bad++;
-      }
+      if (!time_row(&r, norm_fwd, norm_bwd, norm_full, &n, row_name(&r))) bad++;
       print_row(&r, copy_gbs, js, &first);
       fflush(stdout);
       norm_free(&n);
