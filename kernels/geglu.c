@@ -1,5 +1,5 @@
 /*
- * geglu.c — the GeGLU op (include/liger/ops.h; kernels in kernels/geglu.py): the
+ * geglu.c — the GeGLU op (include/liger/ops.h; kernels in kernels/glu.py, ACT=1): the
  * element-wise gate of a GeGLU MLP with the tanh approximation of GELU, c = gelu(a) * b, and
  * its gradients. The host side is kernels/glu.c, shared with SwiGLU.
  */

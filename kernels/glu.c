@@ -3,7 +3,7 @@
  * and backward. Each is one launch of one of two kernel shapes:
  *
  *   flat  every tensor compact (row stride = row length, or one row): the tensors are one
- *         range of rows * n elements, GLU_BLOCK elements a program (<op>_fwd_flat, ..._bwd_flat)
+ *         range of rows * n elements, GLU_BLOCK elements a program (glu_fwd_flat, glu_bwd_flat)
  *   rows  some tensor has a wider row stride (e.g. the halves of a fused gate_up projection):
  *         [BLOCK_M, BLOCK_N] tiles of GLU_BLOCK elements, grid (column blocks, row groups);
  *         a program walks the row tiles of its column block with the stride of the row
@@ -15,6 +15,7 @@
 #include "glu.h"
 
 #include <stdio.h>
+#include <string.h>
 
 enum {
   GLU_BLOCK = 4096,      /* elements per program: 16 per thread at 8 warps (two 128-bit bf16 vectors) */
@@ -64,15 +65,17 @@ static liger_status glu_plan(const OpCall *c, const OpTensor *const *ts, int nt,
   return LIGER_OK;
 }
 
-/* The kernel <op>_<dir>_<flat|rows> for the plan. */
+/* The kernel glu_<dir>_<flat|rows> of kernels/glu.py for the plan, with op's activation
+ * (ACT 0: SwiGLU's silu, 1: GeGLU's tanh GELU). */
 static liger_status glu_kernel(const OpCall *c, const char *op, const char *dir, const GluPlan *g, liger_kernel **k) {
-  char file[32], name[48], bm[16], bn[16];
-  snprintf(file, sizeof file, "%s.py", op);
-  snprintf(name, sizeof name, "%s_%s_%s", op, dir, g->flat ? "flat" : "rows");
+  char name[48], bm[16], bn[16];
+  snprintf(name, sizeof name, "glu_%s_%s", dir, g->flat ? "flat" : "rows");
   snprintf(bm, sizeof bm, "%d", g->block_m);
   snprintf(bn, sizeof bn, "%d", g->block_n);
-  liger_constexpr flat[] = {{"BLOCK", bn}}, rows[] = {{"BLOCK_M", bm}, {"BLOCK_N", bn}};
-  return g->flat ? op_kernel(c, file, name, flat, 1, g->num_warps, k) : op_kernel(c, file, name, rows, 2, g->num_warps, k);
+  const char *act = strcmp(op, "swiglu") ? "1" : "0";
+  liger_constexpr flat[] = {{"ACT", act}, {"BLOCK", bn}}, rows[] = {{"ACT", act}, {"BLOCK_M", bm}, {"BLOCK_N", bn}};
+  return g->flat ? op_kernel(c, "glu.py", name, flat, 2, g->num_warps, k)
+                 : op_kernel(c, "glu.py", name, rows, 3, g->num_warps, k);
 }
 
 liger_status glu_forward(const char *fn, const char *op, liger_context *ctx, void *stream, const DLTensor *a,

@@ -1,5 +1,5 @@
 /*
- * swiglu.c — the SwiGLU op (include/liger/ops.h; kernels in kernels/swiglu.py): the
+ * swiglu.c — the SwiGLU op (include/liger/ops.h; kernels in kernels/glu.py, ACT=0): the
  * element-wise gate of a SwiGLU MLP, c = silu(a) * b, and its gradients. The host side is
  * kernels/glu.c, shared with GeGLU.
  */

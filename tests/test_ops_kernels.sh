@@ -78,13 +78,13 @@ check layer_norm.py layer_norm_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16
 check sum_rows.py sum_rows 4 "$b, $f, i32, i32:16" BLOCK_P=64 BLOCK_N=32
 # SwiGLU and GeGLU (kernels/glu.c): the flat form at the anchors.md shape (16384 x 14336), a
 # flat range of odd length, and the rows form (the halves of a fused gate_up projection)
-for op in swiglu geglu; do
-  check $op.py ${op}_fwd_flat 8 "$b, $b, $b, i32:16" BLOCK=4096
-  check $op.py ${op}_bwd_flat 8 "$b, $b, $b, $b, $b, i32:16" BLOCK=4096
-  check $op.py ${op}_bwd_flat 8 "$f, $f, $f, $f, $f, i32" BLOCK=4096
-  check $op.py ${op}_fwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
-  check $op.py ${op}_bwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, i32, i32" \
-    BLOCK_M=8 BLOCK_N=512
+for act in 0 1; do # kernels/glu.py: ACT 0 SwiGLU, 1 GeGLU
+  check glu.py glu_fwd_flat 8 "$b, $b, $b, i32:16" ACT=$act BLOCK=4096
+  check glu.py glu_bwd_flat 8 "$b, $b, $b, $b, $b, i32:16" ACT=$act BLOCK=4096
+  check glu.py glu_bwd_flat 8 "$f, $f, $f, $f, $f, i32" ACT=$act BLOCK=4096
+  check glu.py glu_fwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32:16" ACT=$act BLOCK_M=1 BLOCK_N=4096
+  check glu.py glu_bwd_rows 8 "$b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, $b, i32:16, i32, i32" \
+    ACT=$act BLOCK_M=8 BLOCK_N=512
 done
 # Softmax (kernels/softmax.c) at the anchors.md shape (16384 x 4096), short rows, the looped form
 check softmax.py softmax_fwd 8 "$b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
