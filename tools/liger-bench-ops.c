@@ -40,6 +40,21 @@ int bench_ops_main(int argc, char **argv, const char *self);
 static const char *device = "auto";
 static int reps = 15;
 static bool quick;
+static const char *only; /* --only: comma-separated op names (Row.op) to time; NULL: all */
+
+/* Whether --only lets op run. */
+static bool wanted(const char *op) {
+  if (!only) return true;
+  size_t n = strlen(op);
+  for (const char *p = only; *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && !strncmp(p, op, n)) return true;
+    if (!end) break;
+    p = end + 1;
+  }
+  return false;
+}
 
 /* ---- tensors ------------------------------------------------------------------------------------ */
 
@@ -218,11 +233,16 @@ typedef struct Row {
   int64_t m, n;
   double fwd, bwd, full; /* ms */
   int pf, pb;            /* minimal passes over one bf16 tensor of the shape: forward, backward */
+  bool skip;             /* left out by --only */
 } Row;
 
 /* Times forward, backward and forward+backward of one op into r (-1 from the first that
  * fails on); false, with "liger-bench: WHAT: <error>" on stderr, if one failed. */
 static bool time_row(Row *r, OpFn fwd, OpFn bwd, OpFn full, void *arg, const char *what) {
+  if (!wanted(r->op)) {
+    r->skip = true;
+    return true;
+  }
   r->fwd = time_op(fwd, arg);
   r->bwd = r->fwd > 0 ? time_op(bwd, arg) : -1;
   r->full = r->bwd > 0 ? time_op(full, arg) : -1;
@@ -239,6 +259,7 @@ static const char *row_name(const Row *r) {
 }
 
 static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  if (r->skip) return;
   double e = (double)r->m * (double)r->n * 2; /* bytes of one bf16 tensor */
   double gf = r->fwd > 0 ? r->pf * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? r->pb * e / (r->bwd * 1e6) : 0,
          gu = r->full > 0 ? (r->pf + r->pb) * e / (r->full * 1e6) : 0;
@@ -318,7 +339,7 @@ static int run_glu_softmax(double copy_gbs, FILE *js, bool *first) {
   int bad = 0;
   for (int i = 0; i < count; i++) {
     const Case *k = &cases[i];
-    Row r = {names[k->op], k->m, k->n, -1, -1, -1, k->op == 2 ? 2 : 3, k->op == 2 ? 3 : 5};
+    Row r = {names[k->op], k->m, k->n, -1, -1, -1, k->op == 2 ? 2 : 3, k->op == 2 ? 3 : 5, false};
     Elem e;
     if (!elem_new(&e, k->op, k->m, k->n)) {
       fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
@@ -395,6 +416,7 @@ static bool ce_new(Ce *c, int64_t m, int64_t v) {
 }
 
 static void ce_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  if (r->skip) return;
   double e = (double)r->m * (double)r->n * 2;
   double gf = r->fwd > 0 ? e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
          gu = r->full > 0 ? 2 * e / (r->full * 1e6) : 0;
@@ -490,6 +512,7 @@ static bool div_new(Div *d, bool jsd, int64_t m, int64_t v) {
 }
 
 static void div_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  if (r->skip) return;
   double e = (double)r->m * (double)r->n * 4; /* bytes of one fp32 tensor */
   double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
          gu = r->full > 0 ? 3 * e / (r->full * 1e6) : 0;
@@ -602,7 +625,7 @@ static int run_rope(double copy_gbs, FILE *js, bool *first) {
   int bad = 0;
   for (int i = 0; i < count; i++) {
     const Case *k = &cases[i];
-    Row row = {"rope", k->b * k->s, (k->nq + k->nk) * k->d, -1, -1, -1, 2, 2};
+    Row row = {"rope", k->b * k->s, (k->nq + k->nk) * k->d, -1, -1, -1, 2, 2, false};
     Rope r;
     if (!rope_new(&r, k->b, k->s, k->nq, k->nk, k->d)) {
       fprintf(stderr, "liger-bench: allocating rope: %s\n", liger_last_error());
@@ -634,7 +657,7 @@ static int run_ops(double copy_gbs, FILE *js) {
   int bad = 0;
   for (int i = 0; i < count; i++)
     for (int layer = 0; layer < 2; layer++) {
-      Row r = {layer ? "layer_norm" : "rms_norm", total / ns[i], ns[i], -1, -1, -1, 2, 3};
+      Row r = {layer ? "layer_norm" : "rms_norm", total / ns[i], ns[i], -1, -1, -1, 2, 3, false};
       Norm n;
       if (!norm_new(&n, layer, r.m, r.n)) {
         fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
@@ -714,8 +737,15 @@ static int spawn_config(const char *self, const char *cfg, const char *json) {
     setenv("LIGER_OPS_CONFIG", cfg, 1);
     char r[16];
     snprintf(r, sizeof r, "%d", reps);
-    if (json) execl(self, self, "--ops", "--ops-child-table", "--device", device, "--reps", r, "--json", json, quick ? "--quick" : "--ops", (char *)NULL);
-    else execl(self, self, "--ops", "--ops-child-table", "--device", device, "--reps", r, quick ? "--quick" : "--ops", (char *)NULL);
+    const char *av[16];
+    int n = 0;
+    av[n++] = self, av[n++] = "--ops", av[n++] = "--ops-child-table", av[n++] = "--device", av[n++] = device;
+    av[n++] = "--reps", av[n++] = r;
+    if (json) av[n++] = "--json", av[n++] = json;
+    if (only) av[n++] = "--only", av[n++] = only;
+    if (quick) av[n++] = "--quick";
+    av[n] = NULL;
+    execv(self, (char *const *)av);
     _exit(127);
   }
   int status;
@@ -732,11 +762,12 @@ int bench_ops_main(int argc, char **argv, const char *self) {
     else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--configs") && i + 1 < argc) configs = argv[++i];
     else if (!strcmp(argv[i], "--src") && i + 1 < argc) i++; /* the ops' kernels are built in */
+    else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else if (!strcmp(argv[i], "--quick")) quick = true;
     else if (!strcmp(argv[i], "--ops-child-compile")) child_compile = true;
     else if (!strcmp(argv[i], "--ops-child-table")) child_table = true;
     else if (strcmp(argv[i], "--ops")) {
-      fprintf(stderr, "usage: liger-bench --ops [--device D] [--json FILE] [--reps N] [--quick] [--configs \"CFG;CFG\"]\n");
+      fprintf(stderr, "usage: liger-bench --ops [--device D] [--json FILE] [--reps N] [--quick] [--only OP,OP] [--configs \"CFG;CFG\"]\n");
       return 2;
     }
   }
