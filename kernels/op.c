@@ -361,6 +361,46 @@ liger_status op_per_row(const OpCall *c, const char *name, const DLTensor *t, in
   return LIGER_OK;
 }
 
+liger_status op_index(const OpCall *c, const char *name, const DLTensor *t, OpTensor *out) {
+  if (!t) {
+    memset(out, 0, sizeof *out);
+    out->name = name;
+    return op_fail(c, LIGER_ERR_INVALID_ARG, "%s is NULL", name);
+  }
+  DLDataType d = t->dtype;
+  if (d.code != kDLInt || (d.bits != 64 && d.bits != 32) || d.lanes != 1) {
+    char dn[48];
+    op_dl_name(d, dn, sizeof dn);
+    return op_fail(c, LIGER_ERR_INVALID_ARG, "%s has dtype %s; expected int64 or int32", name, dn);
+  }
+  DLTensor shadow = *t; /* op_common checks the rest as for a float tensor */
+  shadow.dtype = (DLDataType){kDLFloat, 32, 1};
+  liger_status st = op_common(c, name, &shadow, out);
+  if (st) return st;
+  out->t = t;
+  out->dtype = d.bits == 64 ? LIGER_I64 : LIGER_I32;
+  int64_t n = 1, expect = 1;
+  bool compact = true;
+  for (int i = t->ndim - 1; i >= 0; i--) {
+    if (__builtin_mul_overflow(n, t->shape[i], &n)) return op_fail(c, LIGER_ERR_INVALID_ARG, "%s has too many elements", name);
+    if (t->strides && t->shape[i] != 1 && t->strides[i] != expect) compact = false;
+    expect *= t->shape[i];
+  }
+  if (!compact && n > 0) {
+    char shape[256], strides[256];
+    op_shape_str(t, shape, sizeof shape);
+    op_strides_str(t, strides, sizeof strides);
+    return op_fail(c, LIGER_ERR_INVALID_ARG, "%s is not contiguous (shape %s, strides %s)", name, shape, strides);
+  }
+  if ((uintptr_t)out->data % (d.bits / 8))
+    return op_fail(c, LIGER_ERR_INVALID_ARG, "%s's data (+ byte_offset) is not aligned to its %d-byte elements", name,
+                   d.bits / 8);
+  out->rows = 1;
+  out->cols = out->stride = n;
+  op_span(out);
+  return LIGER_OK;
+}
+
 /* Whether the bytes of a and b may meet. Two row views with the same row stride are
  * disjoint when each row of one sits in the gap of the other's rows (interleaved views of
  * one buffer, e.g. the halves of wider rows); otherwise the spans decide. */

@@ -3,7 +3,7 @@
  * include/liger/ops.h) shares.
  *
  * An op is a C function that validates its DLPack tensors (op_rows, op_vector, op_per_row,
- * op_like, op_dtype_in, op_check_overlaps), plans block sizes and grids (op_plan_rows,
+ * op_index, op_like, op_dtype_in, op_check_overlaps), plans block sizes and grids (op_plan_rows,
  * op_num_warps, op_sm_count), finds its kernels in the context's variant cache (op_kernel),
  * takes scratch memory for its stream (op_scratch_get / op_scratch_put) and launches on the
  * caller's stream (op_launch, op_sum_partials). Every failure becomes a status with a message
@@ -70,6 +70,9 @@ liger_status op_rows_like(const OpCall *c, const char *name, const DLTensor *t, 
 liger_status op_vector(const OpCall *c, const char *name, const DLTensor *t, int64_t n, bool optional, OpTensor *out);
 /* A float tensor of exactly `rows` elements, compact (rstd, mean). */
 liger_status op_per_row(const OpCall *c, const char *name, const DLTensor *t, int64_t rows, OpTensor *out);
+/* Integer ids (embedding ids, class indices): int64 or int32, any shape (0-d and empty
+ * included), compact, aligned. out is 1 x n (n = their count); its dtype is LIGER_I64/I32. */
+liger_status op_index(const OpCall *c, const char *name, const DLTensor *t, OpTensor *out);
 /* t's dtype must be `a` or `b` (`why` names b, e.g. "x's dtype"). */
 liger_status op_dtype_in(const OpCall *c, const OpTensor *t, liger_dtype a, liger_dtype b, const char *why);
 /* t's dtype must equal ref's. */

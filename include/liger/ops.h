@@ -300,6 +300,40 @@ LIGER_API liger_status liger_rope_forward(liger_context *ctx, void *stream, DLTe
 LIGER_API liger_status liger_rope_backward(liger_context *ctx, void *stream, DLTensor *dq, DLTensor *dk,
                                            const DLTensor *cos, const DLTensor *sin);
 
+/* ---- Embedding (spec: kernels.md §15) ------------------------------------------------------ */
+
+/* A gather of weight rows: out[m, :] = w[ids[m], :] for every id m (ids flattened).
+ *   ids          int64 or int32, any shape (0-d and empty included), compact
+ *   w            (V, D) float32 / bfloat16 / float16; rows may be strided (stride >= D)
+ *   out          out, ids' shape + (D,), w's dtype; a row view like x of the row ops
+ *   padding_idx  a row of w (0 .. V-1) whose ids give zero rows (Liger's module zeroes
+ *                them after the gather), or -1 for none. torch's negative padding_idx
+ *                counts from the end: pass V + padding_idx.
+ * An id outside [0, V) is never read: its output row is zeros too (torch raises there; we
+ * do not synchronise to check). The copy is exact in every dtype. */
+LIGER_API liger_status liger_embedding_forward(liger_context *ctx, void *stream, const DLTensor *ids,
+                                               const DLTensor *w, DLTensor *out, int64_t padding_idx);
+
+/* Gradient of liger_embedding_forward: dw[ids[m], :] += dout[m, :] over every id that is a
+ * row of w other than padding_idx (the others add nothing, and nothing out of bounds is
+ * touched).
+ *   ids, padding_idx  the forward's
+ *   dout         ids' shape + (D,), dw's dtype, a row view
+ *   dw           out, (V, D) any float dtype (usually w's); rows may be strided
+ *   accumulate   0: dw is set to the gradient (the op zeroes it first in a store-only pass,
+ *                no memset needed); 1: the gradient is added to what dw holds (gradient
+ *                accumulation over micro-batches without a separate buffer)
+ * Numerics: a row of dw whose id occurs once among the ids is dout's row (plus dw's value
+ * with accumulate) computed in fp32 and rounded once: exact and deterministic. The rows of
+ * an id that occurs several times are summed in fp32 (16-bit dw: in fp32 scratch, then added
+ * to dw and rounded once; fp32 dw: in dw itself), with atomics whose order is not fixed:
+ * those sums may differ in the last fp32 bits from run to run (16-bit dw: rarely visible
+ * after its rounding). No bf16/fp16 atomics are used. Scratch: 8 bytes per row of dw (the
+ * occurrence tables), plus 4 * ids * D bytes for 16-bit dw. */
+LIGER_API liger_status liger_embedding_backward(liger_context *ctx, void *stream, const DLTensor *ids,
+                                                const DLTensor *dout, DLTensor *dw, int64_t padding_idx,
+                                                int accumulate);
+
 
 #ifdef __cplusplus
 }
