@@ -128,6 +128,25 @@ check jsd.py jsd_stats 4 "$f, $i, i32, i32" BLOCK=1024
 check jsd.py jsd_reduce 4 "$f, $f, $f, i32:16, fp32" HAS_LABEL=True BLOCK=1024
 check jsd.py jsd_bwd 8 "$f, i32:16, $f, i32:16" BLOCK=4096
 
+# Embedding (kernels/embedding.c) at the anchors.md shape (V 128256, D 4096 bf16, 8192 ids:
+# [4, 1024] tiles), int32 ids, an odd width (masked columns), fp32 dw (DIRECT), the tables
+e_sig="$b, i32:16, $b, i32:16, *i64:16, i32:16, i32, i32:16, i32"
+check embedding.py embedding_fwd 4 "$e_sig" BLOCK_M=4 BLOCK_D=1024 EVEN_D=True
+check embedding.py embedding_fwd 4 "$f, i32, $f, i32, *i32:16, i32, i32, i32, i32" BLOCK_M=16 BLOCK_D=64 EVEN_D=False
+check embedding.py embedding_zero 4 "$b, i32:16, i32, i32:16" BLOCK_M=4 BLOCK_D=1024 EVEN_D=True
+check embedding.py embedding_fill 4 "*i32:16, *i32:16, i32" BLOCK=1024
+check embedding.py embedding_count 4 "*i64:16, *i32:16, *i32:16, i32:16, i32, i32" BLOCK=1024
+for phase in 0 1 2; do
+  for acc in True False; do
+    check embedding.py embedding_bwd 4 "$b, i32:16, $b, i32:16, $f, *i64:16, *i32:16, *i32:16, i32:16, i32, i32:16, i32" \
+      PHASE=$phase ACCUMULATE=$acc DIRECT=False BLOCK_M=4 BLOCK_D=1024 EVEN_D=True
+  done
+done
+for phase in 0 1; do
+  check embedding.py embedding_bwd 4 "$f, i32, $f, i32, $f, *i32:16, *i32:16, *i32:16, i32, i32, i32, i32" \
+    PHASE=$phase ACCUMULATE=True DIRECT=True BLOCK_M=16 BLOCK_D=64 EVEN_D=False
+done
+
 if ((fails)); then
   echo "$fails check(s) failed"
   exit 1
