@@ -92,6 +92,16 @@ check softmax.py softmax_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32
 check softmax.py softmax_fwd 4 "$f, i32, $f, i32, i32, i32" BLOCK_M=128 BLOCK_N=32
 check softmax.py softmax_fwd_looped 16 "$b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
 check softmax.py softmax_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
+# Sparsemax (kernels/sparsemax.c) at the bench shape (4096 x 4096 fp32), bf16, short rows,
+# the longest tile row, the looped form
+check sparsemax.py sparsemax_fwd 8 "$f, i32:16, $f, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check sparsemax.py sparsemax_bwd 16 "$f, i32:16, $f, i32:16, $f, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check sparsemax.py sparsemax_fwd 8 "$b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check sparsemax.py sparsemax_bwd 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=4096
+check sparsemax.py sparsemax_fwd 4 "$f, i32, $f, i32, i32, i32" BLOCK_M=128 BLOCK_N=32
+check sparsemax.py sparsemax_fwd 32 "$f, i32:16, $f, i32:16, i32:16, i32:16" BLOCK_M=1 BLOCK_N=65536
+check sparsemax.py sparsemax_fwd_looped 16 "$b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
+check sparsemax.py sparsemax_bwd_looped 16 "$b, i32:16, $b, i32:16, $b, i32:16, i32:16" BLOCK_N=8192
 # CrossEntropy (kernels/cross_entropy.c): every option off and on, the device-side counts,
 # the reduction, and the in-place backward
 i='*i64:16'

@@ -154,6 +154,29 @@ LIGER_API liger_status liger_softmax_forward(liger_context *ctx, void *stream, c
 LIGER_API liger_status liger_softmax_backward(liger_context *ctx, void *stream, const DLTensor *dy, const DLTensor *y,
                                               DLTensor *dx);
 
+/* ---- Sparsemax (spec: kernels.md §10) ------------------------------------------------------- */
+
+/* y = max(x - tau, 0) over the last dimension, tau per row such that sum(y) = 1 (the
+ * Euclidean projection onto the simplex; y is sparse). Computed in fp32 on x - max(x), y
+ * rounded to x's dtype. No sort: tau's support is found by a 30-step bisection on the fp32
+ * bits of max(x) - tau, then tau is formed from the support exactly as a sort would
+ * (docs/ops.md). For another dimension than the last, the caller transposes (a strided view
+ * with rows of stride 1 in the last dimension, or a copy).
+ *   x  (..., n) float32 / bfloat16 / float16; n >= 1. -inf entries get 0 (a row of only
+ *      -inf: all zeros); +inf or NaN make the row's result unspecified
+ *   y  out, like x; may be the same tensor as x (in place)
+ * Rows of any length work: up to 65536 elements a row is one tile read once; longer rows
+ * are read 33 times (a maximum, 30 bisection steps, the support, the output). */
+LIGER_API liger_status liger_sparsemax_forward(liger_context *ctx, void *stream, const DLTensor *x, DLTensor *y);
+
+/* Gradient of liger_sparsemax_forward from its output y: on the support y > 0,
+ * dx = dy - v with v = sum(dy over the support) / |support|; dx = 0 elsewhere. dy is widened
+ * to fp32, v is rounded to dy's dtype (Liger's rounding point), dx rounded once.
+ *   dy  (..., n) like y
+ *   dx  out, like y; may be the same tensor as dy (in place) */
+LIGER_API liger_status liger_sparsemax_backward(liger_context *ctx, void *stream, const DLTensor *dy,
+                                                const DLTensor *y, DLTensor *dx);
+
 /* ---- CrossEntropy (spec: kernels.md §6) ----------------------------------------------------- */
 
 /* How liger_cross_entropy_forward reduces the per-row losses. */
