@@ -13,6 +13,7 @@
  *              RoPE (q 4x32x2048x128, k 4x8x2048x128 bf16, in place: 2 passes each way;
  *              row "rope" m = B*S positions, n = (q + k heads) * D) and a sweep
  *              KL divergence and JSD (4096 x 128256 fp32: forward 2 passes, full 3)
+ *              Embedding (8192 ids of V 128256 x D 4096 bf16; bytes in run_embedding's note)
  *   compile    the first RMSNorm forward + backward (4096 x 4096 bf16) in a new process,
  *              with an empty binary cache and with a warm one (anchors.md: Triton + Liger
  *              2.1 s and 0.47 s)
@@ -643,6 +644,111 @@ static int run_rope(double copy_gbs, FILE *js, bool *first) {
   return bad;
 }
 
+/* Embedding, bf16, at the anchors.md shape (V 128256, D 4096, 8192 int64 ids; anchors.md:
+ * Liger forward 0.038 ms, forward + backward 0.443 ms) and a smaller vocabulary. Ids are
+ * uniform over [0, V) (a few repeat, as in real batches). The row is m = ids, n = D. Minimal
+ * bytes, with E = 2 m D (one bf16 ids x D tensor) and 8 m of ids:
+ *   forward   read the gathered rows, write out:                     2 E + 8 m
+ *   backward  zero dw (2 V D), read dout, read + write touched rows:  2 V D + 3 E + 8 m
+ *   full      the sum of both
+ * The backward overwrites dw (accumulate = 0), so every call does the same work. */
+typedef struct Emb {
+  Buf ids, w, out, dw;
+  int64_t ishape[1], oshape[2];
+} Emb;
+
+static liger_status emb_fwd(void *p) {
+  Emb *e = p;
+  return liger_embedding_forward(ctx, NULL, &e->ids.t, &e->w.t, &e->out.t, -1);
+}
+
+static liger_status emb_bwd(void *p) {
+  Emb *e = p;
+  return liger_embedding_backward(ctx, NULL, &e->ids.t, &e->out.t, &e->dw.t, -1, 0);
+}
+
+static liger_status emb_full(void *p) {
+  liger_status st = emb_fwd(p);
+  return st ? st : emb_bwd(p);
+}
+
+static void emb_free(Emb *e) {
+  Buf *all[] = {&e->ids, &e->w, &e->out, &e->dw};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+}
+
+static bool emb_new(Emb *e, int64_t n, int64_t v, int64_t d) {
+  memset(e, 0, sizeof *e);
+  bool ok = buf_new(&e->w, BF16, 2, v, d) && buf_new(&e->dw, BF16, 2, v, d) && buf_new(&e->out, BF16, 2, n, d);
+  int64_t *h = malloc(sizeof(int64_t) * (size_t)n);
+  ok = ok && h && liger_malloc(ctx, sizeof(int64_t) * (size_t)n, &e->ids.dev) == LIGER_OK;
+  if (ok) {
+    uint64_t s = 88172645463325252ull;
+    for (int64_t i = 0; i < n; i++) {
+      s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+      h[i] = (int64_t)(s % (uint64_t)v);
+    }
+    ok = liger_memcpy_htod(ctx, e->ids.dev, h, sizeof(int64_t) * (size_t)n) == LIGER_OK;
+  }
+  free(h);
+  if (!ok) {
+    emb_free(e);
+    return false;
+  }
+  e->ishape[0] = n;
+  e->ids.t = (DLTensor){.data = e->ids.dev, .device = e->w.t.device, .ndim = 1, .dtype = {kDLInt, 64, 1},
+                        .shape = e->ishape};
+  return true;
+}
+
+static void emb_print(const Row *r, int64_t v, double copy_gbs, FILE *js, bool *first) {
+  if (r->skip) return;
+  double e = (double)r->m * (double)r->n * 2, ids = 8.0 * (double)r->m, z = 2.0 * (double)v * (double)r->n;
+  double bf = 2 * e + ids, bb = z + 3 * e + ids;
+  double gf = r->fwd > 0 ? bf / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? bb / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? (bf + bb) / (r->full * 1e6) : 0;
+  char shape[48];
+  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
+  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |  V %lld\n",
+         r->op, shape, r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs,
+         100 * gu / copy_gbs, (long long)v);
+  if (js) {
+    fprintf(js,
+            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"v\": %lld, \"dtype\": \"bf16\", \"fwd_ms\": %.5f, "
+            "\"bwd_ms\": %.5f, \"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, "
+            "\"fwd_copy_ratio\": %.4f, \"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f}",
+            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, (long long)v, r->fwd, r->bwd, r->full, gf,
+            gb, gu, gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
+    *first = false;
+  }
+}
+
+static int run_embedding(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int64_t n, v, d; } Case;
+  static const Case gpu_cases[] = {{8192, 128256, 4096}, {8192, 32000, 4096}, {32768, 128256, 4096}};
+  static const Case cpu_cases[] = {{512, 32000, 256}};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick || !is_gpu ? 1 : (int)(sizeof gpu_cases / sizeof gpu_cases[0]);
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    Row r = {.op = "embedding", .m = cases[i].n, .n = cases[i].d, .fwd = -1, .bwd = -1, .full = -1};
+    Emb e;
+    if (!emb_new(&e, cases[i].n, cases[i].v, cases[i].d)) {
+      fprintf(stderr, "liger-bench: allocating embedding: %s\n", liger_last_error());
+      bad++;
+      continue;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "embedding %lld ids V %lld D %lld", (long long)cases[i].n, (long long)cases[i].v,
+             (long long)cases[i].d);
+    if (!time_row(&r, emb_fwd, emb_bwd, emb_full, &e, what)) bad++;
+    emb_print(&r, cases[i].v, copy_gbs, js, first);
+    fflush(stdout);
+    emb_free(&e);
+  }
+  return bad;
+}
+
 /* The op table; returns 0 when every op ran. */
 static int run_ops(double copy_gbs, FILE *js) {
   /* the anchors.md shape first, then row lengths around it at the same element count, and a
@@ -672,6 +778,7 @@ static int run_ops(double copy_gbs, FILE *js) {
   bad += run_glu_softmax(copy_gbs, js, &first);
   bad += run_rope(copy_gbs, js, &first);
   bad += run_kl_jsd(copy_gbs, js, &first);
+  bad += run_embedding(copy_gbs, js, &first);
   return bad + run_ce(copy_gbs, js, &first);
 }
 
