@@ -13,6 +13,7 @@
  *              RoPE (q 4x32x2048x128, k 4x8x2048x128 bf16, in place: 2 passes each way;
  *              row "rope" m = B*S positions, n = (q + k heads) * D) and a sweep
  *              KL divergence and JSD (4096 x 128256 fp32: forward 2 passes, full 3)
+ *              Sparsemax (4096 x 4096 fp32: forward 2 passes, backward 3, full 5)
  *              Embedding (8192 ids of V 128256 x D 4096 bf16; bytes in run_embedding's note)
  *   compile    the first RMSNorm forward + backward (4096 x 4096 bf16) in a new process,
  *              with an empty binary cache and with a warm one (anchors.md: Triton + Liger
@@ -557,6 +558,85 @@ static int run_kl_jsd(double copy_gbs, FILE *js, bool *first) {
   return bad;
 }
 
+/* Sparsemax, fp32 as anchors.md measures it: 4096 x 4096 first (Liger: 0.599 ms forward,
+ * 0.706 ms forward + backward, with its torch.sort), then longer rows at the same element
+ * count and a looped one (131072). GB/s of the minimal bytes, one fp32 tensor of the shape a
+ * pass: forward 2 (read x, write y), backward 3 (read dy and y, write dx), full 5. */
+typedef struct Sparse {
+  Buf x, y, dy, dx;
+} Sparse;
+
+static liger_status sparse_fwd(void *p) {
+  Sparse *s = p;
+  return liger_sparsemax_forward(ctx, NULL, &s->x.t, &s->y.t);
+}
+
+static liger_status sparse_bwd(void *p) {
+  Sparse *s = p;
+  return liger_sparsemax_backward(ctx, NULL, &s->dy.t, &s->y.t, &s->dx.t);
+}
+
+static liger_status sparse_full(void *p) {
+  liger_status st = sparse_fwd(p);
+  return st ? st : sparse_bwd(p);
+}
+
+static void sparse_free(Sparse *s) {
+  Buf *all[] = {&s->x, &s->y, &s->dy, &s->dx};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) buf_free(all[i]);
+}
+
+static bool sparse_new(Sparse *s, int64_t m, int64_t n) {
+  memset(s, 0, sizeof *s);
+  bool ok = buf_new(&s->x, F32, 2, m, n) && buf_new(&s->y, F32, 2, m, n) && buf_new(&s->dy, F32, 2, m, n) &&
+            buf_new(&s->dx, F32, 2, m, n);
+  if (!ok) sparse_free(s);
+  return ok;
+}
+
+static void sparse_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  if (r->skip) return;
+  double e = (double)r->m * (double)r->n * 4; /* bytes of one fp32 tensor */
+  double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 3 * e / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? 5 * e / (r->full * 1e6) : 0;
+  char shape[48];
+  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
+  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
+         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
+  if (js) {
+    fprintf(js,
+            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"fp32\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
+            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
+            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [2, 3, 5]}",
+            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
+            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
+    *first = false;
+  }
+}
+
+static int run_sparsemax(double copy_gbs, FILE *js, bool *first) {
+  typedef struct { int64_t m, n; } Case;
+  static const Case gpu_cases[] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {256, 65536}, {128, 131072}};
+  static const Case cpu_cases[] = {{256, 4096}, {4, 131072}};
+  const Case *cases = is_gpu ? gpu_cases : cpu_cases;
+  int count = quick ? 1 : is_gpu ? (int)(sizeof gpu_cases / sizeof gpu_cases[0]) : 2;
+  int bad = 0;
+  for (int i = 0; i < count; i++) {
+    Row r = {.op = "sparsemax", .m = cases[i].m, .n = cases[i].n, .fwd = -1, .bwd = -1, .full = -1};
+    Sparse s;
+    if (!sparse_new(&s, r.m, r.n)) {
+      fprintf(stderr, "liger-bench: allocating %s: %s\n", row_name(&r), liger_last_error());
+      bad++;
+      continue;
+    }
+    if (!time_row(&r, sparse_fwd, sparse_bwd, sparse_full, &s, row_name(&r))) bad++;
+    sparse_print(&r, copy_gbs, js, first);
+    fflush(stdout);
+    sparse_free(&s);
+  }
+  return bad;
+}
+
 /* RoPE (Hugging Face's layout: q and k transposed views of (B, S, H, D) buffers, cos/sin
  * (1, S, D)), bf16, at the anchors.md shape q 4x32x2048x128, k 4x8x2048x128, and GQA / MHA
  * neighbours. Rotated in place, again and again (a rotation keeps the values bounded). The
@@ -778,6 +858,7 @@ static int run_ops(double copy_gbs, FILE *js) {
   bad += run_glu_softmax(copy_gbs, js, &first);
   bad += run_rope(copy_gbs, js, &first);
   bad += run_kl_jsd(copy_gbs, js, &first);
+  bad += run_sparsemax(copy_gbs, js, &first);
   bad += run_embedding(copy_gbs, js, &first);
   return bad + run_ce(copy_gbs, js, &first);
 }

@@ -18,7 +18,7 @@ if [[ ! -f build-dev/build.ninja ]]; then
   cmake -S . -B build-dev -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIGER_STATIC_LLVM=ON
 fi
 # The test programs of the GPU tests (CTest label `gpu`), run by run-gpu.sh.
-gpu_tests=(test_gpu_exec test_gpu_targets test_ops_norm test_ops_glu_softmax test_ops_ce test_ops_rope test_ops_kl_jsd test_ops_embedding)
+gpu_tests=(test_gpu_exec test_gpu_targets test_ops_norm test_ops_glu_softmax test_ops_ce test_ops_rope test_ops_kl_jsd test_ops_embedding test_ops_sparsemax)
 cmake --build build-dev --target liger-jit ligerc liger-demo liger-bench "${gpu_tests[@]}"
 
 rm -rf .dev

@@ -2,7 +2,7 @@
 # run-gpu.sh — what the GPU machine runs, from the repository root, with .dev/ (made by
 # tools/device/pack.sh) carried along. It unpacks the library if pack.sh compressed it,
 # shows the GPUs, runs the GPU test programs (test_gpu_exec, test_gpu_targets, test_ops_norm,
-# test_ops_glu_softmax, test_ops_ce, test_ops_rope, test_ops_kl_jsd and test_ops_embedding, the ops tests also with every row through the looped
+# test_ops_glu_softmax, test_ops_ce, test_ops_rope, test_ops_kl_jsd, test_ops_embedding and test_ops_sparsemax, the ops tests also with every row through the looped
 # kernels, or in chunks of 64 for CrossEntropy), liger-demo, liger-bench (compile times,
 # launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON into $OUT
 # when set), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
@@ -76,6 +76,8 @@ step gpu_ops_kl_jsd "$dev/bin/test_ops_kl_jsd" --device cuda
 step gpu_ops_kl_jsd_chunked env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
 step gpu_ops_embedding "$dev/bin/test_ops_embedding" --device cuda
 step gpu_ops_embedding_blocks env LIGER_OPS_CONFIG=chunk=64,rows=2 "$dev/bin/test_ops_embedding" --device cuda --quick
+step gpu_ops_sparsemax "$dev/bin/test_ops_sparsemax" --device cuda
+step gpu_ops_sparsemax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_sparsemax" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
@@ -96,6 +98,8 @@ if [[ -n $sanitizer ]]; then
   step racecheck_kl_jsd "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_kl_jsd" --device cuda --quick
   step memcheck_embedding "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_embedding" --device cuda --quick
   step racecheck_embedding "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_embedding" --device cuda --quick
+  step memcheck_sparsemax "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_sparsemax" --device cuda --quick
+  step racecheck_sparsemax "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_ops_sparsemax" --device cuda --quick
 else
   echo
   echo "(compute-sanitizer not found: memcheck and racecheck not run)"
