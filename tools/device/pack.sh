@@ -7,6 +7,7 @@
 #   .dev/bin/ligerc, liger-demo, liger-bench, test_gpu_exec
 #   .dev/kernels/                      a copy of kernels/
 #   .dev/run-gpu.sh                    a copy of tools/device/run-gpu.sh
+#   .dev/torch_ops.py, .dev/ops.h      the torch comparison and the header it checks against
 #
 # Then, on the device, from the repository root (carrying .dev):
 #   bash tools/device/run-gpu.sh        (or bash .dev/run-gpu.sh)
@@ -28,6 +29,8 @@ cp build-dev/bin/ligerc build-dev/bin/liger-demo build-dev/bin/liger-bench .dev/
 for t in "${gpu_tests[@]}"; do cp "build-dev/tests/$t" .dev/bin/; done
 cp -R kernels .dev/kernels
 cp tools/device/run-gpu.sh .dev/run-gpu.sh
+cp tools/device/torch_ops.py .dev/torch_ops.py
+cp include/liger/ops.h .dev/ops.h # torch_ops.py checks its ctypes declarations against it
 
 # What the carried library needs from the device (no libLLVM, no libz3, ...).
 echo "libliger-jit.so needs:"

@@ -5,7 +5,8 @@
 # test_ops_glu_softmax, test_ops_ce, test_ops_rope, test_ops_kl_jsd, test_ops_embedding and test_ops_sparsemax, the ops tests also with every row through the looped
 # kernels, or in chunks of 64 for CrossEntropy), liger-demo, liger-bench (compile times,
 # launch overhead) and liger-bench --ops (the ops against the copy bandwidth; JSON into $OUT
-# when set), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
+# when set), torch_ops.py (the ops against PyTorch eager and under real Triton, where torch
+# imports), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
 # tests under its memcheck and racecheck tools. The last line is "N passed, N failed"; the
 # exit status is 0 only if nothing failed.
 set -uo pipefail
@@ -81,6 +82,17 @@ step gpu_ops_sparsemax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_s
 step liger-demo "$dev/bin/liger-demo"
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
+# torch_ops.py: every op against PyTorch eager, our kernels/*.py under real Triton, a benchmark beside
+# torch (JSON and CSV into $OUT); beside this script (tools/device or .dev, where pack.sh copies it)
+torch_ops=$here/torch_ops.py
+[[ -f $torch_ops ]] || torch_ops=$root/tools/device/torch_ops.py
+if python3 -c 'import torch' 2>/dev/null; then
+  step torch_ops python3 "$torch_ops" --lib "$dev/lib/libliger-jit.so" --json "${OUT:-/tmp}/torch_ops.json" \
+    --csv "${OUT:-/tmp}/torch_ops.csv"
+else
+  echo
+  echo "(torch not importable: torch_ops.py not run)"
+fi
 
 sanitizer=$(command -v compute-sanitizer || true)
 [[ -n $sanitizer ]] || [[ ! -x /usr/local/cuda/bin/compute-sanitizer ]] || sanitizer=/usr/local/cuda/bin/compute-sanitizer
