@@ -136,6 +136,9 @@ liger_status liger_embedding_backward(liger_context *ctx, void *stream, const DL
   liger_kernel *k;
   if (!accumulate) { /* dW = 0: a store-only pass over the table */
     EmbTile z = emb_tile(&c, V, D);
+    if (z.g1 > EMB_GRID_Y)
+      return op_fail(&c, LIGER_ERR_INVALID_ARG, "embedding_dim %lld needs %u column blocks; at most %d", (long long)D,
+                     z.g1, EMB_GRID_Y);
     if ((st = emb_kernel(&c, "embedding_zero", &z, NULL, 0, &k))) return st;
     liger_arg a[] = {op_ptr(&DW), op_i64(DW.stride), op_i64(V), op_i64(D)};
     if ((st = op_launch(&c, k, z.g0, z.g1, a, 4))) return st;
@@ -165,10 +168,12 @@ liger_status liger_embedding_backward(liger_context *ctx, void *stream, const DL
     st = op_launch(&c, k, (uint32_t)((n + EMB_COUNT_BLOCK - 1) / EMB_COUNT_BLOCK), 1, a, 6);
   }
   EmbTile t = emb_tile(&c, n, D);
+  if (!st && t.g1 > EMB_GRID_Y)
+    st = op_fail(&c, LIGER_ERR_INVALID_ARG, "embedding_dim %lld needs %u column blocks; at most %d", (long long)D, t.g1,
+                 EMB_GRID_Y);
   for (int phase = 0; !st && phase < (direct ? 2 : 3); phase++) {
-    char ph[4];
-    snprintf(ph, sizeof ph, "%d", phase);
-    liger_constexpr extra[] = {{"PHASE", ph}, {"ACCUMULATE", accumulate ? "True" : "False"},
+    static const char *const ph[] = {"0", "1", "2"};
+    liger_constexpr extra[] = {{"PHASE", ph[phase]}, {"ACCUMULATE", accumulate ? "True" : "False"},
                                {"DIRECT", direct ? "True" : "False"}};
     if ((st = emb_kernel(&c, "embedding_bwd", &t, extra, 3, &k))) break;
     liger_arg a[] = {op_ptr(&DW), op_i64(DW.stride), op_ptr(&DO), op_i64(DO.stride), acc, op_ptr(&I),
