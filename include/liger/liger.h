@@ -212,6 +212,17 @@ typedef struct liger_cache_info {
 /* Fills *out with the cache's state. Thread-safe. */
 LIGER_API liger_status liger_cache_query(liger_cache_info *out);
 
+/* ---- the tuning database ------------------------------------------------------------- */
+
+/* Writes the path of the tuning database (the fastest config per GPU model, kernel and key
+ * bucket; format and tool in docs/tuning.md) into buf, `size` bytes with the terminator:
+ * $LIGER_TUNE_DB, else $LIGER_CACHE_DIR/tune.db, else $XDG_CACHE_HOME/liger-jit/tune.db,
+ * else $HOME/.cache/liger-jit/tune.db (empty variables count as unset). The environment is
+ * read on every call; the file need not exist. Thread-safe. Errors: LIGER_ERR_INVALID_ARG
+ * when buf is NULL or too small (buf then holds ""), LIGER_ERR_IO when none of the
+ * variables is set. */
+LIGER_API liger_status liger_tune_db_path(char *buf, size_t size);
+
 /* ---- ahead-of-time compilation (ligerc) ---------------------------------------------- */
 
 typedef enum liger_emit {
