@@ -29,6 +29,7 @@ enum {
   OP_TILE_TARGET = 4096,  /* elements per tile when several short rows share a program */
   OP_CHUNK = 8192,        /* chunk of the looped form */
   OP_PREFETCH_MAX = 8192, /* largest backward tile that loads the next block ahead */
+  OP_PER_SM_MAX = 8,      /* persistent programs per SM at most (each writes a partial row) */
   OP_SUM_BLOCK_P = 64,    /* sum_rows tile: partial rows x columns */
   OP_SUM_BLOCK_N = 32,
 };
@@ -487,23 +488,40 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward) 
     /* prefetching the next block doubles the loaded state: past 8192 elements a tile it
      * spills (ptxas at 16384 and 32 warps) */
     p.prefetch = op_tune.prefetch ? op_tune.prefetch == 2 : (int64_t)p.block_m * p.block_n <= OP_PREFETCH_MAX;
-    /* persistent programs: about 32 warps per SM (several programs in flight hide the
-     * latency of each one's row reductions); the CPU: 4 per worker, for balance */
-    int per_sm = op_tune.per_sm ? op_tune.per_sm
-                 : c->ctx->target->kind == TGT_CPU ? 4 : (32 / p.num_warps < 1 ? 1 : 32 / p.num_warps > 8 ? 8 : 32 / p.num_warps);
-    int64_t want = (int64_t)sms * per_sm, work;
     if (p.looped) {
-      int64_t chunks = (cols + p.block_n - 1) / p.block_n;
-      want = (want + chunks - 1) / chunks; /* row groups per column chunk */
-      work = rows;
-      if (want > 65535) want = 65535;      /* grid[1] */
+      /* row groups per column chunk: about 32 warps per SM over the (chunk, group) grid */
+      int per_sm = op_tune.per_sm ? op_tune.per_sm
+                   : c->ctx->target->kind == TGT_CPU ? 4 : (32 / p.num_warps < 1 ? 1 : 32 / p.num_warps > 8 ? 8 : 32 / p.num_warps);
+      int64_t chunks = (cols + p.block_n - 1) / p.block_n, want = ((int64_t)sms * per_sm + chunks - 1) / chunks;
+      if (want > 65535) want = 65535; /* grid[1] */
+      if (want > rows) want = rows;
+      p.programs = (uint32_t)(want > 0 ? want : 1);
     } else {
-      work = (rows + p.block_m - 1) / p.block_m;
+      /* an upper bound; op_fit_programs sets the persistent grid from the kernel's occupancy */
+      int64_t work = (rows + p.block_m - 1) / p.block_m, want = (int64_t)sms * OP_PER_SM_MAX;
+      p.programs = (uint32_t)(want < work ? want : work);
     }
-    if (want > work) want = work;
-    p.programs = (uint32_t)(want > 0 ? want : 1);
   }
   return p;
+}
+
+liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
+                             int64_t rows) {
+  int per_sm = op_tune.per_sm;
+  if (!per_sm) {
+    if (c->ctx->target->kind == TGT_CPU) {
+      per_sm = 4; /* workers take programs as they free up: a few each, for balance */
+    } else {
+      liger_status st = liger_kernel_occupancy(k, args, nargs, &per_sm);
+      if (st) return op_wrap(c, st);
+      if (per_sm < 1) per_sm = 1;
+      if (per_sm > OP_PER_SM_MAX) per_sm = OP_PER_SM_MAX;
+    }
+  }
+  int64_t work = (rows + p->block_m - 1) / p->block_m, want = (int64_t)op_sm_count(c) * per_sm;
+  if (want > work) want = work;
+  p->programs = (uint32_t)(want > 0 ? want : 1);
+  return LIGER_OK;
 }
 
 /* ---- per-context state ----------------------------------------------------------------------- */

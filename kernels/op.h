@@ -107,6 +107,13 @@ enum {
  * above OP_TILE_MAX, and for `backward` the persistent grid (about 32 warps per SM).
  * LIGER_OPS_CONFIG overrides any of it. */
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward);
+/* The persistent grid of a tile-form backward (p->programs), once its kernel k is known:
+ * as many programs per SM as can be resident at once (liger_kernel_occupancy; at most 8;
+ * LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker), never more than the row blocks
+ * of `rows`. `args` are the launch's (a placeholder may stand for the partials' pointer:
+ * only its 16-byte alignment matters). The grid then runs in one wave. */
+liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
+                             int64_t rows);
 /* Liger's num_warps for a tile of `elems` elements: 4, 8 (>= 2048), 16 (>= 8192), 32 (>=
  * 32768); 16 at most on HIP (64-lane waves). */
 int op_num_warps(const OpCall *c, int64_t elems);
@@ -136,5 +143,10 @@ liger_status op_sum_partials(const OpCall *c, const void *partials, int64_t npar
 /* Pointer and scalar arguments for liger_launch. */
 static inline liger_arg op_ptr(const OpTensor *t) { return liger_arg_ptr(t->data, t->dtype); }
 static inline liger_arg op_i64(int64_t v) { return liger_arg_int(v); }
+/* Stands for a scratch pointer (aligned as scratch is) before the scratch exists, or for one
+ * the kernel never touches. Never dereferenced. */
+static inline liger_arg op_partials_placeholder(void) {
+  return liger_arg_ptr((void *)(uintptr_t)OP_SCRATCH_ALIGN, LIGER_F32);
+}
 
 #endif

@@ -101,34 +101,42 @@ liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLT
   OpPlan p = op_plan_rows(&c, X.rows, X.cols, true);
   RmsConsts k;
   rms_consts(&k, mode, has_w, &p);
-  /* looped: the row scalars first, then the partial rows */
-  size_t srow = p.looped ? ((size_t)X.rows * 4 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1) : 0;
-  size_t part = has_w ? (size_t)p.programs * (size_t)X.cols * 4 : 0;
-  void *scratch = NULL;
-  OpScratch *hold = NULL;
-  if (srow + part && (st = op_scratch_get(&c, srow + part, &scratch, &hold))) return st;
-  OpTensor S = {.name = "scratch", .data = scratch, .dtype = LIGER_F32};
-  liger_arg parts = liger_arg_ptr(has_w ? (char *)scratch + srow : X.data, LIGER_F32); /* not written without w */
   liger_arg wp = has_w ? op_ptr(&W) : op_ptr(&X);
   liger_kernel *kern;
   if (!p.looped) {
-    if (!(st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 5, p.num_warps, &kern))) {
-      liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
-                       wp, op_ptr(&R), parts, op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
-      st = op_launch(&c, kern, p.programs, 1, a, 12);
-    }
-  } else {
-    liger_constexpr rk[] = {k.k[1], k.k[2]}; /* HAS_W, BLOCK_N */
-    if (!(st = op_kernel(&c, rms_file, "rms_norm_bwd_rowsum", rk, 2, p.num_warps, &kern))) {
-      liger_arg a[] = {op_ptr(&S), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride), wp, op_ptr(&R),
-                       op_i64(X.cols), liger_arg_float(offset)};
-      st = op_launch(&c, kern, (uint32_t)X.rows, 1, a, 9);
-    }
-    if (!st && !(st = op_kernel(&c, rms_file, "rms_norm_bwd_looped", k.k, 3, p.num_warps, &kern))) {
-      liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
-                       wp, op_ptr(&R), op_ptr(&S), parts, op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
-      st = op_launch(&c, kern, (uint32_t)((X.cols + p.block_n - 1) / p.block_n), p.programs, a, 13);
-    }
+    /* the kernel first: its occupancy sets the persistent grid, which sizes the partials */
+    liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
+                     wp, op_ptr(&R), op_partials_placeholder(), op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
+    if ((st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 5, p.num_warps, &kern)) ||
+        (st = op_fit_programs(&c, kern, a, 12, &p, X.rows)))
+      return st;
+    void *scratch = NULL;
+    OpScratch *hold = NULL;
+    if (has_w && (st = op_scratch_get(&c, (size_t)p.programs * (size_t)X.cols * 4, &scratch, &hold))) return st;
+    if (has_w) a[8] = liger_arg_ptr(scratch, LIGER_F32); /* else never written */
+    st = op_launch(&c, kern, p.programs, 1, a, 12);
+    if (!st && has_w) st = op_sum_partials(&c, scratch, p.programs, &DW);
+    op_scratch_put(hold);
+    return st;
+  }
+  /* looped: the row scalars first, then the partial rows */
+  size_t srow = ((size_t)X.rows * 4 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1);
+  size_t part = has_w ? (size_t)p.programs * (size_t)X.cols * 4 : 0;
+  void *scratch = NULL;
+  OpScratch *hold = NULL;
+  if ((st = op_scratch_get(&c, srow + part, &scratch, &hold))) return st;
+  OpTensor S = {.name = "scratch", .data = scratch, .dtype = LIGER_F32};
+  liger_arg parts = liger_arg_ptr(has_w ? (char *)scratch + srow : X.data, LIGER_F32); /* not written without w */
+  liger_constexpr rk[] = {k.k[1], k.k[2]}; /* HAS_W, BLOCK_N */
+  if (!(st = op_kernel(&c, rms_file, "rms_norm_bwd_rowsum", rk, 2, p.num_warps, &kern))) {
+    liger_arg a[] = {op_ptr(&S), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride), wp, op_ptr(&R),
+                     op_i64(X.cols), liger_arg_float(offset)};
+    st = op_launch(&c, kern, (uint32_t)X.rows, 1, a, 9);
+  }
+  if (!st && !(st = op_kernel(&c, rms_file, "rms_norm_bwd_looped", k.k, 3, p.num_warps, &kern))) {
+    liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
+                     wp, op_ptr(&R), op_ptr(&S), parts, op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
+    st = op_launch(&c, kern, (uint32_t)((X.cols + p.block_n - 1) / p.block_n), p.programs, a, 13);
   }
   if (!st && has_w) st = op_sum_partials(&c, (char *)scratch + srow, p.programs, &DW);
   op_scratch_put(hold);

@@ -386,6 +386,13 @@ static liger_status rt_cpu_launch(RtModule *m, const uint32_t grid[3], uint32_t 
   return LIGER_OK;
 }
 
+/* A worker runs one program at a time. */
+static liger_status rt_cpu_occupancy(RtModule *m, uint32_t threads, uint32_t shared, int *blocks) {
+  (void)m, (void)threads, (void)shared;
+  *blocks = 1;
+  return LIGER_OK;
+}
+
 const RtBackend rt_backend_cpu = {
     .name = "cpu",
     .open = rt_cpu_open,
@@ -399,4 +406,5 @@ const RtBackend rt_backend_cpu = {
     .load = rt_cpu_load,
     .unload = rt_cpu_unload,
     .launch = rt_cpu_launch,
+    .occupancy = rt_cpu_occupancy,
 };

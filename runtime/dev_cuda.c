@@ -94,6 +94,8 @@ typedef CUresult (*PFN_cuModuleUnload_v2000)(CUmodule hmod);
 typedef CUresult (*PFN_cuModuleGetFunction_v2000)(CUfunction *hfunc, CUmodule hmod, const char *name);
 typedef CUresult (*PFN_cuFuncGetAttribute_v2020)(int *pi, CUfunction_attribute attrib, CUfunction hfunc);
 typedef CUresult (*PFN_cuFuncSetAttribute_v9000)(CUfunction hfunc, CUfunction_attribute attrib, int value);
+typedef CUresult (*PFN_cuOccupancyMaxActiveBlocksPerMultiprocessor_v6050)(int *numBlocks, CUfunction func, int blockSize,
+                                                                         size_t dynamicSMemSize);
 typedef CUresult (*PFN_cuLaunchKernel_v4000)(CUfunction f, unsigned int gridDimX, unsigned int gridDimY,
                                              unsigned int gridDimZ, unsigned int blockDimX,
                                              unsigned int blockDimY, unsigned int blockDimZ,
@@ -129,6 +131,8 @@ enum { RT_CU_ABI = 12000, RT_CU_DEFAULT_SHARED = 48 * 1024 };
   X(module_get_function, PFN_cuModuleGetFunction_v2000, "cuModuleGetFunction")              \
   X(func_get_attribute, PFN_cuFuncGetAttribute_v2020, "cuFuncGetAttribute")                 \
   X(func_set_attribute, PFN_cuFuncSetAttribute_v9000, "cuFuncSetAttribute")                 \
+  X(occupancy, PFN_cuOccupancyMaxActiveBlocksPerMultiprocessor_v6050,                       \
+    "cuOccupancyMaxActiveBlocksPerMultiprocessor")                                          \
   X(launch_kernel, PFN_cuLaunchKernel_v4000, "cuLaunchKernel")
 
 static struct {
@@ -461,6 +465,13 @@ static liger_status rt_cu_launch(RtModule *m, const uint32_t grid[3], uint32_t t
   return LIGER_OK;
 }
 
+static liger_status rt_cu_occupancy(RtModule *m, uint32_t threads, uint32_t shared, int *blocks) {
+  liger_status st = rt_cu_bind(m->dev);
+  if (st) return st;
+  CU_TRY("cuOccupancyMaxActiveBlocksPerMultiprocessor", cu.occupancy(blocks, m->fn, (int)threads, shared));
+  return LIGER_OK;
+}
+
 const RtBackend rt_backend_cuda = {
     .name = "cuda",
     .open = rt_cu_open,
@@ -474,4 +485,5 @@ const RtBackend rt_backend_cuda = {
     .load = rt_cu_load,
     .unload = rt_cu_unload,
     .launch = rt_cu_launch,
+    .occupancy = rt_cu_occupancy,
 };

@@ -98,6 +98,8 @@ _Static_assert((int)RT_HIP_DEVICE_TO_HOST == (int)hipMemcpyDeviceToHost, "hipMem
   X(module_get_function, RtHipError, (RtHipFunction *, RtHipModule, const char *),           \
     "hipModuleGetFunction")                                                                  \
   X(module_unload, RtHipError, (RtHipModule), "hipModuleUnload")                             \
+  X(occupancy, RtHipError, (int *, RtHipFunction, int, size_t),                              \
+    "hipModuleOccupancyMaxActiveBlocksPerMultiprocessor")                                    \
   X(module_launch_kernel, RtHipError,                                                        \
     (RtHipFunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,    \
      RtHipStream, void **, void **),                                                         \
@@ -458,6 +460,13 @@ static liger_status rt_hip_launch(RtModule *m, const uint32_t grid[3], uint32_t 
   return LIGER_OK;
 }
 
+static liger_status rt_hip_occupancy(RtModule *m, uint32_t threads, uint32_t shared, int *blocks) {
+  liger_status st = rt_hip_bind(m->dev);
+  if (st) return st;
+  HIP_TRY("hipModuleOccupancyMaxActiveBlocksPerMultiprocessor", hip.occupancy(blocks, m->fn, (int)threads, shared));
+  return LIGER_OK;
+}
+
 const RtBackend rt_backend_hip = {
     .name = "hip",
     .open = rt_hip_open,
@@ -471,4 +480,5 @@ const RtBackend rt_backend_hip = {
     .load = rt_hip_load,
     .unload = rt_hip_unload,
     .launch = rt_hip_launch,
+    .occupancy = rt_hip_occupancy,
 };

@@ -421,6 +421,16 @@ liger_status liger_kernel_compile(liger_kernel *k, const liger_arg *args, int na
   return find_variant(k, args, nargs, specs, &v);
 }
 
+liger_status liger_kernel_occupancy(liger_kernel *k, const liger_arg *args, int nargs, int *blocks_per_sm) {
+  if (!blocks_per_sm) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_kernel_occupancy: blocks_per_sm is NULL");
+  *blocks_per_sm = 0;
+  ArgSpec specs[MAX_ARGS];
+  Variant *v;
+  liger_status st = find_variant(k, args, nargs, specs, &v);
+  if (st != LIGER_OK) return st;
+  return k->ctx->be->occupancy(v->mod, (uint32_t)v->meta.threads, (uint32_t)v->meta.shared, blocks_per_sm);
+}
+
 liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream, const liger_arg *args, int nargs) {
   if (!grid) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: grid is NULL");
   ArgSpec specs[MAX_ARGS];

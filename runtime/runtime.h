@@ -64,6 +64,10 @@ typedef struct RtBackend {
    * the kernel's C ABI wants it (8-byte pointers, i32/i64, f32, i8 for bools). */
   liger_status (*launch)(RtModule *mod, const uint32_t grid[3], uint32_t threads, uint32_t shared,
                          void *stream, void **args, int nargs);
+  /* How many programs of `threads` threads and `shared` dynamic shared bytes can be resident
+   * on one SM / CU at once (registers, shared memory, warps); 1 on the CPU (a worker runs one
+   * program at a time). */
+  liger_status (*occupancy)(RtModule *mod, uint32_t threads, uint32_t shared, int *blocks);
 } RtBackend;
 
 extern const RtBackend rt_backend_cuda; /* dev_cuda.c: libcuda.so.1 through cuGetProcAddress_v2 */

@@ -89,6 +89,19 @@ static void check_add(liger_context *ctx, const char *path, int block) {
       liger_arg args[4] = {liger_arg_ptr(dx, LIGER_F32), liger_arg_ptr(dy, LIGER_F32), liger_arg_ptr(dz, LIGER_F32),
                            liger_arg_int(n)};
       uint32_t grid[3] = {(uint32_t)((n + block - 1) / block), 1, 1};
+      if (s == 0) {
+        /* occupancy: 1 on the CPU (a worker runs one program); on a GPU a 4-warp add kernel
+         * fits several times on an SM (at least 2, at most 32 resident blocks); errors */
+        int occ = -1;
+        bool cpu = !strcmp(liger_context_target(ctx), "cpu");
+        if (api_ok(liger_kernel_occupancy(k, args, 4, &occ), "liger_kernel_occupancy"))
+          CHECK(cpu ? occ == 1 : occ >= 2 && occ <= 32, "add BLOCK=%d: occupancy %d blocks per SM (%s)", block, occ,
+                cpu ? "want 1" : "want 2..32");
+        CHECK(liger_kernel_occupancy(k, args, 4, NULL) == LIGER_ERR_INVALID_ARG,
+              "liger_kernel_occupancy with NULL blocks_per_sm is LIGER_ERR_INVALID_ARG");
+        CHECK(liger_kernel_occupancy(k, args, 3, &occ) != LIGER_OK && occ == 0,
+              "liger_kernel_occupancy with a missing argument fails and sets 0");
+      }
       ok = api_ok(liger_launch(k, grid, NULL, args, 4), "liger_launch(add_kernel)") &&
            api_ok(liger_synchronize(ctx, NULL), "liger_synchronize") &&
            api_ok(liger_memcpy_dtoh(ctx, z, dz, zbytes), "liger_memcpy_dtoh");

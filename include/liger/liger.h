@@ -181,6 +181,15 @@ LIGER_API void liger_kernel_release(liger_kernel *k);
  * launching. Useful to take compilation out of a timed region. */
 LIGER_API liger_status liger_kernel_compile(liger_kernel *k, const liger_arg *args, int nargs);
 
+/* How many programs of the specialisation that `args` select can be resident at once on
+ * one SM (NVIDIA) or CU (AMD), given its registers, shared memory and num_warps; 1 on the
+ * CPU, where a worker thread runs one program at a time. Builds the specialisation if
+ * needed (as liger_kernel_compile). A persistent grid of (this x SMs) programs runs in one
+ * wave. *blocks_per_sm is 0 on error. Thread-safe. Errors: LIGER_ERR_INVALID_ARG (NULL
+ * blocks_per_sm, bad arguments as for liger_launch), compile errors, LIGER_ERR_DRIVER. */
+LIGER_API liger_status liger_kernel_occupancy(liger_kernel *k, const liger_arg *args, int nargs,
+                                              int *blocks_per_sm);
+
 /* Number of runtime (non-constexpr) parameters the kernel takes. */
 LIGER_API int liger_kernel_num_args(const liger_kernel *k);
 
