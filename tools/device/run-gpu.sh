@@ -9,7 +9,13 @@
 # imports), and, where compute-sanitizer exists, test_gpu_exec and quick runs of the ops
 # tests under its memcheck and racecheck tools. The last line is "N passed, N failed"; the
 # exit status is 0 only if nothing failed.
+#
+# Arguments pick parts (default: all): tests (the GPU test programs and liger-demo), bench
+# (liger-bench and liger-bench --ops), torch (torch_ops.py), sanitize (compute-sanitizer), so
+# that a device call of limited time can run some of them.
 set -uo pipefail
+parts=" ${*:-tests bench torch sanitize} "
+want() { [[ $parts == *" $1 "* ]]; }
 
 root=$(pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,6 +69,7 @@ step() { # name, command...
   fi
 }
 
+if want tests; then
 step test_gpu_exec "$dev/bin/test_gpu_exec" "$src"
 step gpu_assert "$dev/bin/test_gpu_exec" "$src" assert
 step gpu_targets "$dev/bin/test_gpu_targets" "$src"
@@ -80,13 +87,18 @@ step gpu_ops_embedding_blocks env LIGER_OPS_CONFIG=chunk=64,rows=2 "$dev/bin/tes
 step gpu_ops_sparsemax "$dev/bin/test_ops_sparsemax" --device cuda
 step gpu_ops_sparsemax_looped env LIGER_OPS_CONFIG=chunk=64 "$dev/bin/test_ops_sparsemax" --device cuda --quick
 step liger-demo "$dev/bin/liger-demo"
+fi
+if want bench; then
 step liger-bench "$dev/bin/liger-bench" --device cuda --src "$src" --json "${OUT:-/tmp}/bench.json"
 step liger-bench-ops "$dev/bin/liger-bench" --ops --device cuda --json "${OUT:-/tmp}/bench_ops.json"
+fi
 # torch_ops.py: every op against PyTorch eager, our kernels/*.py under real Triton, a benchmark beside
 # torch (JSON and CSV into $OUT); beside this script (tools/device or .dev, where pack.sh copies it)
 torch_ops=$here/torch_ops.py
 [[ -f $torch_ops ]] || torch_ops=$root/tools/device/torch_ops.py
-if python3 -c 'import torch' 2>/dev/null; then
+if ! want torch; then
+  :
+elif python3 -c 'import torch' 2>/dev/null; then
   step torch_ops python3 "$torch_ops" --lib "$dev/lib/libliger-jit.so" --json "${OUT:-/tmp}/torch_ops.json" \
     --csv "${OUT:-/tmp}/torch_ops.csv"
 else
@@ -96,7 +108,9 @@ fi
 
 sanitizer=$(command -v compute-sanitizer || true)
 [[ -n $sanitizer ]] || [[ ! -x /usr/local/cuda/bin/compute-sanitizer ]] || sanitizer=/usr/local/cuda/bin/compute-sanitizer
-if [[ -n $sanitizer ]]; then
+if ! want sanitize; then
+  :
+elif [[ -n $sanitizer ]]; then
   step memcheck "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
   step racecheck "$sanitizer" --tool racecheck --error-exitcode 1 "$dev/bin/test_gpu_exec" "$src"
   step memcheck_ops "$sanitizer" --tool memcheck --error-exitcode 1 "$dev/bin/test_ops_norm" --device cuda --quick
