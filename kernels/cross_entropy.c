@@ -52,7 +52,7 @@ static bool ce_tuned(const char *key) {
  * np2(V), the warps to about 16 elements a thread); LIGER_OPS_CONFIG's `chunk` and `warps`
  * override them (read through op_plan_rows, whose looped form takes them as they are). */
 static void ce_plan(const OpCall *c, int64_t cols, bool smoothing, int *block, int *warps) {
-  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, false);
+  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
   int64_t b = ce_tuned("chunk") ? p.block_n : smoothing ? CE_BLOCK / 2 : CE_BLOCK;
   if (b > ce_np2(cols)) b = ce_np2(cols);
   int w = CE_WARPS;

@@ -43,7 +43,7 @@ typedef struct EmbTile {
 static EmbTile emb_tile(const OpCall *c, int64_t rows, int64_t d) {
   EmbTile t;
   int64_t bd = emb_np2(d) < EMB_BLOCK_D ? emb_np2(d) : EMB_BLOCK_D;
-  OpPlan p = op_plan_rows(c, rows, bd, false);
+  OpPlan p = op_plan_rows(c, rows, bd, OP_PLAN_FWD);
   t.block_m = p.block_m;
   t.block_d = p.looped ? p.block_n : (int)bd; /* LIGER_OPS_CONFIG chunk < bd */
   t.num_warps = p.num_warps;

@@ -38,7 +38,7 @@ static int64_t glu_np2(int64_t v) {
 }
 
 static liger_status glu_plan(const OpCall *c, const OpTensor *const *ts, int nt, GluPlan *g) {
-  OpPlan p = op_plan_rows(c, 1, GLU_BLOCK, false);
+  OpPlan p = op_plan_rows(c, 1, GLU_BLOCK, OP_PLAN_FWD);
   const OpTensor *x = ts[0];
   int block = p.block_n;
   g->num_warps = p.num_warps;

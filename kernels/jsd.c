@@ -28,7 +28,7 @@ static const char *jsd_bool(bool v) { return v ? "True" : "False"; }
 /* As kl_div.c: JSD_CHUNK or LIGER_OPS_CONFIG's smaller chunk, cut down to np2(V), and
  * about 16 elements a thread. */
 static void jsd_plan(const OpCall *c, int64_t cols, int *block, int *warps) {
-  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, false);
+  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
   int64_t b = 1;
   while (b < cols && b < p.block_n && b < JSD_CHUNK) b <<= 1;
   int w = p.num_warps;

@@ -27,7 +27,7 @@ static const char *kl_bool(bool v) { return v ? "True" : "False"; }
  * form), cut down to np2(V); the warps give about 16 elements a thread (LIGER_OPS_CONFIG's
  * warps, when set, at most that). */
 static void kl_plan(const OpCall *c, int64_t cols, int *block, int *warps) {
-  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, false);
+  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
   int64_t b = 1;
   while (b < cols && b < p.block_n && b < KL_CHUNK) b <<= 1;
   int w = p.num_warps;

@@ -47,7 +47,7 @@ liger_status liger_layer_norm_forward(liger_context *ctx, void *stream, const DL
   if ((st = op_check_overlaps(&c, outs, 3, ins, 3))) return st;
   if (X.rows == 0) return LIGER_OK;
 
-  OpPlan p = op_plan_rows(&c, X.rows, X.cols, false);
+  OpPlan p = op_plan_rows(&c, X.rows, X.cols, OP_PLAN_FWD);
   LnConsts k;
   ln_consts(&k, W.t != NULL, B.t != NULL, &p);
   liger_kernel *kern;
@@ -101,7 +101,7 @@ liger_status liger_layer_norm_backward(liger_context *ctx, void *stream, const D
     return has_b ? op_sum_partials(&c, NULL, 0, &DB) : LIGER_OK;
   }
 
-  OpPlan p = op_plan_rows(&c, X.rows, X.cols, true);
+  OpPlan p = op_plan_rows(&c, X.rows, X.cols, OP_PLAN_BWD_SUMS);
   LnConsts k;
   ln_consts(&k, has_w, has_b, &p);
   liger_arg wp = has_w ? op_ptr(&W) : op_ptr(&X);

@@ -102,11 +102,19 @@ enum {
   OP_SCRATCH_ALIGN = 256 /* bytes; sub-buffers of one scratch allocation start on this */
 };
 
-/* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps
- * (the backward one step more warps), several short rows per program, the looped form
- * above OP_TILE_MAX, and for `backward` the persistent grid (about 32 warps per SM).
+/* What a plan is for. */
+typedef enum OpPlanKind {
+  OP_PLAN_FWD,     /* one pass per row tile */
+  OP_PLAN_BWD,     /* the same, holding about twice the state (dy and y): one step more warps */
+  OP_PLAN_BWD_SUMS /* a backward that also sums over rows (dW): a persistent grid (programs,
+                      set by op_fit_programs) of programs that each write a partial row; small
+                      tiles take 4 warps, so that many programs share an SM */
+} OpPlanKind;
+
+/* The plan for `rows` rows of `cols`: Liger's calculate_settings for the block and warps,
+ * several short rows per program, the looped form above OP_TILE_MAX, and what `kind` adds.
  * LIGER_OPS_CONFIG overrides any of it. */
-OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, bool backward);
+OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind);
 /* The persistent grid of a tile-form backward (p->programs), once its kernel k is known:
  * as many programs per SM as can be resident at once (liger_kernel_occupancy; at most 8;
  * LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker), never more than the row blocks

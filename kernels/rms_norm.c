@@ -55,7 +55,7 @@ liger_status liger_rms_norm_forward(liger_context *ctx, void *stream, const DLTe
   if (X.rows == 0) return LIGER_OK;
 
   bool has_w = W.t != NULL;
-  OpPlan p = op_plan_rows(&c, X.rows, X.cols, false);
+  OpPlan p = op_plan_rows(&c, X.rows, X.cols, OP_PLAN_FWD);
   RmsConsts k;
   rms_consts(&k, mode, has_w, &p);
   liger_kernel *kern;
@@ -98,7 +98,7 @@ liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLT
   bool has_w = W.t != NULL;
   if (X.rows == 0) return has_w ? op_sum_partials(&c, NULL, 0, &DW) : LIGER_OK; /* dw = 0 */
 
-  OpPlan p = op_plan_rows(&c, X.rows, X.cols, true);
+  OpPlan p = op_plan_rows(&c, X.rows, X.cols, OP_PLAN_BWD_SUMS);
   RmsConsts k;
   rms_consts(&k, mode, has_w, &p);
   liger_arg wp = has_w ? op_ptr(&W) : op_ptr(&X);

@@ -36,7 +36,7 @@ liger_status liger_softmax_forward(liger_context *ctx, void *stream, const DLTen
   if ((st = op_check_overlaps(&c, outs, 1, ins, 1))) return st;
   if (X.rows == 0) return LIGER_OK;
 
-  OpPlan p = op_plan_rows(&c, X.rows, X.cols, false);
+  OpPlan p = op_plan_rows(&c, X.rows, X.cols, OP_PLAN_FWD);
   liger_kernel *k;
   if ((st = softmax_kernel(&c, "softmax_fwd", "softmax_fwd_looped", &p, &k))) return st;
   if (p.looped) {
@@ -62,7 +62,7 @@ liger_status liger_softmax_backward(liger_context *ctx, void *stream, const DLTe
 
   /* the backward plan for its block and warps (dy and y: twice the state); no persistent
    * grid, nothing is summed over rows */
-  OpPlan p = op_plan_rows(&c, Y.rows, Y.cols, true);
+  OpPlan p = op_plan_rows(&c, Y.rows, Y.cols, OP_PLAN_BWD);
   liger_kernel *k;
   if ((st = softmax_kernel(&c, "softmax_bwd", "softmax_bwd_looped", &p, &k))) return st;
   if (p.looped) {
