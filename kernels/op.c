@@ -732,6 +732,33 @@ void op_scratch_put(OpScratch *hold) {
   if (hold) pthread_mutex_unlock(&hold->lock);
 }
 
+liger_status liger_ops_scratch(liger_context *ctx, size_t *bytes, int release) {
+  if (bytes) *bytes = 0;
+  if (!ctx) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_ops_scratch: ctx is NULL");
+  pthread_mutex_lock(&ctx->lock);
+  OpState *s = ctx->ops; /* none yet: no op has run, nothing is held */
+  pthread_mutex_unlock(&ctx->lock);
+  if (!s) return LIGER_OK;
+  liger_status st = LIGER_OK;
+  size_t held = 0;
+  pthread_mutex_lock(&s->scratch_lock);
+  for (OpScratch *e = s->scratch; e; e = e->next) {
+    pthread_mutex_lock(&e->lock); /* waits for an op that is using it */
+    if (release && e->ptr) {
+      /* work queued on the stream may still use the buffer */
+      liger_status r = liger_synchronize(ctx, e->stream);
+      if (!r) r = liger_free(ctx, e->ptr);
+      if (!r) e->ptr = NULL, e->bytes = 0;
+      if (r && !st) st = r;
+    }
+    held += e->bytes;
+    pthread_mutex_unlock(&e->lock);
+  }
+  pthread_mutex_unlock(&s->scratch_lock);
+  if (bytes) *bytes = held;
+  return st;
+}
+
 /* ---- sums of partial rows ------------------------------------------------------------------------ */
 
 liger_status op_sum_partials(const OpCall *c, const void *partials, int64_t nparts, const OpTensor *out) {

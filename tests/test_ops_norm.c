@@ -529,6 +529,25 @@ static void threads(void) {
   }
 }
 
+/* liger_ops_scratch: a backward with a weight leaves its partial sums' buffer held (at least
+ * rows-of-partials x n x 4 bytes, where the persistent grid has at least one program);
+ * release frees it (0 held), and the next backward allocates again and is still right. */
+static void scratch(void) {
+  size_t held = 1;
+  CHECK(liger_ops_scratch(NULL, &held, 0) == LIGER_ERR_INVALID_ARG && held == 0,
+        "liger_ops_scratch(NULL ctx) is LIGER_ERR_INVALID_ARG and reports 0");
+  RmsCase k = {.ndim = 2, .shape = {64, 1000}, .xd = LIGER_F32, .wd = LIGER_F32, .has_w = true,
+               .mode = LIGER_RMS_CAST_LLAMA, .rstd_f32 = true};
+  check_rms(&k); /* forward + backward: allocates the partials */
+  CHECK(liger_ops_scratch(ctx, &held, 0) == LIGER_OK && held >= 1000 * 4,
+        "scratch held after an RMSNorm backward with a weight: %zu bytes (want >= 4000)", held);
+  CHECK(liger_ops_scratch(ctx, &held, 1) == LIGER_OK && held == 0, "scratch after release: %zu bytes (want 0)", held);
+  CHECK(liger_ops_scratch(ctx, NULL, 0) == LIGER_OK, "liger_ops_scratch with bytes NULL");
+  check_rms(&k); /* allocates again */
+  CHECK(liger_ops_scratch(ctx, &held, 0) == LIGER_OK && held >= 1000 * 4,
+        "scratch held again after the next backward: %zu bytes", held);
+}
+
 int main(int argc, char **argv) {
   bool quick;
   int status = ops_setup(argc, argv, "test_ops_norm", &quick);
@@ -543,6 +562,7 @@ int main(int argc, char **argv) {
   corners(quick);
   errors();
   threads();
+  scratch();
   if (!quick) {
     sweep(big, 2);
     long_rows();

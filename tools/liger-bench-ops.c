@@ -236,6 +236,7 @@ typedef struct Row {
   double fwd, bwd, full; /* ms */
   int pf, pb;            /* minimal passes over one bf16 tensor of the shape: forward, backward */
   bool skip;             /* left out by --only */
+  double extra_mib;      /* the ops' scratch after the row (liger_ops_scratch), MiB */
 } Row;
 
 /* Times forward, backward and forward+backward of one op into r (-1 from the first that
@@ -245,9 +246,13 @@ static bool time_row(Row *r, OpFn fwd, OpFn bwd, OpFn full, void *arg, const cha
     r->skip = true;
     return true;
   }
+  liger_ops_scratch(ctx, NULL, 1); /* from none: what this row's op needs */
   r->fwd = time_op(fwd, arg);
   r->bwd = r->fwd > 0 ? time_op(bwd, arg) : -1;
   r->full = r->bwd > 0 ? time_op(full, arg) : -1;
+  size_t held = 0;
+  liger_ops_scratch(ctx, &held, 0);
+  r->extra_mib = (double)held / (1 << 20);
   if (r->full >= 0) return true;
   fprintf(stderr, "liger-bench: %s: %s\n", what, liger_last_error());
   return false;
@@ -260,24 +265,41 @@ static const char *row_name(const Row *r) {
   return buf;
 }
 
-static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
+/* One table row and its JSON object: times, GB/s of the minimal bytes of each direction (the
+ * callers' formulas), % of the copy bandwidth, and the ops' scratch after the row (extra MiB);
+ * `note` (may be "") goes after the table row and into the JSON as is (",\"v\": 1" style). */
+static void emit_row(const Row *r, const char *dtype, double bf, double bb, double bu, const char *note, const char *json_extra,
+                     double copy_gbs, FILE *js, bool *first) {
   if (r->skip) return;
-  double e = (double)r->m * (double)r->n * 2; /* bytes of one bf16 tensor */
-  double gf = r->fwd > 0 ? r->pf * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? r->pb * e / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? (r->pf + r->pb) * e / (r->full * 1e6) : 0;
+  double gf = r->fwd > 0 ? bf / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? bb / (r->bwd * 1e6) : 0,
+         gu = r->full > 0 ? bu / (r->full * 1e6) : 0;
   char shape[48];
   snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
-  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
-         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
+  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% | %9.1f |%s\n",
+         r->op, shape, r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs,
+         100 * gu / copy_gbs, r->extra_mib, note);
   if (js) {
     fprintf(js,
-            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"bf16\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
+            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"%s\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
             "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
-            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f}",
-            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
-            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
+            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"extra_mib\": %.2f%s}",
+            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, dtype, r->fwd, r->bwd, r->full, gf, gb, gu,
+            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs, r->extra_mib, json_extra);
     *first = false;
   }
+}
+
+/* Rows counted in passes over one tensor of the shape (`bytes` bytes an element). */
+static void print_passes(const Row *r, const char *dtype, int bytes, int pf, int pb, int pu, double copy_gbs, FILE *js,
+                         bool *first) {
+  double e = (double)r->m * (double)r->n * bytes;
+  char extra[64];
+  snprintf(extra, sizeof extra, ", \"passes\": [%d, %d, %d]", pf, pb, pu);
+  emit_row(r, dtype, pf * e, pb * e, pu * e, "", extra, copy_gbs, js, first);
+}
+
+static void print_row(const Row *r, double copy_gbs, FILE *js, bool *first) {
+  print_passes(r, "bf16", 2, r->pf, r->pb, r->pf + r->pb, copy_gbs, js, first);
 }
 
 /* SwiGLU / GeGLU (c = act(a) * b) and Softmax, bf16: forward, backward with separate
@@ -341,7 +363,8 @@ static int run_glu_softmax(double copy_gbs, FILE *js, bool *first) {
   int bad = 0;
   for (int i = 0; i < count; i++) {
     const Case *k = &cases[i];
-    Row r = {names[k->op], k->m, k->n, -1, -1, -1, k->op == 2 ? 2 : 3, k->op == 2 ? 3 : 5, false};
+    Row r = {.op = names[k->op], .m = k->m, .n = k->n, .fwd = -1, .bwd = -1, .full = -1, .pf = k->op == 2 ? 2 : 3,
+             .pb = k->op == 2 ? 3 : 5};
     Elem e;
     if (!elem_new(&e, k->op, k->m, k->n)) {
       fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());
@@ -418,23 +441,7 @@ static bool ce_new(Ce *c, int64_t m, int64_t v) {
 }
 
 static void ce_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
-  if (r->skip) return;
-  double e = (double)r->m * (double)r->n * 2;
-  double gf = r->fwd > 0 ? e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? 2 * e / (r->full * 1e6) : 0;
-  char shape[48];
-  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
-  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
-         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
-  if (js) {
-    fprintf(js,
-            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"bf16\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
-            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
-            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [1, 2, 2]}",
-            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
-            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
-    *first = false;
-  }
+  print_passes(r, "bf16", 2, 1, 2, 2, copy_gbs, js, first);
 }
 
 /* The anchors.md shape (8192 x 128256; Liger 1.673 ms forward, 2.169 ms full), then other
@@ -514,23 +521,7 @@ static bool div_new(Div *d, bool jsd, int64_t m, int64_t v) {
 }
 
 static void div_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
-  if (r->skip) return;
-  double e = (double)r->m * (double)r->n * 4; /* bytes of one fp32 tensor */
-  double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 2 * e / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? 3 * e / (r->full * 1e6) : 0;
-  char shape[48];
-  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
-  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
-         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
-  if (js) {
-    fprintf(js,
-            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"fp32\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
-            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
-            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [2, 2, 3]}",
-            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
-            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
-    *first = false;
-  }
+  print_passes(r, "fp32", 4, 2, 2, 3, copy_gbs, js, first);
 }
 
 static int run_kl_jsd(double copy_gbs, FILE *js, bool *first) {
@@ -595,23 +586,7 @@ static bool sparse_new(Sparse *s, int64_t m, int64_t n) {
 }
 
 static void sparse_print(const Row *r, double copy_gbs, FILE *js, bool *first) {
-  if (r->skip) return;
-  double e = (double)r->m * (double)r->n * 4; /* bytes of one fp32 tensor */
-  double gf = r->fwd > 0 ? 2 * e / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? 3 * e / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? 5 * e / (r->full * 1e6) : 0;
-  char shape[48];
-  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
-  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |\n", r->op, shape,
-         r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs, 100 * gu / copy_gbs);
-  if (js) {
-    fprintf(js,
-            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"dtype\": \"fp32\", \"fwd_ms\": %.5f, \"bwd_ms\": %.5f, "
-            "\"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, \"fwd_copy_ratio\": %.4f, "
-            "\"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f, \"passes\": [2, 3, 5]}",
-            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, r->fwd, r->bwd, r->full, gf, gb, gu,
-            gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
-    *first = false;
-  }
+  print_passes(r, "fp32", 4, 2, 3, 5, copy_gbs, js, first);
 }
 
 static int run_sparsemax(double copy_gbs, FILE *js, bool *first) {
@@ -706,7 +681,8 @@ static int run_rope(double copy_gbs, FILE *js, bool *first) {
   int bad = 0;
   for (int i = 0; i < count; i++) {
     const Case *k = &cases[i];
-    Row row = {"rope", k->b * k->s, (k->nq + k->nk) * k->d, -1, -1, -1, 2, 2, false};
+    Row row = {.op = "rope", .m = k->b * k->s, .n = (k->nq + k->nk) * k->d, .fwd = -1, .bwd = -1, .full = -1, .pf = 2,
+               .pb = 2};
     Rope r;
     if (!rope_new(&r, k->b, k->s, k->nq, k->nk, k->d)) {
       fprintf(stderr, "liger-bench: allocating rope: %s\n", liger_last_error());
@@ -782,25 +758,12 @@ static bool emb_new(Emb *e, int64_t n, int64_t v, int64_t d) {
 }
 
 static void emb_print(const Row *r, int64_t v, double copy_gbs, FILE *js, bool *first) {
-  if (r->skip) return;
   double e = (double)r->m * (double)r->n * 2, ids = 8.0 * (double)r->m, z = 2.0 * (double)v * (double)r->n;
   double bf = 2 * e + ids, bb = z + 3 * e + ids;
-  double gf = r->fwd > 0 ? bf / (r->fwd * 1e6) : 0, gb = r->bwd > 0 ? bb / (r->bwd * 1e6) : 0,
-         gu = r->full > 0 ? (bf + bb) / (r->full * 1e6) : 0;
-  char shape[48];
-  snprintf(shape, sizeof shape, "%lldx%lld", (long long)r->m, (long long)r->n);
-  printf("| %-10s | %-12s | %8.4f | %8.4f | %8.4f | %8.0f | %8.0f | %9.0f | %7.1f%% | %7.1f%% | %8.1f%% |  V %lld\n",
-         r->op, shape, r->fwd, r->bwd, r->full, gf, gb, gu, 100 * gf / copy_gbs, 100 * gb / copy_gbs,
-         100 * gu / copy_gbs, (long long)v);
-  if (js) {
-    fprintf(js,
-            "%s    {\"op\": \"%s\", \"m\": %lld, \"n\": %lld, \"v\": %lld, \"dtype\": \"bf16\", \"fwd_ms\": %.5f, "
-            "\"bwd_ms\": %.5f, \"full_ms\": %.5f, \"fwd_gbs\": %.1f, \"bwd_gbs\": %.1f, \"full_gbs\": %.1f, "
-            "\"fwd_copy_ratio\": %.4f, \"bwd_copy_ratio\": %.4f, \"full_copy_ratio\": %.4f}",
-            *first ? "" : ",\n", r->op, (long long)r->m, (long long)r->n, (long long)v, r->fwd, r->bwd, r->full, gf,
-            gb, gu, gf / copy_gbs, gb / copy_gbs, gu / copy_gbs);
-    *first = false;
-  }
+  char note[32], extra[32];
+  snprintf(note, sizeof note, "  V %lld", (long long)v);
+  snprintf(extra, sizeof extra, ", \"v\": %lld", (long long)v);
+  emit_row(r, "bf16", bf, bb, bf + bb, note, extra, copy_gbs, js, first);
 }
 
 static int run_embedding(double copy_gbs, FILE *js, bool *first) {
@@ -837,13 +800,14 @@ static int run_ops(double copy_gbs, FILE *js) {
   int64_t ns_gpu[] = {4096, 1024, 2048, 8192, 16384, 32768, 131072}, ns_cpu[] = {4096, 1024, 65536, 131072};
   int64_t *ns = is_gpu ? ns_gpu : ns_cpu;
   int count = is_gpu ? (quick ? 1 : 7) : (quick ? 1 : 4);
-  printf("| op         | shape (bf16) |   fwd ms |   bwd ms |  full ms | fwd GB/s | bwd GB/s | full GB/s | fwd/copy | bwd/copy | full/copy |\n");
-  printf("|------------|--------------|----------|----------|----------|----------|----------|-----------|----------|----------|-----------|\n");
+  printf("| op         | shape (bf16) |   fwd ms |   bwd ms |  full ms | fwd GB/s | bwd GB/s | full GB/s | fwd/copy | bwd/copy | full/copy | extra MiB |\n");
+  printf("|------------|--------------|----------|----------|----------|----------|----------|-----------|----------|----------|-----------|-----------|\n");
   bool first = true;
   int bad = 0;
   for (int i = 0; i < count; i++)
     for (int layer = 0; layer < 2; layer++) {
-      Row r = {layer ? "layer_norm" : "rms_norm", total / ns[i], ns[i], -1, -1, -1, 2, 3, false};
+      Row r = {.op = layer ? "layer_norm" : "rms_norm", .m = total / ns[i], .n = ns[i], .fwd = -1, .bwd = -1,
+               .full = -1, .pf = 2, .pb = 3};
       Norm n;
       if (!norm_new(&n, layer, r.m, r.n)) {
         fprintf(stderr, "liger-bench: allocating %s %lldx%lld: %s\n", r.op, (long long)r.m, (long long)r.n, liger_last_error());

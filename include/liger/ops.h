@@ -47,6 +47,17 @@
 extern "C" {
 #endif
 
+/* ---- memory ------------------------------------------------------------------------------ */
+
+/* The scratch memory the ops hold on this context (the fp32 partial sums of backward passes,
+ * per stream, kept between calls; see the conventions above): *bytes receives the total held
+ * (NULL: not wanted). With `release` non-zero, each stream's buffer is first freed (after
+ * synchronising that stream, since queued work may still use it); the next op that needs
+ * scratch allocates again. A context on which no op has run holds 0 bytes. Thread-safe: waits
+ * for ops that are using a buffer. Errors: LIGER_ERR_INVALID_ARG (NULL ctx), LIGER_ERR_DRIVER
+ * from the synchronisation or the free (the bytes still held are reported). */
+LIGER_API liger_status liger_ops_scratch(liger_context *ctx, size_t *bytes, int release);
+
 /* ---- RMSNorm (spec: kernels.md §1) --------------------------------------------------------- */
 
 /* Where RMSNorm rounds to x's dtype; the values are Liger's casting-mode codes. */
