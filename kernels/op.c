@@ -16,6 +16,7 @@
 #include "op.h"
 
 #include "internal.h"
+#include "tuner.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@ enum {
   OP_CHUNK = 8192,        /* chunk of the looped form */
   OP_PREFETCH_MAX = 8192, /* largest backward tile that loads the next block ahead */
   OP_PER_SM_MAX = 8,      /* persistent programs per SM at most (each writes a partial row) */
+  OP_BWD_SUMS_TILE_MAX = 16384, /* longest row a partial-sum backward holds as one tile */
   OP_BWD_SMALL_TILE = 4096, /* backward tiles up to this many elements ... */
   OP_BWD_SMALL_WARPS = 4,   /* ... take this many warps */
   OP_SUM_BLOCK_P = 64,    /* sum_rows tile: partial rows x columns */
@@ -38,24 +40,16 @@ enum {
 
 /* ---- LIGER_OPS_CONFIG: launch-plan overrides for tuning ------------------------------------ */
 
-typedef struct OpTune {
-  int rows, bwd_rows;   /* rows per tile (power of two) */
-  int warps, bwd_warps; /* num_warps */
-  int per_sm;           /* backward programs per SM */
-  int chunk;            /* looped form for rows longer than this, in chunks of this */
-  int bwd_chunk;        /* the same for the backward only */
-  int prefetch;         /* backward prefetch of the next row block: 0 default, 1 off, 2 on */
-  char error[240];      /* non-empty: the variable is malformed, every op call fails */
-} OpTune;
-
-static OpTune op_tune;
+static OpTune op_tune; /* LIGER_OPS_CONFIG: wins over the tuning database, knob by knob */
 static pthread_once_t op_tune_once = PTHREAD_ONCE_INIT;
+/* While the tuner times a config of an op space (op_space.c), that config, for this thread:
+ * the database is not asked. */
+static _Thread_local const OpTune *op_tune_forced;
 
 static bool op_pow2(long v) { return v > 0 && !(v & (v - 1)); }
 
-static void op_tune_read(void) {
-  const char *env = getenv("LIGER_OPS_CONFIG");
-  if (!env || !*env) return;
+bool op_tune_parse(const char *env, OpTune *out) {
+  memset(out, 0, sizeof *out);
   static const struct { const char *key; size_t off; long min, max; bool pow2; } keys[] = {
       {"rows", offsetof(OpTune, rows), 1, 1024, true},
       {"bwd_rows", offsetof(OpTune, bwd_rows), 1, 1024, true},
@@ -77,21 +71,29 @@ static void op_tune_read(void) {
       char *num_end;
       long v = strtol(eq + 1, &num_end, 10);
       if (num_end == eq + 1 || num_end != end || v < keys[i].min || v > keys[i].max || (keys[i].pow2 && !op_pow2(v))) {
-        snprintf(op_tune.error, sizeof op_tune.error, "LIGER_OPS_CONFIG: bad value for '%s' (expected %s from %ld to %ld)",
+        snprintf(out->error, sizeof out->error, "LIGER_OPS_CONFIG: bad value for '%s' (expected %s from %ld to %ld)",
                  keys[i].key, keys[i].pow2 ? "a power of two" : "a number", keys[i].min, keys[i].max);
-        return;
+        return false;
       }
-      *(int *)((char *)&op_tune + keys[i].off) = (int)v + (keys[i].min == 0);
+      *(int *)((char *)out + keys[i].off) = (int)v + (keys[i].min == 0);
     }
     if (!found) {
-      snprintf(op_tune.error, sizeof op_tune.error,
+      snprintf(out->error, sizeof out->error,
                "LIGER_OPS_CONFIG: cannot read '%.*s' (expected key=value pairs separated by commas; keys: rows, "
                "bwd_rows, warps, bwd_warps, per_sm, chunk, bwd_chunk, prefetch)", (int)(end - p), p);
-      return;
+      return false;
     }
     p = *end ? end + 1 : end;
   }
+  return true;
 }
+
+static void op_tune_read(void) {
+  const char *env = getenv("LIGER_OPS_CONFIG");
+  if (env && *env) op_tune_parse(env, &op_tune);
+}
+
+void op_tune_force(const OpTune *t) { op_tune_forced = t; }
 
 /* ---- calls and errors ---------------------------------------------------------------------- */
 
@@ -116,6 +118,8 @@ liger_status op_start(OpCall *c, const char *fn, liger_context *ctx, void *strea
   c->fn = fn;
   c->ctx = ctx;
   c->stream = stream;
+  c->dtype = LIGER_F32;
+  c->has_dtype = false;
   if (!ctx) return op_fail(c, LIGER_ERR_INVALID_ARG, "context is NULL");
   pthread_once(&op_tune_once, op_tune_read);
   if (op_tune.error[0]) return op_fail(c, LIGER_ERR_INVALID_ARG, "%s", op_tune.error);
@@ -235,6 +239,11 @@ static void op_span(OpTensor *o) {
 liger_status op_rows(const OpCall *c, const char *name, const DLTensor *t, OpTensor *out) {
   liger_status st = op_common(c, name, t, out);
   if (st) return st;
+  if (!c->has_dtype) { /* the first row tensor's dtype names the tuning bucket; every OpCall is
+                          a caller's local, so writing through the pointer is allowed */
+    ((OpCall *)c)->dtype = out->dtype;
+    ((OpCall *)c)->has_dtype = true;
+  }
   if (t->ndim < 1)
     return op_fail(c, LIGER_ERR_INVALID_ARG, "%s has 0 dimensions; expected at least 1 (rows along the last)", name);
   int last = t->ndim - 1;
@@ -453,6 +462,63 @@ static int64_t op_np2(int64_t v) {
   return p;
 }
 
+/* ---- the tuning database: a config per (op variant, bucket) ---------------------------------- */
+
+typedef struct OpTuneCtx {
+  liger_context *ctx;
+  const char *variant;
+  liger_dtype dtype;
+  int64_t rows, cols;
+} OpTuneCtx;
+
+static bool op_tune_accept(void *ud, const char *config) {
+  (void)ud;
+  OpTune t;
+  return op_tune_parse(config, &t);
+}
+
+/* A miss with tuning asked for: time the op's space at this call's shape (op_space.c). */
+static liger_status op_tune_space_fn(void *ud, char *best, size_t n) {
+  OpTuneCtx *x = ud;
+  OpSpaceReport r;
+  liger_status st = op_space_tune(x->ctx, x->variant, x->dtype, x->rows, x->cols, NULL, true, &r);
+  if (!st) snprintf(best, n, "%s", r.best >= 0 ? r.configs[r.best] : "");
+  op_space_report_free(&r);
+  return st;
+}
+
+static OpState *op_state(liger_context *ctx);
+
+/* The knobs of this call's plan: LIGER_OPS_CONFIG's, then those of the config chosen for
+ * the op variant and bucket (docs/tuning.md: the memo, the database, a measurement when
+ * asked for, else none: the plan's defaults). */
+static void op_tune_for(const OpCall *c, int64_t rows, int64_t cols, OpTune *out) {
+  OpTune db = {0};
+  OpState *s;
+  if (op_tune_forced) {
+    db = *op_tune_forced;
+  } else if ((s = op_state(c->ctx))) {
+    char variant[64], bucket[256], config[1024];
+    op_variant_name(c->fn, variant, sizeof variant);
+    if (op_bucket(c->has_dtype ? (int)c->dtype : -1, rows, cols, bucket, sizeof bucket) == LIGER_OK) {
+      OpTuneCtx x = {c->ctx, variant, c->has_dtype ? c->dtype : LIGER_F32, rows, cols};
+      tune_decide(&s->memo, c->ctx, variant, bucket, "", op_tune_accept,
+                  c->has_dtype && op_space_has(variant) ? op_tune_space_fn : NULL, &x, config, sizeof config);
+      if (!op_tune_parse(config, &db)) memset(&db, 0, sizeof db);
+    }
+  }
+  *out = db;
+  const OpTune *e = &op_tune;
+  if (e->rows) out->rows = e->rows;
+  if (e->bwd_rows) out->bwd_rows = e->bwd_rows;
+  if (e->warps) out->warps = e->warps;
+  if (e->bwd_warps) out->bwd_warps = e->bwd_warps;
+  if (e->per_sm) out->per_sm = e->per_sm;
+  if (e->chunk) out->chunk = e->chunk;
+  if (e->bwd_chunk) out->bwd_chunk = e->bwd_chunk;
+  if (e->prefetch) out->prefetch = e->prefetch;
+}
+
 int op_sm_count(const OpCall *c) { return c->ctx->info.num_sms > 0 ? c->ctx->info.num_sms : 1; }
 
 int op_num_warps(const OpCall *c, int64_t elems) {
@@ -463,18 +529,24 @@ int op_num_warps(const OpCall *c, int64_t elems) {
 
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind) {
   bool backward = kind != OP_PLAN_FWD;
+  OpTune t;
+  op_tune_for(c, rows, cols, &t);
   OpPlan p = {0};
   int sms = op_sm_count(c);
-  int chunk = backward && op_tune.bwd_chunk ? op_tune.bwd_chunk : op_tune.chunk;
-  int64_t np2 = op_np2(cols), limit = chunk ? chunk : OP_TILE_MAX;
-  int warps = backward && op_tune.bwd_warps ? op_tune.bwd_warps : op_tune.warps;
+  int chunk = backward && t.bwd_chunk ? t.bwd_chunk : t.chunk;
+  /* the partial-sum backwards hold dy, x and an fp32 dW row per thread: past 16384 elements
+   * a tile needs 32 warps, whose 64-register cap spills (H200, RMSNorm at 2048 x 32768: 19%
+   * of the copy bandwidth as a tile, against about 50% for the looped form at 131072) */
+  int64_t np2 = op_np2(cols),
+          limit = chunk ? chunk : kind == OP_PLAN_BWD_SUMS ? OP_BWD_SUMS_TILE_MAX : OP_TILE_MAX;
+  int warps = backward && t.bwd_warps ? t.bwd_warps : t.warps;
   if (np2 > limit) {
     p.looped = true;
     p.block_m = 1;
     p.block_n = chunk ? chunk : OP_CHUNK;
   } else {
     p.block_n = (int)np2;
-    int64_t bm = backward && op_tune.bwd_rows ? op_tune.bwd_rows : op_tune.rows;
+    int64_t bm = backward && t.bwd_rows ? t.bwd_rows : t.rows;
     if (!bm) {
       /* short rows share a program up to OP_TILE_TARGET elements, as long as every SM
        * still gets a few programs */
@@ -493,13 +565,14 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind
   p.num_warps = warps ? warps
                 : kind == OP_PLAN_BWD_SUMS && !p.looped && elems <= OP_BWD_SMALL_TILE ? OP_BWD_SMALL_WARPS
                 : op_num_warps(c, elems * (backward ? 2 : 1));
+  p.per_sm = t.per_sm;
   if (backward) {
     /* prefetching the next block doubles the loaded state: past 8192 elements a tile it
      * spills (ptxas at 16384 and 32 warps) */
-    p.prefetch = op_tune.prefetch ? op_tune.prefetch == 2 : (int64_t)p.block_m * p.block_n <= OP_PREFETCH_MAX;
+    p.prefetch = t.prefetch ? t.prefetch == 2 : (int64_t)p.block_m * p.block_n <= OP_PREFETCH_MAX;
     if (p.looped) {
       /* row groups per column chunk: about 32 warps per SM over the (chunk, group) grid */
-      int per_sm = op_tune.per_sm ? op_tune.per_sm
+      int per_sm = t.per_sm ? t.per_sm
                    : c->ctx->target->kind == TGT_CPU ? 4 : (32 / p.num_warps < 1 ? 1 : 32 / p.num_warps > 8 ? 8 : 32 / p.num_warps);
       int64_t chunks = (cols + p.block_n - 1) / p.block_n, want = ((int64_t)sms * per_sm + chunks - 1) / chunks;
       if (want > 65535) want = 65535; /* grid[1] */
@@ -516,7 +589,7 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind
 
 liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
                              int64_t rows) {
-  int per_sm = op_tune.per_sm;
+  int per_sm = p->per_sm;
   if (!per_sm) {
     if (c->ctx->target->kind == TGT_CPU) {
       per_sm = 4; /* workers take programs as they free up: a few each, for balance */
@@ -557,6 +630,7 @@ typedef struct OpState {
   OpEntry *buckets[OP_BUCKETS];
   pthread_mutex_t scratch_lock; /* the scratch list (each entry has its own lock) */
   OpScratch *scratch;
+  TuneMemo memo; /* the config chosen per (op variant, bucket): autotune/tuner.h */
 } OpState;
 
 static void op_state_release(liger_context *ctx) {
@@ -580,6 +654,7 @@ static void op_state_release(liger_context *ctx) {
   }
   pthread_rwlock_destroy(&s->lock);
   pthread_mutex_destroy(&s->scratch_lock);
+  tune_memo_free(&s->memo);
   free(s);
   ctx->ops = NULL;
 }
@@ -590,6 +665,7 @@ static OpState *op_state(liger_context *ctx) {
   if (!s && (s = calloc(1, sizeof *s))) {
     pthread_rwlock_init(&s->lock, NULL);
     pthread_mutex_init(&s->scratch_lock, NULL);
+    tune_memo_init(&s->memo);
     ctx->ops = s;
     ctx->ops_release = op_state_release;
   }
