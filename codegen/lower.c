@@ -350,6 +350,10 @@ LLVMValueRef lw_elementwise(Lower *L, const IrOp *op, DType dt, LLVMValueRef *x)
   case OP_SUB: return fl ? LLVMBuildFSub(b, x[0], x[1], "") : LLVMBuildSub(b, x[0], x[1], "");
   case OP_MUL: return fl ? LLVMBuildFMul(b, x[0], x[1], "") : LLVMBuildMul(b, x[0], x[1], "");
   case OP_DIV:
+    /* Triton's `/` on fp32 is div.full.f32 on NVIDIA (max 2 ulp, a few instructions); IEEE
+     * division (tl.div_rn, tl.fdiv(ieee_rounding=True), fp64, other targets) is fdiv */
+    if (fl && !op->i && L->t->kind == TGT_NVPTX && LLVMGetTypeKind(ty) == LLVMFloatTypeKind)
+      return lw_intrin(L, "llvm.nvvm.div.full", NULL, 0, x, 2);
     if (fl) return LLVMBuildFDiv(b, x[0], x[1], "");
     return sg ? LLVMBuildSDiv(b, x[0], x[1], "") : LLVMBuildUDiv(b, x[0], x[1], "");
   case OP_REM:

@@ -547,10 +547,21 @@ static SVal b_extern(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   return sv_val(op->res[0]);
 }
 
-/* tl.umulhi(x, y): the high half of the product of two ints; tl.div_rn / tl.fdiv: float
- * division (we always round to nearest: fdiv's ieee_rounding=False allows no less). */
+/* tl.umulhi(x, y): the high half of the product of two ints; tl.div_rn and
+ * tl.fdiv(ieee_rounding=True): IEEE division, rounded to nearest (a `div` op marked ieee);
+ * tl.fdiv(ieee_rounding=False) divides as `/` does (on NVIDIA fp32: div.full.f32). */
 static SVal b_int_or_float2(Sema *S, const Node *call, const Builtin *b, SVal *a) {
   IrValue *x, *y;
+  bool ieee = false;
+  if (b->op == OP_DIV && !strcmp(b->name, "fdiv")) {
+    if (a[2].kind != SV_BOOL && a[2].kind != SV_INT) {
+      diag_error(S->d, call->loc, "tl.fdiv's ieee_rounding must be a constexpr bool");
+      return sv_err();
+    }
+    ieee = a[2].i != 0;
+  } else if (b->op == OP_DIV) {
+    ieee = true; /* div_rn */
+  }
   if (!promote_pair(S, call->loc, a[0], a[1], false, true, &x, &y)) return sv_err();
   bool want_int = b->op == OP_UMULHI;
   if (want_int ? !dtype_is_int(x->type->dt) || x->type->dt == DT_I1 : !dtype_is_float(x->type->dt)) {
@@ -559,7 +570,9 @@ static SVal b_int_or_float2(Sema *S, const Node *call, const Builtin *b, SVal *a
     diag_hint(S->d, "cast first with .to(...)");
     return sv_err();
   }
-  return sv_val(ir_build2(&S->b, (IrOpKind)b->op, x->type, x, y));
+  IrOp *op = ir_build(&S->b, (IrOpKind)b->op, x->type, 2, (IrValue *[]){x, y});
+  op->i = ieee;
+  return sv_val(op->res[0]);
 }
 
 static SVal b_sigmoid(Sema *S, const Node *call, const Builtin *b, SVal *a) {

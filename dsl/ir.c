@@ -248,6 +248,9 @@ static void print_op(StrBuf *out, const IrOp *op, int indent, IrAnnot annot, voi
   case OP_MIN: case OP_MAX:
     if (op->i) sb_puts(out, " propagate_nan");
     break;
+  case OP_DIV:
+    if (op->i) sb_puts(out, " ieee");
+    break;
   default:
     break;
   }

@@ -64,7 +64,7 @@ typedef enum OpClass {
   X(ADD, "add", OC_BINARY)                                                                       \
   X(SUB, "sub", OC_BINARY)                                                                       \
   X(MUL, "mul", OC_BINARY)                                                                       \
-  X(DIV, "div", OC_BINARY)                /* floats: true division; ints: truncating */         \
+  X(DIV, "div", OC_BINARY)                /* floats: true division (i = 1: IEEE); ints: trunc */ \
   X(REM, "rem", OC_BINARY)                /* C remainder (fmod for floats) */                   \
   X(MIN, "min", OC_BINARY)                /* i = 1: propagate NaN */                            \
   X(MAX, "max", OC_BINARY)                                                                       \

@@ -61,14 +61,6 @@ static uint16_t f64_to_f16(double d) {
   return sign | (uint16_t)((E + 15) << 10) | (uint16_t)((int)q - 1024);
 }
 
-
-
-static uint64_t f64_bits(double f) {
-  uint64_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
 /* Arithmetic shift right, spelled out (>> on a negative int is implementation-defined in C). */
 static int64_t asr(int64_t v, unsigned s) { return v < 0 ? ~(~v >> s) : v >> s; }
 
@@ -199,6 +191,17 @@ static uint16_t rand_f16(double lo, double hi) {
   }
 }
 
+/* Triton's `/` on fp32 is div.full.f32 on NVIDIA: within 2 ulp of the IEEE quotient (PTX ISA),
+ * exact elsewhere. Whether `ctx` divides that way, and how many ulp a quotient may be off. */
+static int div_ulps(liger_context *ctx) { return !strncmp(liger_context_target(ctx), "sm_", 3) ? 2 : 0; }
+
+/* Distance in units in the last place between two finite floats of the same sign. */
+static uint32_t ulp_dist(float a, float b) {
+  uint32_t x = f32_bits(a), y = f32_bits(b);
+  if ((x ^ y) & 0x80000000u) return x == y ? 0 : UINT32_MAX;
+  return x > y ? x - y : y - x;
+}
+
 static void check_half_div(liger_context *ctx, const char *path) {
   static uint16_t x[N], y[N];
   rng_state = 0x5eed5u;
@@ -217,16 +220,17 @@ static void check_half_div(liger_context *ctx, const char *path) {
       int bad_q = 0, bad_h = 0, bad_r = 0, not_half = 0;
       for (int i = 0; i < N; i++) {
         float fx = (float)f16_to_f64(x[i]), fy = (float)f16_to_f64(y[i]);
-        float want = fx / fy; /* IEEE fp32 division */
-        bad_q += f32_bits(q[i]) != f32_bits(want);
-        bad_h += h[i] != f64_to_f16(want);
+        float want = fx / fy; /* IEEE fp32 division (NVIDIA: within 2 ulp of it) */
+        bad_q += ulp_dist(q[i], want) > (uint32_t)div_ulps(ctx);
+        bad_h += h[i] != f64_to_f16(q[i]); /* the store rounds the quotient the kernel has */
         /* fmod is exact; on GPUs frem may be x - trunc(x / y) * y, which is exact too while
          * the quotient stays small, hence |x / y| < 64 */
         bad_r += f32_bits(r[i]) != f32_bits(fmodf(fx, fy));
         not_half += f16_to_f64(f64_to_f16(want)) != (double)want;
       }
       CHECK(bad_q == 0 && not_half > N / 2,
-            "fp16 / fp16 is an fp32 quotient (%d wrong; %d of %d not representable in fp16)", bad_q, not_half, N);
+            "fp16 / fp16 is an fp32 quotient, within %d ulp of IEEE's (%d wrong; %d of %d not representable in fp16)",
+            div_ulps(ctx), bad_q, not_half, N);
       CHECK(bad_h == 0, "fp16 / fp16 stored to fp16 rounds the fp32 quotient to nearest even (%d wrong)", bad_h);
       CHECK(bad_r == 0, "fp16 %% fp16 is fmod in fp32: the sign of the dividend (%d wrong)", bad_r);
       CHECK(tail_intact(&bq) && tail_intact(&bh) && tail_intact(&br), "half_div_kernel writes nothing past n");
@@ -402,12 +406,45 @@ static void check_int_truediv(liger_context *ctx, const char *path) {
     if (launch(ctx, path, "int_truediv_kernel", args, 4) && buf_read(ctx, &bo)) {
       const double *o = bo.host;
       int bad = 0;
-      for (int i = 0; i < N; i++) bad += f64_bits(o[i]) != f64_bits((double)((float)a[i] / (float)b[i]));
+      for (int i = 0; i < N; i++) /* an fp32 quotient (NVIDIA: within 2 ulp), widened exactly */
+        bad += (double)(float)o[i] != o[i] || ulp_dist((float)o[i], (float)a[i] / (float)b[i]) > (uint32_t)div_ulps(ctx);
       CHECK(bad == 0 && tail_intact(&bo), "int64 / int64 is computed in fp32 ((2**40 + 1) / 1 = %.1f) (%d wrong)", o[0], bad);
     }
   }
   buf_free(ctx, &ba, false);
   buf_free(ctx, &bb, false);
+  buf_free(ctx, &bo, true);
+}
+
+/* x / y and tl.fdiv: within div_ulps of IEEE (exact off NVIDIA); tl.div_rn and
+ * tl.fdiv(ieee_rounding=True): IEEE on every target. Magnitudes from 2^-30 to 2^30. */
+static void check_division(liger_context *ctx, const char *path) {
+  static float x[N], y[N];
+  rng_state = 0xd1d1u;
+  for (int i = 0; i < N; i++) {
+    x[i] = ldexpf(1.0f + (float)(rng() % 1000000) / 1e6f, (int)(rng() % 61) - 30) * (rng() & 1 ? -1.0f : 1.0f);
+    y[i] = ldexpf(1.0f + (float)(rng() % 1000000) / 1e6f, (int)(rng() % 61) - 30);
+  }
+  Buf bx = {0}, by = {0}, bo = {0};
+  if (buf_in(ctx, &bx, x, sizeof x) && buf_in(ctx, &by, y, sizeof y) && buf_out(ctx, &bo, 4 * N * sizeof(float))) {
+    liger_arg a[4] = {liger_arg_ptr(bx.dev, LIGER_F32), liger_arg_ptr(by.dev, LIGER_F32), liger_arg_ptr(bo.dev, LIGER_F32),
+                      liger_arg_int(N)};
+    if (launch(ctx, path, "division_kernel", a, 4) && buf_read(ctx, &bo)) {
+      const float *o = bo.host;
+      int bad[4] = {0};
+      for (int i = 0; i < N; i++) {
+        float want = x[i] / y[i];
+        for (int k = 0; k < 4; k++) bad[k] += ulp_dist(o[k * N + i], want) > (uint32_t)(k < 2 ? div_ulps(ctx) : 0);
+      }
+      CHECK(!bad[0] && !bad[1], "fp32 x / y and tl.fdiv(x, y) within %d ulp of IEEE (%d, %d wrong)", div_ulps(ctx), bad[0],
+            bad[1]);
+      CHECK(!bad[2] && !bad[3], "tl.div_rn and tl.fdiv(ieee_rounding=True) are IEEE division (%d, %d wrong)", bad[2],
+            bad[3]);
+      CHECK(tail_intact(&bo), "division_kernel writes nothing past its outputs");
+    }
+  }
+  buf_free(ctx, &bx, false);
+  buf_free(ctx, &by, false);
   buf_free(ctx, &bo, true);
 }
 
@@ -424,5 +461,6 @@ int exec_checks_promo(liger_context *ctx, const char *source_dir) {
   check_shift(ctx, path);
   check_mixed_half(ctx, path);
   check_int_truediv(ctx, path);
+  check_division(ctx, path);
   return failures;
 }

@@ -2,7 +2,8 @@
 # test_ptx_features.sh — PTX for sm_90 carries what the kernel asked for: cache modifiers and
 # eviction hints as ld/st qualifiers (tests/kernels/cache_hints.py), warp shuffles and
 # barriers for reductions (kernels/examples/softmax.py), atomics (tests/kernels/lang.py),
-# hints, device_print and device_assert (tests/kernels/debug.py); and nothing it did not ask
+# hints, device_print and device_assert (tests/kernels/debug.py), fp32 division with and without
+# IEEE rounding (tests/kernels/promotion.py); and nothing it did not ask
 # for: 2-D tiles without layout conversions (tests/kernels/layouts.py). PTX for sm_80 and
 # sm_90a names its target. ptxas must accept every file when it is installed.
 #
@@ -59,6 +60,15 @@ check atomics.ptx "atomic add" '(atom|red)\.[a-z.]*add'
 
 emit math.ptx "$root/tests/kernels/math.py" -D BLOCK=256 --signature "*fp32:16,*fp32:16,i32"
 if grep -q 'call' "$tmp/math.ptx"; then echo "FAIL: libdevice calls remain in math.ptx"; fail=1; else echo "ok:   libdevice math is inlined for sm_90"; fi
+
+# fp32 division as Triton lowers it: `/` and tl.fdiv are div.full.f32, tl.div_rn and
+# tl.fdiv(ieee_rounding=True) are IEEE (div.rn.f32)
+emit division.ptx "$root/tests/kernels/promotion.py" --kernel division_kernel -D BLOCK=256 --signature "*fp32:16,*fp32:16,*fp32:16,i32"
+check division.ptx "x / y on fp32 is div.full.f32" 'div\.full\.f32'
+check division.ptx "tl.div_rn is div.rn.f32" 'div\.rn\.f32'
+if [[ $(grep -c 'div\.full\.f32' "$tmp/division.ptx") -lt 2 || $(grep -c 'div\.rn\.f32' "$tmp/division.ptx") -lt 2 ]]; then
+  echo "FAIL: division.ptx: want two div.full.f32 (/, fdiv) and two div.rn.f32 (div_rn, fdiv ieee)"; fail=1
+else echo "ok:   two divisions of each kind"; fi
 
 # tl.multiple_of / tl.max_contiguous on a runtime start: the only reason these accesses may be 128-bit
 emit hinted.ptx "$root/tests/kernels/debug.py" --kernel hinted_copy_kernel -D BLOCK=1024 --signature "*fp32:16,*fp32:16,i32:16,i32"

@@ -1,6 +1,7 @@
 # Kernels for the run-time side of Triton's type promotion (tests/exec_checks_promo.c):
 # C semantics of // and % on integers, / on fp16 computed in fp32, wrap-around in the
-# promoted type, unsigned and mixed comparisons, shifts, fp16 with bf16, int / int in fp32.
+# promoted type, unsigned and mixed comparisons, shifts, fp16 with bf16, int / int in fp32,
+# and fp32 division with and without IEEE rounding.
 # Each kernel is plain Triton and runs unchanged under triton.jit; the comments give the
 # rule the C reference encodes.
 import triton
@@ -118,3 +119,17 @@ def int_truediv_kernel(a_ptr, b_ptr, out_ptr, n, BLOCK: tl.constexpr):
     a = tl.load(a_ptr + offs, mask=mask, other=0)
     b = tl.load(b_ptr + offs, mask=mask, other=1)
     tl.store(out_ptr + offs, a / b, mask=mask)
+
+
+@triton.jit
+def division_kernel(x_ptr, y_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    # fp32 division four ways: `/` and tl.fdiv (ieee_rounding=False) are div.full.f32 on
+    # NVIDIA (within 2 ulp), tl.div_rn and tl.fdiv(ieee_rounding=True) are IEEE everywhere
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    x = tl.load(x_ptr + offs, mask=mask, other=1.0)
+    y = tl.load(y_ptr + offs, mask=mask, other=1.0)
+    tl.store(out_ptr + offs, x / y, mask=mask)
+    tl.store(out_ptr + n + offs, tl.fdiv(x, y), mask=mask)
+    tl.store(out_ptr + 2 * n + offs, tl.div_rn(x, y), mask=mask)
+    tl.store(out_ptr + 3 * n + offs, tl.fdiv(x, y, ieee_rounding=True), mask=mask)
