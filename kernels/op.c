@@ -482,27 +482,28 @@ static liger_status op_tune_space_fn(void *ud, char *best, size_t n) {
   OpTuneCtx *x = ud;
   OpSpaceReport r;
   liger_status st = op_space_tune(x->ctx, x->variant, x->dtype, x->rows, x->cols, NULL, true, &r);
-  if (!st) snprintf(best, n, "%s", r.best >= 0 ? r.configs[r.best] : "");
+  if (r.best >= 0) snprintf(best, n, "%s", r.configs[r.best]); /* measured, even if not saved */
+  bool ok = r.best >= 0;
   op_space_report_free(&r);
-  return st;
+  return ok ? LIGER_OK : st;
 }
 
-static OpState *op_state(liger_context *ctx);
+static TuneMemo *op_memo(liger_context *ctx);
 
 /* The knobs of this call's plan: LIGER_OPS_CONFIG's, then those of the config chosen for
  * the op variant and bucket (docs/tuning.md: the memo, the database, a measurement when
  * asked for, else none: the plan's defaults). */
 static void op_tune_for(const OpCall *c, int64_t rows, int64_t cols, OpTune *out) {
   OpTune db = {0};
-  OpState *s;
+  TuneMemo *memo;
   if (op_tune_forced) {
     db = *op_tune_forced;
-  } else if ((s = op_state(c->ctx))) {
+  } else if ((memo = op_memo(c->ctx))) {
     char variant[64], bucket[256], config[1024];
     op_variant_name(c->fn, variant, sizeof variant);
     if (op_bucket(c->has_dtype ? (int)c->dtype : -1, rows, cols, bucket, sizeof bucket) == LIGER_OK) {
       OpTuneCtx x = {c->ctx, variant, c->has_dtype ? c->dtype : LIGER_F32, rows, cols};
-      tune_decide(&s->memo, c->ctx, variant, bucket, "", op_tune_accept,
+      tune_decide(memo, c->ctx, variant, bucket, "", op_tune_accept,
                   c->has_dtype && op_space_has(variant) ? op_tune_space_fn : NULL, &x, config, sizeof config);
       if (!op_tune_parse(config, &db)) memset(&db, 0, sizeof db);
     }
@@ -671,6 +672,11 @@ static OpState *op_state(liger_context *ctx) {
   }
   pthread_mutex_unlock(&ctx->lock);
   return s;
+}
+
+static TuneMemo *op_memo(liger_context *ctx) {
+  OpState *s = op_state(ctx);
+  return s ? &s->memo : NULL;
 }
 
 /* ---- the variant cache ------------------------------------------------------------------------ */

@@ -19,6 +19,7 @@
 #include "liger/ops.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ---- op.c: embedded kernel sources (generated table) ----------------------------------- */
@@ -38,6 +39,8 @@ typedef struct OpCall {
   const char *fn; /* the public function, first word of every message */
   liger_context *ctx;
   void *stream;
+  liger_dtype dtype; /* of the first tensor op_rows validated (the tuning bucket's dtype) */
+  bool has_dtype;
 } OpCall;
 
 /* Starts a call: checks the context and LIGER_OPS_CONFIG. */
@@ -94,6 +97,7 @@ typedef struct OpPlan {
   int block_n;    /* np2(cols), or the chunk */
   int num_warps;
   uint32_t programs; /* backward: persistent programs (tile: grid size; looped: row groups) */
+  int per_sm;        /* backward programs per SM as configured (0: from the occupancy) */
   bool prefetch;     /* backward tile form: load the next row block before reducing this one */
 } OpPlan;
 
@@ -127,6 +131,55 @@ liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *
 int op_num_warps(const OpCall *c, int64_t elems);
 /* SMs (CUDA), CUs (HIP) or worker threads (CPU) of the context's device. */
 int op_sm_count(const OpCall *c);
+
+/* ---- op.c: plan knobs (LIGER_OPS_CONFIG, and the tuning database's op configs) ---------------- */
+
+/* Overrides of the launch plan. A tuning database config of an op is the same text as
+ * LIGER_OPS_CONFIG ("rows=2,warps=8"); LIGER_OPS_CONFIG wins knob by knob. */
+typedef struct OpTune {
+  int rows, bwd_rows;   /* rows per tile (power of two) */
+  int warps, bwd_warps; /* num_warps */
+  int per_sm;           /* backward programs per SM */
+  int chunk;            /* looped form for rows longer than this, in chunks of this */
+  int bwd_chunk;        /* the same for the backward only */
+  int prefetch;         /* backward prefetch of the next row block: 0 default, 1 off, 2 on */
+  char error[240];      /* non-empty: the text is malformed (LIGER_OPS_CONFIG: every op call fails) */
+} OpTune;
+
+/* Parses "key=value,..." ("" is no override). false with out->error set on a bad text. */
+bool op_tune_parse(const char *text, OpTune *out);
+/* Makes every plan of this thread use *t (NULL: back to the database), for the tuner. */
+void op_tune_force(const OpTune *t);
+
+/* ---- op_space.c: the ops' tuning spaces (docs/tuning.md, "Op spaces") --------------------- */
+
+/* "liger_rms_norm_forward" → "rms_norm.fwd" (backward: .bwd): the database's kernel field. */
+void op_variant_name(const char *fn, char *out, size_t n);
+/* The bucket of an op call: "cols=np2(cols),dtype=bf16,rows=np2(rows)" (dtype < 0: left out). */
+liger_status op_bucket(int dtype, int64_t rows, int64_t cols, char *out, size_t n);
+/* Whether the variant has a space the tuner can time (its inputs are known to op_space.c). */
+bool op_space_has(const char *variant);
+/* The variants with a space, NULL-terminated ("rms_norm.fwd", ...). */
+extern const char *const op_space_variants[];
+
+/* What op_space_tune measured. */
+typedef struct OpSpaceReport {
+  char bucket[256];
+  int n;                /* configs timed; configs[0] is the default plan's */
+  char **configs;       /* canonical config strings */
+  struct TuneTiming *t; /* per config; t[i].why non-empty: skipped */
+  int best;             /* index of the fastest, -1 if none ran */
+} OpSpaceReport;
+
+/* Times every config of `variant`'s space at (rows, cols, dtype) on ctx: allocates inputs
+ * of that shape, runs the public op once per sample with the config forced, and, when
+ * write_db, adds every timing to the database. o NULL: tune_runtime_opts(). Free the report
+ * with op_space_report_free. Errors: LIGER_ERR_INVALID_ARG (unknown variant), memory, or
+ * LIGER_ERR_UNSUPPORTED when no config could run. */
+struct TuneBenchOpts;
+liger_status op_space_tune(liger_context *ctx, const char *variant, liger_dtype dtype, int64_t rows, int64_t cols,
+                           const struct TuneBenchOpts *o, bool write_db, OpSpaceReport *r);
+void op_space_report_free(OpSpaceReport *r);
 
 /* ---- op.c: kernels, scratch, launches ------------------------------------------------------- */
 

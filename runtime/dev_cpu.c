@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
   RT_CPU_ALIGN = 64,         /* cache line: allocations and per-worker scratch */
@@ -190,6 +191,33 @@ static liger_status rt_cpu_sync(RtDevice *dev, void *stream) {
   (void)dev;
   (void)stream; /* launches return when the grid has run */
   return LIGER_OK;
+}
+
+/* ---- timing events: the monotonic clock (launches are synchronous) ------------------ */
+
+static liger_status rt_cpu_event_create(RtDevice *dev, void **ev) {
+  (void)dev;
+  *ev = calloc(1, sizeof(struct timespec));
+  return *ev ? LIGER_OK : rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
+static liger_status rt_cpu_event_record(RtDevice *dev, void *ev, void *stream) {
+  (void)dev;
+  (void)stream;
+  clock_gettime(CLOCK_MONOTONIC, ev);
+  return LIGER_OK;
+}
+
+static liger_status rt_cpu_event_elapsed(RtDevice *dev, void *start, void *end, double *ms) {
+  (void)dev;
+  const struct timespec *a = start, *b = end;
+  *ms = (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+  return LIGER_OK;
+}
+
+static void rt_cpu_event_destroy(RtDevice *dev, void *ev) {
+  (void)dev;
+  free(ev);
 }
 
 /* ---- modules ------------------------------------------------------------------------ */
@@ -407,4 +435,8 @@ const RtBackend rt_backend_cpu = {
     .unload = rt_cpu_unload,
     .launch = rt_cpu_launch,
     .occupancy = rt_cpu_occupancy,
+    .event_create = rt_cpu_event_create,
+    .event_record = rt_cpu_event_record,
+    .event_elapsed = rt_cpu_event_elapsed,
+    .event_destroy = rt_cpu_event_destroy,
 };

@@ -96,6 +96,12 @@ typedef CUresult (*PFN_cuFuncGetAttribute_v2020)(int *pi, CUfunction_attribute a
 typedef CUresult (*PFN_cuFuncSetAttribute_v9000)(CUfunction hfunc, CUfunction_attribute attrib, int value);
 typedef CUresult (*PFN_cuOccupancyMaxActiveBlocksPerMultiprocessor_v6050)(int *numBlocks, CUfunction func, int blockSize,
                                                                          size_t dynamicSMemSize);
+typedef struct CUevent_st *CUevent;
+typedef CUresult (*PFN_cuEventCreate_v2000)(CUevent *phEvent, unsigned int Flags);
+typedef CUresult (*PFN_cuEventRecord_v2000)(CUevent hEvent, CUstream hStream);
+typedef CUresult (*PFN_cuEventSynchronize_v2000)(CUevent hEvent);
+typedef CUresult (*PFN_cuEventElapsedTime_v2000)(float *pMilliseconds, CUevent hStart, CUevent hEnd);
+typedef CUresult (*PFN_cuEventDestroy_v4000)(CUevent hEvent);
 typedef CUresult (*PFN_cuLaunchKernel_v4000)(CUfunction f, unsigned int gridDimX, unsigned int gridDimY,
                                              unsigned int gridDimZ, unsigned int blockDimX,
                                              unsigned int blockDimY, unsigned int blockDimZ,
@@ -133,7 +139,12 @@ enum { RT_CU_ABI = 12000, RT_CU_DEFAULT_SHARED = 48 * 1024 };
   X(func_set_attribute, PFN_cuFuncSetAttribute_v9000, "cuFuncSetAttribute")                 \
   X(occupancy, PFN_cuOccupancyMaxActiveBlocksPerMultiprocessor_v6050,                       \
     "cuOccupancyMaxActiveBlocksPerMultiprocessor")                                          \
-  X(launch_kernel, PFN_cuLaunchKernel_v4000, "cuLaunchKernel")
+  X(launch_kernel, PFN_cuLaunchKernel_v4000, "cuLaunchKernel")                              \
+  X(event_create, PFN_cuEventCreate_v2000, "cuEventCreate")                                 \
+  X(event_record, PFN_cuEventRecord_v2000, "cuEventRecord")                                 \
+  X(event_synchronize, PFN_cuEventSynchronize_v2000, "cuEventSynchronize")                  \
+  X(event_elapsed, PFN_cuEventElapsedTime_v2000, "cuEventElapsedTime")                      \
+  X(event_destroy, PFN_cuEventDestroy_v4000, "cuEventDestroy")
 
 static struct {
 #define X(field, type, name) type field;
@@ -383,6 +394,40 @@ static liger_status rt_cu_sync(RtDevice *d, void *stream) {
   return LIGER_OK;
 }
 
+/* ---- timing events ------------------------------------------------------------------ */
+
+static liger_status rt_cu_event_create(RtDevice *d, void **ev) {
+  *ev = NULL;
+  liger_status st = rt_cu_bind(d);
+  if (st) return st;
+  CUevent e;
+  CU_TRY("cuEventCreate", cu.event_create(&e, 0)); /* CU_EVENT_DEFAULT: with timing */
+  *ev = e;
+  return LIGER_OK;
+}
+
+static liger_status rt_cu_event_record(RtDevice *d, void *ev, void *stream) {
+  liger_status st = rt_cu_bind(d);
+  if (st) return st;
+  CU_TRY("cuEventRecord", cu.event_record((CUevent)ev, (CUstream)stream));
+  return LIGER_OK;
+}
+
+static liger_status rt_cu_event_elapsed(RtDevice *d, void *start, void *end, double *ms) {
+  *ms = 0;
+  liger_status st = rt_cu_bind(d);
+  if (st) return st;
+  float f = 0;
+  CU_TRY("cuEventSynchronize", cu.event_synchronize((CUevent)end));
+  CU_TRY("cuEventElapsedTime", cu.event_elapsed(&f, (CUevent)start, (CUevent)end));
+  *ms = f;
+  return LIGER_OK;
+}
+
+static void rt_cu_event_destroy(RtDevice *d, void *ev) {
+  if (ev && rt_cu_bind(d) == LIGER_OK) cu.event_destroy((CUevent)ev);
+}
+
 /* ---- modules ------------------------------------------------------------------------ */
 
 static liger_status rt_cu_load(RtDevice *d, const void *image, size_t len, const char *kernel,
@@ -486,4 +531,8 @@ const RtBackend rt_backend_cuda = {
     .unload = rt_cu_unload,
     .launch = rt_cu_launch,
     .occupancy = rt_cu_occupancy,
+    .event_create = rt_cu_event_create,
+    .event_record = rt_cu_event_record,
+    .event_elapsed = rt_cu_event_elapsed,
+    .event_destroy = rt_cu_event_destroy,
 };

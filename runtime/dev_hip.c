@@ -31,6 +31,7 @@ typedef hipDevice_t RtHipDevice;
 typedef hipModule_t RtHipModule;
 typedef hipFunction_t RtHipFunction;
 typedef hipStream_t RtHipStream;
+typedef hipEvent_t RtHipEvent;
 #else
 /* No HIP headers at build time: the few types this file needs. */
 typedef int RtHipError;
@@ -38,6 +39,7 @@ typedef int RtHipDevice;
 typedef struct ihipModule_t *RtHipModule;
 typedef struct ihipModuleSymbol_t *RtHipFunction;
 typedef struct ihipStream_t *RtHipStream;
+typedef struct ihipEvent_t *RtHipEvent;
 #endif
 /* Enum parameters are passed as int in the C ABI; taking int spares conversions between our
  * fixed numbers and the header's enum types. */
@@ -103,7 +105,12 @@ _Static_assert((int)RT_HIP_DEVICE_TO_HOST == (int)hipMemcpyDeviceToHost, "hipMem
   X(module_launch_kernel, RtHipError,                                                        \
     (RtHipFunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,    \
      RtHipStream, void **, void **),                                                         \
-    "hipModuleLaunchKernel")
+    "hipModuleLaunchKernel")                                                                 \
+  X(event_create, RtHipError, (RtHipEvent *), "hipEventCreate")                              \
+  X(event_record, RtHipError, (RtHipEvent, RtHipStream), "hipEventRecord")                   \
+  X(event_synchronize, RtHipError, (RtHipEvent), "hipEventSynchronize")                      \
+  X(event_elapsed, RtHipError, (float *, RtHipEvent, RtHipEvent), "hipEventElapsedTime")     \
+  X(event_destroy, RtHipError, (RtHipEvent), "hipEventDestroy")
 
 #define X(field, ret, params, name) typedef ret(*RtHipFn_##field) params;
 RT_HIP_FUNCS(X)
@@ -394,6 +401,40 @@ static liger_status rt_hip_sync(RtDevice *d, void *stream) {
   return LIGER_OK;
 }
 
+/* ---- timing events ------------------------------------------------------------------ */
+
+static liger_status rt_hip_event_create(RtDevice *d, void **ev) {
+  *ev = NULL;
+  liger_status st = rt_hip_bind(d);
+  if (st) return st;
+  RtHipEvent e;
+  HIP_TRY("hipEventCreate", hip.event_create(&e));
+  *ev = e;
+  return LIGER_OK;
+}
+
+static liger_status rt_hip_event_record(RtDevice *d, void *ev, void *stream) {
+  liger_status st = rt_hip_bind(d);
+  if (st) return st;
+  HIP_TRY("hipEventRecord", hip.event_record((RtHipEvent)ev, (RtHipStream)stream));
+  return LIGER_OK;
+}
+
+static liger_status rt_hip_event_elapsed(RtDevice *d, void *start, void *end, double *ms) {
+  *ms = 0;
+  liger_status st = rt_hip_bind(d);
+  if (st) return st;
+  float f = 0;
+  HIP_TRY("hipEventSynchronize", hip.event_synchronize((RtHipEvent)end));
+  HIP_TRY("hipEventElapsedTime", hip.event_elapsed(&f, (RtHipEvent)start, (RtHipEvent)end));
+  *ms = f;
+  return LIGER_OK;
+}
+
+static void rt_hip_event_destroy(RtDevice *d, void *ev) {
+  if (ev && rt_hip_bind(d) == LIGER_OK) hip.event_destroy((RtHipEvent)ev);
+}
+
 /* ---- modules ------------------------------------------------------------------------ */
 
 static liger_status rt_hip_load(RtDevice *d, const void *image, size_t len, const char *kernel,
@@ -481,4 +522,8 @@ const RtBackend rt_backend_hip = {
     .unload = rt_hip_unload,
     .launch = rt_hip_launch,
     .occupancy = rt_hip_occupancy,
+    .event_create = rt_hip_event_create,
+    .event_record = rt_hip_event_record,
+    .event_elapsed = rt_hip_event_elapsed,
+    .event_destroy = rt_hip_event_destroy,
 };

@@ -20,6 +20,7 @@ struct liger_context {
   pthread_mutex_t lock; /* guards `ops` while it is created */
   void *ops;            /* kernels/op.c: loaded op kernels and scratch, made by the first op call */
   void (*ops_release)(liger_context *ctx); /* frees `ops`; called by liger_context_destroy */
+  _Atomic int tuning;   /* liger_context_set_tuning (autotune/tuner.c): measure on a DB miss */
 };
 
 /* One kernel of a source file: the parsed module, its parameters and its decorators, all in

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "cache.h"
 #include "build_id.h"
+#include "tuner.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 typedef struct Variant {
   ArgSpec specs[MAX_ARGS];
   char *hkey;          /* the heuristics' values, joined (NULL without heuristics) */
+  int cfg;             /* the @triton.autotune config built in (-1: none) */
   RtModule *mod;
   KernelMeta meta;
   struct Variant *next;
@@ -38,6 +40,12 @@ struct liger_kernel {
   pthread_mutex_t lock;
   bool locked_init;
   Variant *variants;
+  /* @triton.autotune: the configs' canonical strings, the database's name of the kernel
+   * (tune_kernel_key) and the decision per key bucket (autotune/tuner.h) */
+  char **cfg_canon;
+  char tkey[96];
+  TuneMemo memo;
+  bool memo_init;
 };
 
 /* The text and the file name live in one malloc'd block (`*text`): the caller's strings are
@@ -108,25 +116,64 @@ static bool has_const(const liger_kernel *k, const char *name) {
   return false;
 }
 
-/* @triton.autotune: until a tuning database chooses (issue: autotuning), the first config
- * supplies its constexprs and num_warps wherever the caller did not. @triton.heuristics are
- * evaluated at every launch (find_variant). */
-static liger_status apply_autotune(liger_kernel *k) {
-  if (!k->info.decor.nconfigs) return LIGER_OK;
-  const TuneConfig *c = &k->info.decor.configs[0];
-  for (int i = 0; i < c->n; i++) {
-    if (has_const(k, c->names[i])) continue;
-    char **names = realloc(k->cnames, sizeof(char *) * (size_t)(k->nconsts + 2));
-    if (names) k->cnames = names;
-    char **values = realloc(k->cvalues, sizeof(char *) * (size_t)(k->nconsts + 2));
-    if (values) k->cvalues = values;
-    if (!names || !values) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
-    k->cnames[k->nconsts] = strdup(c->names[i]);
-    k->cvalues[k->nconsts++] = strdup(c->values[i]);
+/* @triton.autotune: each config becomes its canonical string (the database's config
+ * field), and the kernel gets its database name from the SHA-256 of its source closure.
+ * Which config a launch uses is decided per key bucket (config_for). */
+static liger_status autotune_init(liger_kernel *k) {
+  int nc = k->info.decor.nconfigs;
+  if (!nc) return LIGER_OK;
+  Sha256 h;
+  sha256_init(&h);
+  for (int i = 0; i < k->info.mod->nclosure; i++) {
+    const SrcFile *f = k->info.mod->closure[i];
+    sha256_update(&h, i ? f->name : "", i ? strlen(f->name) + 1 : 1);
+    sha256_update(&h, &f->len, sizeof f->len);
+    sha256_update(&h, f->text, f->len);
   }
-  if (c->num_warps > 0 && c->num_warps <= 32 && !(c->num_warps & (c->num_warps - 1)) && k->num_warps_default)
-    k->num_warps = c->num_warps;
+  uint8_t digest[32];
+  sha256_final(&h, digest);
+  liger_status st = tune_kernel_key(k->info.name, digest, k->tkey, sizeof k->tkey);
+  if (st) return st;
+  if (!(k->cfg_canon = calloc((size_t)nc, sizeof(char *)))) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  for (int i = 0; i < nc; i++) {
+    const TuneConfig *c = &k->info.decor.configs[i];
+    char buf[1024];
+    if (tune_config_format(c->names, c->values, c->n, c->num_warps, c->num_stages, buf, sizeof buf) != LIGER_OK)
+      return rt_fail(LIGER_ERR_UNSUPPORTED, "%s(): autotune config %d cannot be named in the tuning database: %s",
+                     k->info.name, i, liger_last_error());
+    if (!(k->cfg_canon[i] = strdup(buf))) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  }
+  tune_memo_init(&k->memo);
+  k->memo_init = true;
   return LIGER_OK;
+}
+
+/* num_warps of a variant: the caller's, else the config's, else 4. */
+static int variant_warps(const liger_kernel *k, int cfg) {
+  if (cfg >= 0 && k->num_warps_default) {
+    int w = k->info.decor.configs[cfg].num_warps;
+    if (w > 0 && w <= 32 && !(w & (w - 1))) return w;
+  }
+  return k->num_warps;
+}
+
+/* The constexprs of a variant: the caller's, then those of autotune config `cfg` the caller
+ * did not give. names/values have room for nconsts + the config's. */
+static int variant_consts(const liger_kernel *k, int cfg, const char **names, const char **values) {
+  int n = 0;
+  for (int i = 0; i < k->nconsts; i++) names[n] = k->cnames[i], values[n++] = k->cvalues[i];
+  if (cfg < 0) return n;
+  const TuneConfig *c = &k->info.decor.configs[cfg];
+  for (int i = 0; i < c->n; i++)
+    if (!has_const(k, c->names[i])) names[n] = c->names[i], values[n++] = c->values[i];
+  return n;
+}
+
+static int cfg_max_consts(const liger_kernel *k) {
+  int m = 0;
+  for (int i = 0; i < k->info.decor.nconfigs; i++)
+    if (k->info.decor.configs[i].n > m) m = k->info.decor.configs[i].n;
+  return m;
 }
 
 static liger_status load_common(liger_context *ctx, const char *path, const char *source, const char *filename,
@@ -164,7 +211,7 @@ static liger_status load_common(liger_context *ctx, const char *path, const char
     }
     for (int j = 0; j < k->info.nparams; j++) k->nruntime += !k->info.params[j].constexpr_;
   }
-  if (st == LIGER_OK) st = apply_autotune(k);
+  if (st == LIGER_OK) st = autotune_init(k);
   if (st != LIGER_OK) {
     liger_kernel_release(k);
     return st;
@@ -201,6 +248,9 @@ void liger_kernel_release(liger_kernel *k) {
   }
   free(k->cnames);
   free(k->cvalues);
+  for (int i = 0; k->cfg_canon && i < k->info.decor.nconfigs; i++) free(k->cfg_canon[i]);
+  free(k->cfg_canon);
+  if (k->memo_init) tune_memo_free(&k->memo);
   arena_free(&k->arena);
   free(k->text);
   if (k->locked_init) pthread_mutex_destroy(&k->lock);
@@ -252,7 +302,8 @@ static void hash_str(Sha256 *h, const char *s) { sha256_update(h, s, strlen(s) +
 
 /* Everything the binary depends on: compiler build, target, source, kernel, constexprs,
  * argument specialisation, num_warps, and the kind of artifact. */
-static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char *hkey, liger_emit emit, uint8_t key[32]) {
+static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char *hkey, int cfg, liger_emit emit,
+                        uint8_t key[32]) {
   const Target *t = k->ctx->target;
   Sha256 h;
   sha256_init(&h);
@@ -270,10 +321,16 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
     sha256_update(&h, f->text, f->len);
   }
   hash_str(&h, k->info.name);
-  for (int i = 0; i < k->nconsts; i++) {
-    hash_str(&h, k->cnames[i]);
-    hash_str(&h, k->cvalues[i]);
+  const char **cn = calloc((size_t)(k->nconsts + cfg_max_consts(k)) + 1, sizeof(char *));
+  const char **cv = calloc((size_t)(k->nconsts + cfg_max_consts(k)) + 1, sizeof(char *));
+  int nc = cn && cv ? variant_consts(k, cfg, cn, cv) : 0;
+  for (int i = 0; i < nc; i++) {
+    hash_str(&h, cn[i]);
+    hash_str(&h, cv[i]);
   }
+  if (!cn || !cv) hash_str(&h, "(out of memory)"); /* a key no store will match */
+  free(cn);
+  free(cv);
   hash_str(&h, hkey ? hkey : "");
   /* knobs that change the code produced */
   static const char *const knobs[] = {"LIGER_LLVM_PASSES", "LIGER_LIBDEVICE", "LIGER_OCML", "LIGER_KERNEL_DEBUG",
@@ -282,7 +339,8 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
     const char *v = getenv(knobs[i]);
     hash_str(&h, v ? v : "");
   }
-  sha256_update(&h, &k->num_warps, sizeof k->num_warps);
+  int warps = variant_warps(k, cfg);
+  sha256_update(&h, &warps, sizeof warps);
   for (int i = 0; i < k->nruntime; i++) {
     int32_t f[4] = {specs[i].dt, specs[i].elem, (int32_t)specs[i].divisibility, specs[i].equal_to_one};
     sha256_update(&h, f, sizeof f);
@@ -290,26 +348,27 @@ static void variant_key(const liger_kernel *k, const ArgSpec *specs, const char 
   sha256_final(&h, key);
 }
 
-static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **hvals, const char *hkey, Variant **out) {
+static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **hvals, const char *hkey, int cfg,
+                                  Variant **out) {
   const Target *t = k->ctx->target;
   liger_emit emit = t->kind == TGT_NVPTX ? (k->ctx->info.ptx_only ? LIGER_EMIT_PTX : LIGER_EMIT_CUBIN)
                     : t->kind == TGT_AMDGPU ? LIGER_EMIT_HSACO : LIGER_EMIT_OBJ;
   const liger_emit keyed = emit; /* what the key names; a PTX fallback is not stored under it */
-  int nc = k->nconsts + k->info.decor.nheur;
+  int nc = k->nconsts + cfg_max_consts(k) + k->info.decor.nheur;
   const char **names = calloc((size_t)nc + 1, sizeof(char *)), **values = calloc((size_t)nc + 1, sizeof(char *));
   if (!names || !values) {
     free(names);
     free(values);
     return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   }
-  for (int i = 0; i < k->nconsts; i++) names[i] = k->cnames[i], values[i] = k->cvalues[i];
-  for (int i = 0; i < k->info.decor.nheur; i++) names[k->nconsts + i] = k->info.decor.heur_names[i], values[k->nconsts + i] = hvals[i];
+  nc = variant_consts(k, cfg, names, values);
+  for (int i = 0; i < k->info.decor.nheur; i++) names[nc] = k->info.decor.heur_names[i], values[nc++] = hvals[i];
   CompileJob job = {.file = &k->file, .closure = k->info.mod->closure, .nclosure = k->info.mod->nclosure,
                     .kernel = k->info.name, .const_names = names, .const_values = values,
-                    .nconsts = nc, .args = specs, .nargs = k->nruntime, .num_warps = k->num_warps, .target = t};
+                    .nconsts = nc, .args = specs, .nargs = k->nruntime, .num_warps = variant_warps(k, cfg), .target = t};
   CompileResult r;
   uint8_t key[32];
-  variant_key(k, specs, hkey, emit, key);
+  variant_key(k, specs, hkey, cfg, emit, key);
   liger_status st = LIGER_OK;
   if (!cache_load(key, &r)) {
     st = cg_compile(&job, emit, &r);
@@ -330,6 +389,7 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
   }
   memcpy(v->specs, specs, sizeof(ArgSpec) * (size_t)k->nruntime);
   v->hkey = hkey ? strdup(hkey) : NULL;
+  v->cfg = cfg;
   v->meta = r.meta;
   st = k->ctx->be->load(k->ctx->dev, r.data, r.len + (emit == LIGER_EMIT_CUBIN ? 0 : 1), r.kernel_name, &v->mod);
   free(r.data);
@@ -344,16 +404,23 @@ static liger_status build_variant(liger_kernel *k, const ArgSpec *specs, char **
 
 /* Evaluates the kernel's heuristics in order over this launch's arguments (each sees the
  * ones before it), into hvals and a joined key. */
-static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, char **hvals, StrBuf *hkey) {
+static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, int cfg, char **hvals, StrBuf *hkey) {
   int n = k->info.nparams + k->info.decor.nheur;
+  const TuneConfig *tc = cfg >= 0 ? &k->info.decor.configs[cfg] : NULL;
   LaunchArg *la = calloc((size_t)n + 1, sizeof(LaunchArg));
   if (!la) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
   int m = 0, ai = 0;
   for (int i = 0; i < k->info.nparams; i++) {
     const KernelParam *p = &k->info.params[i];
     if (p->constexpr_) {
+      bool given = false;
       for (int c = 0; c < k->nconsts; c++)
-        if (!strcmp(k->cnames[c], p->name)) la[m++] = (LaunchArg){.name = p->name, .kind = LA_LITERAL, .text = k->cvalues[c]};
+        if (!strcmp(k->cnames[c], p->name)) {
+          la[m++] = (LaunchArg){.name = p->name, .kind = LA_LITERAL, .text = k->cvalues[c]};
+          given = true;
+        }
+      for (int c = 0; !given && tc && c < tc->n; c++)
+        if (!strcmp(tc->names[c], p->name)) la[m++] = (LaunchArg){.name = p->name, .kind = LA_LITERAL, .text = tc->values[c]};
       continue;
     }
     const liger_arg *a = &args[ai++];
@@ -385,24 +452,26 @@ static liger_status run_heuristics(liger_kernel *k, const liger_arg *args, char 
   return st;
 }
 
-static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nargs, ArgSpec *specs, Variant **out) {
+static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nargs, int cfg, ArgSpec *specs,
+                                 Variant **out) {
   if (!k) return rt_fail(LIGER_ERR_INVALID_ARG, "kernel is NULL");
   liger_status st = specialise(k, args, nargs, specs);
   if (st != LIGER_OK) return st;
   char *hvals[32] = {0};
   StrBuf hkey = {0};
   if (k->info.decor.nheur > 32) return rt_fail(LIGER_ERR_UNSUPPORTED, "more than 32 heuristics on one kernel");
-  if (k->info.decor.nheur && (st = run_heuristics(k, args, hvals, &hkey)) != LIGER_OK) {
+  if (k->info.decor.nheur && (st = run_heuristics(k, args, cfg, hvals, &hkey)) != LIGER_OK) {
     for (int i = 0; i < 32; i++) free(hvals[i]);
     sb_free(&hkey);
     return st;
   }
   pthread_mutex_lock(&k->lock);
   Variant *v = k->variants;
-  while (v && (!same_specs(v->specs, specs, k->nruntime) || (hkey.s && (!v->hkey || strcmp(v->hkey, hkey.s)))))
+  while (v && (v->cfg != cfg || !same_specs(v->specs, specs, k->nruntime) ||
+               (hkey.s && (!v->hkey || strcmp(v->hkey, hkey.s)))))
     v = v->next;
   if (!v) {
-    st = build_variant(k, specs, hvals, hkey.s, &v);
+    st = build_variant(k, specs, hvals, hkey.s, cfg, &v);
     if (st == LIGER_OK) {
       v->next = k->variants;
       k->variants = v;
@@ -415,10 +484,114 @@ static liger_status find_variant(liger_kernel *k, const liger_arg *args, int nar
   return st;
 }
 
+/* ---- @triton.autotune: the config of a launch ------------------------------------------ */
+
+static const char *const dt_names[] = {"i1", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "fp16", "bf16", "fp32", "fp64"};
+
+/* The key bucket of a launch (docs/tuning.md): tune_bucket over the values of the
+ * arguments named in key=[...]: integers and bools rounded (tune_bucket_round), floats as
+ * %g, pointers as their dtype, constexprs the caller bound as their literal. */
+static liger_status launch_bucket(const liger_kernel *k, const liger_arg *args, char *out, size_t n) {
+  enum { MAXK = 16 };
+  TuneKeyVal kv[MAXK];
+  char strs[MAXK][32];
+  int m = 0;
+  for (int q = 0; q < k->info.decor.nkeys && m < MAXK; q++) {
+    const char *name = k->info.decor.keys[q];
+    for (int j = 0, ai = 0; j < k->info.nparams; j++) {
+      const KernelParam *p = &k->info.params[j];
+      if (strcmp(p->name, name)) {
+        ai += !p->constexpr_;
+        continue;
+      }
+      kv[m] = (TuneKeyVal){.name = name};
+      if (p->constexpr_) {
+        for (int c = 0; c < k->nconsts; c++)
+          if (!strcmp(k->cnames[c], name)) kv[m].str = k->cvalues[c];
+        if (!kv[m].str) break; /* a config's own constexpr: not a key */
+      } else {
+        const liger_arg *a = &args[ai];
+        if (a->kind == LIGER_ARG_INT) kv[m].value = a->v.i;
+        else if (a->kind == LIGER_ARG_BOOL) kv[m].value = a->v.b != 0;
+        else if (a->kind == LIGER_ARG_FLOAT) snprintf(strs[m], sizeof strs[m], "%g", a->v.f), kv[m].str = strs[m];
+        else kv[m].str = (unsigned)a->dtype < sizeof dt_names / sizeof dt_names[0] ? dt_names[a->dtype] : "ptr";
+      }
+      m++;
+      break;
+    }
+  }
+  return tune_bucket(kv, m, out, n);
+}
+
+typedef struct KTune {
+  liger_kernel *k;
+  const liger_arg *args;
+  int nargs;
+  const uint32_t *grid;
+  void *stream; /* the caller's */
+  const char *bucket;
+} KTune;
+
+static liger_status launch_variant(liger_kernel *k, const Variant *v, const ArgSpec *specs, const uint32_t grid[3],
+                                   void *stream, const liger_arg *args, int nargs);
+
+/* One run of config i while tuning: build it (a compile error skips it), check that its
+ * shared memory fits the device, launch it with the caller's arguments and grid. */
+static liger_status ktune_run(void *ud, int i, void *stream) {
+  KTune *t = ud;
+  ArgSpec specs[MAX_ARGS];
+  Variant *v;
+  liger_status st = find_variant(t->k, t->args, t->nargs, i, specs, &v);
+  if (st) return st;
+  size_t limit = t->k->ctx->info.max_shared;
+  if (t->k->ctx->target->kind != TGT_CPU && limit && v->meta.shared > limit)
+    return rt_fail(LIGER_ERR_UNSUPPORTED, "needs %zu bytes of shared memory; the device allows %zu", v->meta.shared,
+                   limit);
+  return launch_variant(t->k, v, specs, t->grid, stream, t->args, t->nargs);
+}
+
+static liger_status ktune_space(void *ud, char *best, size_t n) {
+  KTune *t = ud;
+  liger_kernel *k = t->k;
+  int nc = k->info.decor.nconfigs, b = -1;
+  TuneTiming *tm = calloc((size_t)nc, sizeof *tm);
+  if (!tm) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  /* the caller's stream may still be writing the inputs; tuning runs on the default one */
+  liger_status st = liger_synchronize(k->ctx, t->stream);
+  if (!st) st = tune_measure(k->ctx, k->tkey, t->bucket, (const char *const *)k->cfg_canon, nc, ktune_run, t, NULL, true,
+                             tm, &b);
+  if (b >= 0) snprintf(best, n, "%s", k->cfg_canon[b]); /* measured, even if the DB write failed */
+  free(tm);
+  return b >= 0 ? LIGER_OK : st;
+}
+
+static bool ktune_accept(void *ud, const char *config) {
+  const liger_kernel *k = ((const KTune *)ud)->k;
+  for (int i = 0; i < k->info.decor.nconfigs; i++)
+    if (!strcmp(k->cfg_canon[i], config)) return true;
+  return false;
+}
+
+/* The autotune config of a launch (-1 for a kernel without @triton.autotune): the decision
+ * for its key bucket (autotune/tuner.h), measured now only when tuning was asked for and
+ * there is a grid to launch on. */
+static int config_for(liger_kernel *k, const liger_arg *args, int nargs, const uint32_t *grid, void *stream) {
+  if (!k || !k->info.decor.nconfigs) return -1;
+  if (nargs != k->nruntime || (nargs && !args)) return 0; /* find_variant reports it */
+  char bucket[1024], config[1024];
+  if (launch_bucket(k, args, bucket, sizeof bucket) != LIGER_OK) return 0;
+  KTune t = {k, args, nargs, grid, stream, bucket};
+  tune_decide(&k->memo, k->ctx, k->tkey, bucket, k->cfg_canon[0], ktune_accept, grid ? ktune_space : NULL, &t, config,
+              sizeof config);
+  for (int i = 0; i < k->info.decor.nconfigs; i++)
+    if (!strcmp(k->cfg_canon[i], config)) return i;
+  return 0;
+}
+
 liger_status liger_kernel_compile(liger_kernel *k, const liger_arg *args, int nargs) {
   ArgSpec specs[MAX_ARGS];
   Variant *v;
-  return find_variant(k, args, nargs, specs, &v);
+  return find_variant(k, args, nargs, config_for(k, args, nargs, NULL, NULL), specs, &v);
 }
 
 liger_status liger_kernel_occupancy(liger_kernel *k, const liger_arg *args, int nargs, int *blocks_per_sm) {
@@ -426,19 +599,13 @@ liger_status liger_kernel_occupancy(liger_kernel *k, const liger_arg *args, int 
   *blocks_per_sm = 0;
   ArgSpec specs[MAX_ARGS];
   Variant *v;
-  liger_status st = find_variant(k, args, nargs, specs, &v);
+  liger_status st = find_variant(k, args, nargs, config_for(k, args, nargs, NULL, NULL), specs, &v);
   if (st != LIGER_OK) return st;
   return k->ctx->be->occupancy(v->mod, (uint32_t)v->meta.threads, (uint32_t)v->meta.shared, blocks_per_sm);
 }
 
-liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream, const liger_arg *args, int nargs) {
-  if (!grid) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: grid is NULL");
-  ArgSpec specs[MAX_ARGS];
-  Variant *v;
-  liger_status st = find_variant(k, args, nargs, specs, &v);
-  if (st != LIGER_OK) return st;
-  if (grid[0] > INT32_MAX || grid[1] > 65535 || grid[2] > 65535)
-    return rt_fail(LIGER_ERR_INVALID_ARG, "grid (%u, %u, %u) is too large", grid[0], grid[1], grid[2]);
+static liger_status launch_variant(liger_kernel *k, const Variant *v, const ArgSpec *specs, const uint32_t grid[3],
+                                   void *stream, const liger_arg *args, int nargs) {
   union {
     void *p;
     int32_t i32;
@@ -463,4 +630,15 @@ liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream,
     n++;
   }
   return k->ctx->be->launch(v->mod, grid, (uint32_t)v->meta.threads, (uint32_t)v->meta.shared, stream, ptrs, n);
+}
+
+liger_status liger_launch(liger_kernel *k, const uint32_t grid[3], void *stream, const liger_arg *args, int nargs) {
+  if (!grid) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_launch: grid is NULL");
+  if (grid[0] > INT32_MAX || grid[1] > 65535 || grid[2] > 65535)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "grid (%u, %u, %u) is too large", grid[0], grid[1], grid[2]);
+  ArgSpec specs[MAX_ARGS];
+  Variant *v;
+  liger_status st = find_variant(k, args, nargs, config_for(k, args, nargs, grid, stream), specs, &v);
+  if (st != LIGER_OK) return st;
+  return launch_variant(k, v, specs, grid, stream, args, nargs);
 }

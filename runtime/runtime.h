@@ -68,6 +68,14 @@ typedef struct RtBackend {
    * on one SM / CU at once (registers, shared memory, warps); 1 on the CPU (a worker runs one
    * program at a time). */
   liger_status (*occupancy)(RtModule *mod, uint32_t threads, uint32_t shared, int *blocks);
+  /* Timing events, for the tuner's measurements (autotune/bench.c). event_record enqueues
+   * a timestamp on `stream` behind the work queued there; event_elapsed waits for `end`
+   * and gives the milliseconds from `start` to `end`. The CPU back end reads the monotonic
+   * clock at record time (its launches return when the grid has run). */
+  liger_status (*event_create)(RtDevice *dev, void **ev);
+  liger_status (*event_record)(RtDevice *dev, void *ev, void *stream);
+  liger_status (*event_elapsed)(RtDevice *dev, void *start, void *end, double *ms);
+  void (*event_destroy)(RtDevice *dev, void *ev);
 } RtBackend;
 
 extern const RtBackend rt_backend_cuda; /* dev_cuda.c: libcuda.so.1 through cuGetProcAddress_v2 */

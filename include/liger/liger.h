@@ -232,6 +232,20 @@ LIGER_API liger_status liger_cache_query(liger_cache_info *out);
  * variables is set. */
 LIGER_API liger_status liger_tune_db_path(char *buf, size_t size);
 
+/* Lets this context measure on a tuning-database miss (docs/tuning.md, "Runtime use").
+ * On the first launch of a kernel with @triton.autotune at a new key bucket (and on the
+ * first call of a Liger op at a new (variant, bucket)), the library uses the database's
+ * fastest config for this GPU model (falling back to its arch, then its vendor) or, when
+ * there is none, the first autotune config (the op's default plan). With tuning on
+ * (`on` != 0, or LIGER_TUNE=1 in the environment), a miss instead times every config there
+ * and then — the launch waits for it, tens of milliseconds to seconds — writes every
+ * timing to the database and uses the fastest. The decision is kept per kernel object (per
+ * context for ops) and bucket. Tuning runs the kernel several times on the launch's own
+ * arguments and grid: a kernel that updates its inputs in place must not be tuned this
+ * way. Off by default, so a production process never stalls on tuning. LIGER_DEBUG=tune
+ * prints every decision. Thread-safe. Errors: LIGER_ERR_INVALID_ARG for a NULL ctx. */
+LIGER_API liger_status liger_context_set_tuning(liger_context *ctx, int on);
+
 /* ---- ahead-of-time compilation (ligerc) ---------------------------------------------- */
 
 typedef enum liger_emit {

@@ -1,0 +1,268 @@
+/*
+ * test_tuner.c — measurement (autotune/bench.c) and runtime tuning (autotune/tuner.c,
+ * runtime/kernel.c, kernels/op.c) on the CPU: medians and budgets, a user kernel with
+ * @triton.autotune tuned under LIGER_TUNE=1, the first config without it, a database entry
+ * used without measuring, the arch-level fallback, a config that fails to compile, an op
+ * tuned in one context and used by another. CTest gives LIGER_TUNE_DB a fresh directory.
+ */
+#include "check.h"
+#include "liger/liger.h"
+#include "liger/ops.h"
+#include "tuner.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Three configs; REPEAT=1 (the second) does the least work. y = f^REPEAT(x), f(a) = a*0.5+1. */
+static const char *src =
+    "import triton\n"
+    "import triton.language as tl\n"
+    "\n"
+    "@triton.autotune(configs=[triton.Config({'REPEAT': 400}, num_warps=4),\n"
+    "                          triton.Config({'REPEAT': 1}, num_warps=4),\n"
+    "                          triton.Config({'REPEAT': 40}, num_warps=4)], key=['n'])\n"
+    "@triton.jit\n"
+    "def work(x_ptr, y_ptr, n, BLOCK: tl.constexpr, REPEAT: tl.constexpr):\n"
+    "    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)\n"
+    "    m = offs < n\n"
+    "    acc = tl.load(x_ptr + offs, mask=m)\n"
+    "    for i in range(REPEAT):\n"
+    "        acc = acc * 0.5 + 1.0\n"
+    "    tl.store(y_ptr + offs, acc, mask=m)\n";
+
+/* The same with a config whose block is not a power of two: it cannot compile. */
+static const char *src_bad =
+    "import triton\n"
+    "import triton.language as tl\n"
+    "\n"
+    "@triton.autotune(configs=[triton.Config({'BLOCK': 1000}), triton.Config({'BLOCK': 256}),\n"
+    "                          triton.Config({'BLOCK': 512})], key=['n'])\n"
+    "@triton.jit\n"
+    "def copy(x_ptr, y_ptr, n, BLOCK: tl.constexpr):\n"
+    "    offs = tl.program_id(0) * 512 + tl.arange(0, BLOCK)\n"
+    "    m = offs < n\n"
+    "    tl.store(y_ptr + offs, tl.load(x_ptr + offs, mask=m), mask=m)\n";
+
+static char db_path[4096];
+
+static int db_count(const char *kernel_prefix) {
+  TuneDb *db = NULL;
+  if (tune_db_load(db_path, TUNE_LOAD_MISSING_OK, NULL, NULL, &db, NULL) != LIGER_OK) return -1;
+  int n = 0;
+  for (int i = 0; i < tune_db_count(db); i++)
+    if (!strncmp(tune_db_entry(db, i)->kernel, kernel_prefix, strlen(kernel_prefix))) n++;
+  tune_db_free(db);
+  return n;
+}
+
+static double expect(int repeat, float x) {
+  float a = x;
+  for (int i = 0; i < repeat; i++) a = a * 0.5f + 1.0f;
+  return a;
+}
+
+/* Launches work() over n elements of x = 3; returns y[0] (or NAN on an error). */
+static float run_work(liger_context *ctx, liger_kernel *k, int n) {
+  float *x, *y;
+  liger_malloc(ctx, sizeof(float) * (size_t)n, (void **)&x);
+  liger_malloc(ctx, sizeof(float) * (size_t)n, (void **)&y);
+  for (int i = 0; i < n; i++) x[i] = 3.0f, y[i] = 0;
+  liger_arg a[] = {liger_arg_ptr(x, LIGER_F32), liger_arg_ptr(y, LIGER_F32), liger_arg_int(n)};
+  uint32_t grid[3] = {(uint32_t)((n + 255) / 256), 1, 1};
+  liger_status st = liger_launch(k, grid, NULL, a, 3);
+  if (st) printf("launch: %s\n", liger_last_error());
+  float r = st ? NAN : y[0];
+  liger_free(ctx, x);
+  liger_free(ctx, y);
+  return r;
+}
+
+static liger_kernel *load(liger_context *ctx, const char *text, const char *name) {
+  liger_constexpr c[] = {{"BLOCK", "256"}};
+  liger_kernel *k = NULL;
+  if (liger_kernel_load_source(ctx, text, "tuner_test.py", name, strcmp(name, "work") ? NULL : c,
+                               strcmp(name, "work") ? 0 : 1, 0, &k))
+    printf("load: %s\n", liger_last_error());
+  return k;
+}
+
+static liger_status sleep_run(void *ud, void *stream) {
+  (void)stream;
+  long us = *(long *)ud;
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, NULL);
+  return LIGER_OK;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static liger_status fail_one(void *ud, int i, void *stream) {
+  (void)ud;
+  (void)stream;
+  if (i == 1) return liger_malloc(NULL, 1, NULL); /* any failure with a message */
+  return LIGER_OK;
+}
+
+int main(void) {
+  if (tune_db_path(db_path, sizeof db_path) != LIGER_OK) {
+    printf("no database path: set LIGER_TUNE_DB\n");
+    return 1;
+  }
+  unlink(db_path);
+  unsetenv("LIGER_TUNE");
+  liger_context *ctx = NULL;
+  CHECK(liger_context_create("cpu", &ctx) == LIGER_OK, "CPU context");
+  if (!ctx) return check_summary();
+
+  /* ---- measurement ---- */
+  TuneBench *b = NULL;
+  CHECK(tune_bench_create(ctx, NULL, 1 << 20, &b) == LIGER_OK, "bench session");
+  long us = 2000;
+  TuneBenchResult r;
+  TuneBenchOpts o = {.warmup = 1, .samples = 9};
+  CHECK(tune_bench_run(b, sleep_run, &us, &o, &r) == LIGER_OK && r.samples == 9 && !r.budget_hit,
+        "9 samples of a 2 ms sleep (%d taken)", r.samples);
+  CHECK(r.median_us >= 1900 && r.median_us < 20000 && r.min_us <= r.median_us && r.median_us <= r.max_us,
+        "median %.1f us within [1900, 20000), min %.1f <= median <= max %.1f", r.median_us, r.min_us, r.max_us);
+  us = 10000;
+  o = (TuneBenchOpts){.warmup = -1, .samples = 100, .budget_ms = 45};
+  double t0 = now_ms();
+  liger_status st = tune_bench_run(b, sleep_run, &us, &o, &r);
+  double took = now_ms() - t0;
+  CHECK(st == LIGER_OK && r.budget_hit && r.samples >= 2 && r.samples <= 6,
+        "a 45 ms budget stops 10 ms samples early: %d of 100 taken, budget_hit %d", r.samples, r.budget_hit);
+  CHECK(took < 400, "and returns in %.0f ms", took);
+  o = (TuneBenchOpts){.warmup = 5, .samples = 10, .budget_ms = 1};
+  CHECK(tune_bench_run(b, sleep_run, &us, &o, &r) == LIGER_OK && r.samples == 1,
+        "a budget spent in the warm-up still takes one sample (%d)", r.samples);
+  double v[] = {5, 1, 4, 2};
+  CHECK(tune_median(v, 4) == 3 && tune_median(v, 3) == 2, "median of an even count is the mean of the middle two");
+  tune_bench_destroy(b);
+
+  /* a config that fails is skipped with its reason; the others are measured */
+  const char *cfgs[] = {"A=1", "A=2", "A=3"};
+  TuneTiming tm[3];
+  int best = -1;
+  o = (TuneBenchOpts){.samples = 3};
+  st = tune_measure(ctx, "unit@0000000000000000", "", cfgs, 3, fail_one, NULL, &o, false, tm, &best);
+  CHECK(st == LIGER_OK && tm[1].why[0] && !tm[0].why[0] && tm[0].samples == 3 && best != 1,
+        "tune_measure skips a failing config with a reason: '%s'", tm[1].why);
+
+  /* ---- a user kernel: no LIGER_TUNE, empty database: the first config, nothing measured ---- */
+  int n = 1 << 14;
+  liger_kernel *k = load(ctx, src, "work");
+  float y = run_work(ctx, k, n);
+  CHECK(fabs(y - expect(400, 3)) < 1e-3, "without tuning the first config (REPEAT=400) runs: y = %g", y);
+  struct stat sb;
+  CHECK(stat(db_path, &sb) != 0, "and nothing was measured: no database was written");
+  liger_kernel_release(k);
+
+  /* ---- LIGER_TUNE=1: the three configs are timed, REPEAT=1 wins ---- */
+  setenv("LIGER_TUNE", "1", 1);
+  setenv("LIGER_TUNE_SAMPLES", "5", 1);
+  k = load(ctx, src, "work");
+  y = run_work(ctx, k, n);
+  CHECK(fabs(y - expect(1, 3)) < 1e-4, "tuned: the fast config (REPEAT=1) runs: y = %g", y);
+  CHECK(db_count("work@") == 3, "the database holds 3 entries of work@ (%d)", db_count("work@"));
+  stat(db_path, &sb);
+  struct timespec m0 = sb.st_mtim;
+  y = run_work(ctx, k, n - 100); /* the same bucket: decided already, no second tuning */
+  stat(db_path, &sb);
+  CHECK(fabs(y - expect(1, 3)) < 1e-4 && sb.st_mtim.tv_nsec == m0.tv_nsec && sb.st_mtim.tv_sec == m0.tv_sec,
+        "a second launch in the bucket reuses the decision");
+  liger_kernel_release(k);
+  unsetenv("LIGER_TUNE");
+
+  /* ---- a database entry is used without measuring: make REPEAT=40 the fastest ---- */
+  TuneDevice d;
+  tune_device_of(ctx, &d);
+  char bucket[64];
+  TuneKeyVal kv = {"n", n, NULL};
+  tune_bucket(&kv, 1, bucket, sizeof bucket);
+  TuneDb *db = NULL;
+  tune_db_load(db_path, 0, NULL, NULL, &db, NULL);
+  const char *kkey = db && tune_db_count(db) ? tune_db_entry(db, 0)->kernel : "?";
+  char kernel_key[96];
+  snprintf(kernel_key, sizeof kernel_key, "%s", kkey);
+  tune_db_free(db);
+  TuneEntry e = {.vendor = d.vendor, .arch = d.arch, .model = d.model, .compiler = tune_compiler_id(),
+                 .kernel = kernel_key, .bucket = bucket, .config = "REPEAT=40,num_warps=4", .median_us = 0.001,
+                 .samples = 1};
+  CHECK(tune_db_add(db_path, &e, 1, NULL) == LIGER_OK, "an entry making REPEAT=40 the fastest on this model");
+  k = load(ctx, src, "work");
+  y = run_work(ctx, k, n);
+  CHECK(fabs(y - expect(40, 3)) < 1e-4, "the database's config (REPEAT=40) runs without tuning: y = %g", y);
+  CHECK(db_count("work@") == 3, "nothing was measured (still 3 entries)");
+
+  /* ---- the arch-level fallback: an entry of another model of this arch, another bucket ---- */
+  kv.value = 4 * n;
+  tune_bucket(&kv, 1, bucket, sizeof bucket);
+  e.model = "some other CPU";
+  e.bucket = bucket;
+  tune_db_add(db_path, &e, 1, NULL);
+  y = run_work(ctx, k, 4 * n);
+  CHECK(fabs(y - expect(40, 3)) < 1e-4, "an arch-level entry (other model) is used: y = %g", y);
+  e.model = d.model;
+  e.config = "REPEAT=7,num_warps=4"; /* not a config of the kernel: ignored */
+  kv.value = 16 * n;
+  tune_bucket(&kv, 1, bucket, sizeof bucket);
+  tune_db_add(db_path, &e, 1, NULL);
+  y = run_work(ctx, k, 16 * n);
+  CHECK(fabs(y - expect(400, 3)) < 1e-3, "an entry outside the kernel's configs is ignored: the first config runs");
+  liger_kernel_release(k);
+
+  /* ---- a config that fails to compile is skipped while tuning ---- */
+  setenv("LIGER_TUNE", "1", 1);
+  k = load(ctx, src_bad, "copy");
+  y = run_work(ctx, k, 1000);
+  CHECK(y == 3.0f, "the kernel with a bad config still runs (y = %g)", y);
+  CHECK(db_count("copy@") == 2, "two of its three configs were timed (%d entries)", db_count("copy@"));
+  liger_kernel_release(k);
+  unsetenv("LIGER_TUNE");
+
+  /* ---- an op: tuned in one context (liger_context_set_tuning), used by another ---- */
+  CHECK(liger_context_set_tuning(ctx, 1) == LIGER_OK, "liger_context_set_tuning(ctx, 1)");
+  enum { R = 64, C = 256 };
+  float *x = malloc(sizeof(float) * R * C), *yy = malloc(sizeof(float) * R * C), *w = malloc(sizeof(float) * C),
+        rstd[R];
+  for (int i = 0; i < R * C; i++) x[i] = (float)(i % 13) - 6;
+  for (int i = 0; i < C; i++) w[i] = 1;
+  int64_t shape[2] = {R, C}, wshape[1] = {C}, rshape[1] = {R};
+  DLTensor X = {.data = x, .device = {kDLCPU, 0}, .ndim = 2, .shape = shape, .dtype = {kDLFloat, 32, 1}};
+  DLTensor Y = X, W = X, RS = X;
+  Y.data = yy;
+  W.data = w, W.ndim = 1, W.shape = wshape;
+  RS.data = rstd, RS.ndim = 1, RS.shape = rshape;
+  st = liger_rms_norm_forward(ctx, NULL, &X, &W, &Y, &RS, 1e-6f, 0, LIGER_RMS_CAST_LLAMA);
+  CHECK(st == LIGER_OK, "rms_norm forward with tuning on: %s", st ? liger_last_error() : "ok");
+  int nop = db_count("rms_norm.fwd");
+  CHECK(nop >= 2, "the op's space was timed: %d rms_norm.fwd entries", nop);
+  liger_context *ctx2 = NULL;
+  liger_context_create("cpu", &ctx2);
+  char cfg[256];
+  double med = 0;
+  TuneLevel lv = tune_lookup(ctx2, "rms_norm.fwd", "cols=256,dtype=fp32,rows=64", NULL, NULL, cfg, sizeof cfg, &med);
+  CHECK(lv == TUNE_HIT_MODEL, "a second context finds it at the model level: %s (%.3f us)", cfg, med);
+  memset(yy, 0, sizeof(float) * R * C);
+  st = liger_rms_norm_forward(ctx2, NULL, &X, &W, &Y, &RS, 1e-6f, 0, LIGER_RMS_CAST_LLAMA);
+  double ss = 0;
+  for (int j = 0; j < C; j++) ss += (double)x[j] * x[j];
+  double want = x[1] / sqrt(ss / C + 1e-6);
+  CHECK(st == LIGER_OK && fabs(yy[1] - want) < 1e-4 && db_count("rms_norm.fwd") == nop,
+        "and runs with it, without measuring (y = %g, expected %g)", yy[1], want);
+  liger_context_destroy(ctx2);
+  free(x);
+  free(yy);
+  free(w);
+  liger_context_destroy(ctx);
+  return check_summary();
+}
