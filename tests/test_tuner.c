@@ -18,14 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Three configs; REPEAT=1 (the second) does the least work. y = f^REPEAT(x), f(a) = a*0.5+1. */
+/* Three configs; REPEAT=1 (the second) does 400 to 4000 times less work than the others, so
+ * that load on the machine cannot reverse the order. y = f^REPEAT(x), f(a) = a*0.5+1. */
 static const char *src =
     "import triton\n"
     "import triton.language as tl\n"
     "\n"
-    "@triton.autotune(configs=[triton.Config({'REPEAT': 400}, num_warps=4),\n"
+    "@triton.autotune(configs=[triton.Config({'REPEAT': 4000}, num_warps=4),\n"
     "                          triton.Config({'REPEAT': 1}, num_warps=4),\n"
-    "                          triton.Config({'REPEAT': 40}, num_warps=4)], key=['n'])\n"
+    "                          triton.Config({'REPEAT': 400}, num_warps=4)], key=['n'])\n"
     "@triton.jit\n"
     "def work(x_ptr, y_ptr, n, BLOCK: tl.constexpr, REPEAT: tl.constexpr):\n"
     "    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)\n"
@@ -161,7 +162,7 @@ int main(void) {
   int n = 1 << 14;
   liger_kernel *k = load(ctx, src, "work");
   float y = run_work(ctx, k, n);
-  CHECK(fabs(y - expect(400, 3)) < 1e-3, "without tuning the first config (REPEAT=400) runs: y = %g", y);
+  CHECK(fabs(y - expect(4000, 3)) < 1e-3, "without tuning the first config (REPEAT=4000) runs: y = %g", y);
   struct stat sb;
   CHECK(stat(db_path, &sb) != 0, "and nothing was measured: no database was written");
   liger_kernel_release(k);
@@ -182,7 +183,7 @@ int main(void) {
   liger_kernel_release(k);
   unsetenv("LIGER_TUNE");
 
-  /* ---- a database entry is used without measuring: make REPEAT=40 the fastest ---- */
+  /* ---- a database entry is used without measuring: make REPEAT=400 the fastest ---- */
   TuneDevice d;
   tune_device_of(ctx, &d);
   char bucket[64];
@@ -195,12 +196,12 @@ int main(void) {
   snprintf(kernel_key, sizeof kernel_key, "%s", kkey);
   tune_db_free(db);
   TuneEntry e = {.vendor = d.vendor, .arch = d.arch, .model = d.model, .compiler = tune_compiler_id(),
-                 .kernel = kernel_key, .bucket = bucket, .config = "REPEAT=40,num_warps=4", .median_us = 0.001,
+                 .kernel = kernel_key, .bucket = bucket, .config = "REPEAT=400,num_warps=4", .median_us = 0.001,
                  .samples = 1};
-  CHECK(tune_db_add(db_path, &e, 1, NULL) == LIGER_OK, "an entry making REPEAT=40 the fastest on this model");
+  CHECK(tune_db_add(db_path, &e, 1, NULL) == LIGER_OK, "an entry making REPEAT=400 the fastest on this model");
   k = load(ctx, src, "work");
   y = run_work(ctx, k, n);
-  CHECK(fabs(y - expect(40, 3)) < 1e-4, "the database's config (REPEAT=40) runs without tuning: y = %g", y);
+  CHECK(fabs(y - expect(400, 3)) < 1e-4, "the database's config (REPEAT=400) runs without tuning: y = %g", y);
   CHECK(db_count("work@") == 3, "nothing was measured (still 3 entries)");
 
   /* ---- the arch-level fallback: an entry of another model of this arch, another bucket ---- */
@@ -210,14 +211,14 @@ int main(void) {
   e.bucket = bucket;
   tune_db_add(db_path, &e, 1, NULL);
   y = run_work(ctx, k, 4 * n);
-  CHECK(fabs(y - expect(40, 3)) < 1e-4, "an arch-level entry (other model) is used: y = %g", y);
+  CHECK(fabs(y - expect(400, 3)) < 1e-4, "an arch-level entry (other model) is used: y = %g", y);
   e.model = d.model;
   e.config = "REPEAT=7,num_warps=4"; /* not a config of the kernel: ignored */
-  kv.value = 16 * n;
+  kv.value = 2 * n;
   tune_bucket(&kv, 1, bucket, sizeof bucket);
   tune_db_add(db_path, &e, 1, NULL);
-  y = run_work(ctx, k, 16 * n);
-  CHECK(fabs(y - expect(400, 3)) < 1e-3, "an entry outside the kernel's configs is ignored: the first config runs");
+  y = run_work(ctx, k, 2 * n);
+  CHECK(fabs(y - expect(4000, 3)) < 1e-3, "an entry outside the kernel's configs is ignored: the first config runs");
   liger_kernel_release(k);
 
   /* ---- a config that fails to compile is skipped while tuning ---- */
