@@ -1,6 +1,7 @@
 /*
- * context.c — the public API's devices: opening "cpu" / "cuda:N" / "hip:N" / "auto" through
- * the back-end table, memory helpers, and the ahead-of-time entry point liger_compile.
+ * context.c — the public API's devices: opening "cpu" / "cuda:N" / "hip:N" / "auto" /
+ * "offline:TARGET" through the back-end table, memory helpers, and the ahead-of-time entry
+ * point liger_compile.
  */
 #include "internal.h"
 
@@ -46,9 +47,28 @@ static liger_status open_backend(const RtBackend *be, int ordinal, liger_context
   return LIGER_OK;
 }
 
+/* "offline:TARGET[,...]": the target without its device (dev_offline.c). */
+static liger_status open_offline(const char *spec, liger_context **out) {
+  liger_context *c = calloc(1, sizeof *c);
+  if (!c) return rt_fail(LIGER_ERR_OUT_OF_MEMORY, "out of memory");
+  liger_status st = rt_offline_open(spec, &c->be, &c->dev, &c->info);
+  if (st != LIGER_OK) {
+    free(c);
+    return st;
+  }
+  c->target = cg_target(c->info.target);
+  c->offline = true;
+  pthread_mutex_init(&c->lock, NULL);
+  snprintf(c->desc, sizeof c->desc, "%s (%s%s, %d %s, no device)", c->info.name, c->info.target,
+           c->info.ptx_only ? " as PTX" : "", c->info.num_sms, c->target->kind == TGT_CPU ? "threads" : "SMs");
+  *out = c;
+  return LIGER_OK;
+}
+
 liger_status liger_context_create(const char *device, liger_context **out) {
   if (!out) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_context_create: out is NULL");
   *out = NULL;
+  if (device && !strncmp(device, "offline:", 8)) return open_offline(device + 8, out);
   if (!device || !strcmp(device, "auto")) {
     if (open_backend(&rt_backend_cuda, 0, out) == LIGER_OK) return LIGER_OK;
     if (open_backend(&rt_backend_hip, 0, out) == LIGER_OK) return LIGER_OK;
@@ -66,7 +86,8 @@ liger_status liger_context_create(const char *device, liger_context **out) {
     rest = end;
   }
   if (!be || *rest)
-    return rt_fail(LIGER_ERR_INVALID_ARG, "unknown device '%s' (use cpu, cuda, cuda:N, hip, hip:N or auto)", device);
+    return rt_fail(LIGER_ERR_INVALID_ARG, "unknown device '%s' (use cpu, cuda, cuda:N, hip, hip:N, auto or "
+                   "offline:TARGET)", device);
   return open_backend(be, ordinal, out);
 }
 
@@ -80,6 +101,12 @@ void liger_context_destroy(liger_context *ctx) {
 
 const char *liger_context_device(const liger_context *ctx) { return ctx ? ctx->desc : ""; }
 const char *liger_context_target(const liger_context *ctx) { return ctx ? ctx->target->name : ""; }
+
+int liger_context_offline(const liger_context *ctx, uint64_t *launches) {
+  if (launches) *launches = ctx && ctx->offline ? rt_offline_launches(ctx->dev) : 0;
+  return ctx && ctx->offline;
+}
+
 
 #define CHECK_CTX(ctx)                                                                       \
   do {                                                                                       \

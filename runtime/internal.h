@@ -16,6 +16,7 @@ struct liger_context {
   RtDeviceInfo info;
   const Target *target;
   int ordinal;          /* N of "cuda:N" / "hip:N" (0 on the CPU) */
+  bool offline;         /* "offline:TARGET": no device (dev_offline.c); launches are counted */
   char desc[256];
   pthread_mutex_t lock; /* guards `ops` while it is created */
   void *ops;            /* kernels/op.c: loaded op kernels and scratch, made by the first op call */

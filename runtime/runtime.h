@@ -82,6 +82,15 @@ extern const RtBackend rt_backend_cuda; /* dev_cuda.c: libcuda.so.1 through cuGe
 extern const RtBackend rt_backend_hip;  /* dev_hip.c: libamdhip64.so.6 / .so.5 */
 extern const RtBackend rt_backend_cpu;  /* dev_cpu.c: host objects through LLJIT, thread pool */
 
+/* dev_offline.c: "offline:TARGET[,sms=N][,occupancy=N][,ptx]" — a target without its device
+ * (liger.h). One descriptor per family, named as the real one ("cuda", "hip", "cpu") so the
+ * ops accept the same DLTensor device types; memory is fake, launches are counted. */
+extern const RtBackend rt_backend_offline_cuda, rt_backend_offline_hip, rt_backend_offline_cpu;
+/* Parses `spec` (what follows "offline:") and opens the device; *be is its family's back end. */
+liger_status rt_offline_open(const char *spec, const RtBackend **be, RtDevice **out, RtDeviceInfo *info);
+/* Launches made on an offline device (that would have run). */
+uint64_t rt_offline_launches(const RtDevice *dev);
+
 /*
  * CPU kernel ABI (what codegen emits for the host target and dev_cpu.c calls):
  *   void ENTRY(void **args, const int32_t pid[3], const int32_t nprog[3], void *scratch);

@@ -85,7 +85,26 @@ typedef struct liger_context liger_context;
  * Errors: LIGER_ERR_INVALID_ARG for an unknown name or an unusable LIGER_CUDA_TARGET (not
  * sm_NN[a], newer than the device, or sm_NNa of another architecture),
  * LIGER_ERR_NO_DEVICE when the driver or the device is absent. On success *out is a new
- * context; release it with liger_context_destroy. */
+ * context; release it with liger_context_destroy.
+ *
+ * "offline:TARGET[,sms=N][,occupancy=N][,ptx]" opens a target whose device is absent (TARGET
+ * one of liger_targets(): sm_80, sm_90, sm_90a, gfx90a, gfx942, gfx1100, cpu), to compile
+ * without it (liger-tune prewarm, docs/cache.md). Kernels and ops validate, plan and build
+ * their binaries exactly as on that device, with the same binary-cache keys (cubins through
+ * nvJitLink for sm_*, hsaco for gfx*, host objects for cpu), and launches are counted instead
+ * of run. Ops take DLTensors of the device type the real device would have (kDLCUDA for
+ * sm_*, kDLROCM for gfx*, kDLCPU for cpu; device_id 0). liger_malloc returns unique fake
+ * addresses, 256-byte aligned, that must never be dereferenced (liger_free accepts them and
+ * does nothing); liger_memcpy_htod / _dtoh and liger_memset_d8 fail with
+ * LIGER_ERR_UNSUPPORTED, and so does an op that needs data on the host (cross entropy's
+ * check_targets); liger_synchronize returns LIGER_OK. The device reports "offline TARGET" as
+ * its name, the warp size and shared memory of the target, and sms=N SMs / CUs (default: 108
+ * for sm_80, 132 for sm_90 / sm_90a (H100 SXM, H200), 104 for gfx90a, 304 for gfx942, 48 for
+ * gfx1100, the online CPUs for cpu). liger_kernel_occupancy gives occupancy=N if set, else a
+ * fixed estimate: min(8, 2048 / threads per program (1024 on gfx1100), shared memory of the
+ * target / the program's), 1 on cpu; it only sizes the ops' persistent grids. `ptx` (NVIDIA
+ * targets) models a device newer than TARGET, as LIGER_CUDA_TARGET=sm_80 on an H100 does:
+ * the artifact is PTX. LIGER_CUDA_TARGET and LIGER_HIP_TARGET do not apply here. */
 LIGER_API liger_status liger_context_create(const char *device, liger_context **out);
 
 /* Releases the context and everything loaded through it (kernels must be released first).
@@ -99,6 +118,12 @@ LIGER_API const char *liger_context_device(const liger_context *ctx);
 /* Compilation target of the context's device: "sm_90", "gfx942", "cpu", ... (or what
  * LIGER_CUDA_TARGET / LIGER_HIP_TARGET chose). Owned by the context. */
 LIGER_API const char *liger_context_target(const liger_context *ctx);
+
+/* 1 when ctx is an offline context ("offline:TARGET", see liger_context_create), else 0
+ * (NULL gives 0). With `launches` non-NULL, stores the number of launches made on it that
+ * would have run on the device (a grid with a zero dimension is not counted; 0 for other
+ * contexts). Thread-safe. */
+LIGER_API int liger_context_offline(const liger_context *ctx, uint64_t *launches);
 
 /* Device memory. On the CPU these are ordinary host allocations. The copies are
  * synchronous with respect to the host. */
