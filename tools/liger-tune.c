@@ -10,6 +10,7 @@
  * `prewarm` and `tune` (compile every variant into the cache; time configs on this GPU)
  * are rows still to come; they share the option parser and the --db default.
  */
+#include "prewarm.h"
 #include "tunedb.h"
 
 #include <math.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_INPUTS 64
 
@@ -29,12 +31,15 @@ typedef struct Opts {
   TuneFilter filter;  /* --vendor --arch --model --compiler --kernel --bucket */
   bool stale;         /* --stale: entries of other compiler versions */
   bool best;          /* --best: the fastest entry per group only */
+  const char *targets, *ops, *shapes, *cache_dir; /* prewarm */
+  bool quiet, tune;
+  int jobs;
   const char *inputs[MAX_INPUTS];
   int ninputs;
   char dbbuf[4096];
 } Opts;
 
-enum { O_DB = 1, O_OUT = 2, O_FILTER = 4, O_STALE = 8, O_BEST = 16 };
+enum { O_DB = 1, O_OUT = 2, O_FILTER = 4, O_STALE = 8, O_BEST = 16, O_PREWARM = 32 };
 
 typedef struct Command {
   const char *name;
@@ -250,6 +255,72 @@ static int cmd_path(Opts *o) {
   return 0;
 }
 
+/* ---- prewarm --------------------------------------------------------------------------- */
+
+static void prewarm_progress(void *ud, int done, int total, const char *unit) {
+  const char *target = ud;
+  if (isatty(2)) {
+    int w = 30, fill = total ? done * w / total : w;
+    fprintf(stderr, "\r%-8s [%.*s%*s] %d/%d %-24s", target, fill, "==============================", w - fill, "", done,
+            total, unit);
+    if (done == total) fputc('\n', stderr);
+  } else if (done == total || (total >= 10 && done % (total / 10) == 0)) {
+    fprintf(stderr, "liger-tune prewarm: %s %d/%d units (%s)\n", target, done, total, unit);
+  }
+}
+
+/* For each target: an offline context (a GPU need not be here; "cpu" is this host's CPU,
+ * offline too, so nothing runs), every selected op at every shape and dtype. The summary
+ * goes to stdout, progress and failures to stderr; the status is 1 if any call failed. */
+static int cmd_prewarm(Opts *o) {
+  if (o->cache_dir && setenv("LIGER_CACHE_DIR", o->cache_dir, 1)) return fail();
+  if (prewarm_check_ops(o->ops) != LIGER_OK) return 2;
+  liger_cache_info ci;
+  if (liger_cache_query(&ci) == LIGER_OK && !ci.enabled) {
+    fprintf(stderr, "liger-tune prewarm: the binary cache is off (%s): nowhere to prewarm\n", ci.reason);
+    return 1;
+  }
+  PrewarmShape *shapes = NULL;
+  int nshapes = 0;
+  if (o->shapes && prewarm_read_shapes(o->shapes, &shapes, &nshapes) != LIGER_OK) return 1;
+  enum { MAX_TARGETS = 16 };
+  char names[MAX_TARGETS][32];
+  PrewarmResult res[MAX_TARGETS];
+  int ntargets = 0, rc = 0;
+  for (const char *p = o->targets; *p && ntargets < MAX_TARGETS;) {
+    size_t n = strcspn(p, ",");
+    snprintf(names[ntargets], sizeof names[0], "%.*s", (int)(n < 31 ? n : 31), p);
+    PrewarmOptions po = {.ops = o->ops, .shapes = shapes, .nshapes = nshapes, .jobs = o->jobs,
+                         .progress = o->quiet ? NULL : prewarm_progress, .ud = names[ntargets]};
+    /* a device name (cuda, cuda:N, hip, hip:N) runs the calls there, on uninitialised data:
+     * that checks a cache prewarmed elsewhere (COMPILED 0 when it has every variant) */
+    bool real = !strncmp(names[ntargets], "cuda", 4) || !strncmp(names[ntargets], "hip", 3);
+    char device[64];
+    snprintf(device, sizeof device, "%s%.31s", real ? "" : "offline:", names[ntargets]);
+    liger_status st = o->tune ? prewarm_tune(names[ntargets], &po) : prewarm_run(device, &po, &res[ntargets]);
+    if (st != LIGER_OK) {
+      free(shapes);
+      for (int i = 0; i < ntargets; i++) prewarm_result_free(&res[i]);
+      return fail();
+    }
+    ntargets++;
+    p += n + (p[n] == ',');
+  }
+  free(shapes);
+  printf("%-8s %5s %6s %9s %10s %9s %9s\n", "TARGET", "UNITS", "CALLS", "COMPILED", "CACHE_HITS", "FAILURES", "SECONDS");
+  for (int i = 0; i < ntargets; i++)
+    printf("%-8s %5d %6d %9llu %10llu %9d %9.1f\n", names[i], res[i].units, res[i].calls,
+           (unsigned long long)res[i].compiled, (unsigned long long)res[i].hits, res[i].nfailures, res[i].seconds);
+  liger_cache_query(&ci);
+  printf("cache %s: %llu entries, %llu bytes\n", ci.dir, (unsigned long long)ci.entries, (unsigned long long)ci.bytes);
+  for (int i = 0; i < ntargets; i++) {
+    for (int f = 0; f < res[i].nfailures; f++) fprintf(stderr, "liger-tune prewarm: FAILED %s\n", res[i].failures[f]);
+    rc |= res[i].nfailures != 0;
+    prewarm_result_free(&res[i]);
+  }
+  return rc;
+}
+
 /* ---- the command table and the option parser ----------------------------------------- */
 
 #define FILTERS "[--vendor V] [--arch A] [--model M] [--kernel K] [--bucket B] [--compiler C] [--stale]"
@@ -265,8 +336,11 @@ static const Command commands[] = {
     {"clear", cmd_clear, O_DB | O_FILTER | O_STALE, 0, 0, "[--db F] " FILTERS,
      "remove the selected entries (all without a filter; --stale: those of other compiler versions)"},
     {"path", cmd_path, O_DB, 0, 0, "[--db F]", "print the database path"},
-    /* prewarm: compile every op variant for --targets into the cache (and tune on a GPU);
-     * tune: time an op's configs on this device and add the entries. */
+    {"prewarm", cmd_prewarm, O_PREWARM, 0, 0,
+     "--targets T,... [--ops all|OP,...] [--shapes FILE] [--cache-dir D] [--jobs N] [--quiet] [--tune]",
+     "compile every op variant for the targets (sm_80, sm_90, sm_90a, gfx90a, gfx942, gfx1100, cpu) into the\n"
+     "          binary cache, without their devices; docs/cli.md"},
+    /* tune: time an op's configs on this device and add the entries. */
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -305,6 +379,13 @@ static int parse(const Command *c, int argc, char **argv, Opts *o) {
     else if ((c->opts & O_OUT) && !strcmp(a, "-o") && i + 1 < argc) o->out = argv[++i], done = true;
     else if ((c->opts & O_STALE) && !strcmp(a, "--stale")) o->stale = done = true;
     else if ((c->opts & O_BEST) && !strcmp(a, "--best")) o->best = done = true;
+    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--targets"))) o->targets = v, done = true;
+    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--ops"))) o->ops = v, done = true;
+    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--shapes"))) o->shapes = v, done = true;
+    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--cache-dir"))) o->cache_dir = v, done = true;
+    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--jobs"))) o->jobs = atoi(v), done = true;
+    else if ((c->opts & O_PREWARM) && !strcmp(a, "--quiet")) o->quiet = done = true;
+    else if ((c->opts & O_PREWARM) && !strcmp(a, "--tune")) o->tune = done = true;
     for (size_t k = 0; !done && (c->opts & O_FILTER) && k < sizeof filters / sizeof filters[0]; k++)
       if ((v = opt_value(argc, argv, &i, filters[k].name))) *filters[k].dst = v, done = true;
     if (done) continue;
@@ -320,7 +401,7 @@ static int parse(const Command *c, int argc, char **argv, Opts *o) {
     }
     o->inputs[o->ninputs++] = a;
   }
-  if (o->ninputs < c->min_inputs || ((c->opts & O_OUT) && !o->out)) {
+  if (o->ninputs < c->min_inputs || ((c->opts & O_OUT) && !o->out) || ((c->opts & O_PREWARM) && !o->targets)) {
     fprintf(stderr, "usage: liger-tune %s %s\n", c->name, c->synopsis);
     return 2;
   }
