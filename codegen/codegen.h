@@ -33,6 +33,9 @@ typedef struct Target {
 
 /* Looks a target up by name ("cpu" means the host). NULL if unknown. */
 const Target *cg_target(const char *name);
+/* The host descriptor for an LLVM triple, CPU and feature string (the JIT asks LLVM for
+ * them; a runtime-only build takes them from a bundle). */
+Target cg_host_descriptor(const char *triple, const char *cpu, const char *features);
 /* Comma-separated list of target names. */
 const char *cg_target_names(void);
 /* Creates an LLVM target machine for `t` (O3). NULL with the thread's error set. */
@@ -110,6 +113,7 @@ typedef struct CompileJob {
   int nargs;
   int num_warps;
   const Target *target;
+  int opt_level;                  /* 0: O3; else LIGER_O0..LIGER_O3 (liger_compile, ligerc -O) */
 } CompileJob;
 
 typedef struct CompileResult {

@@ -165,7 +165,9 @@ liger_status cg_compile(const CompileJob *job, liger_emit emit, CompileResult *o
   const char *pipeline = getenv("LIGER_LLVM_PASSES"); /* e.g. "default<O1>" to compare */
   /* globaldce first: of the ~350 libdevice/ocml functions linked in, a kernel calls a few;
    * dropping the rest before O3 saves the optimiser a third of its time (softmax: 20 ms) */
-  LLVMErrorRef perr = LLVMRunPasses(m, pipeline && *pipeline ? pipeline : "globaldce,default<O3>", tm, po);
+  char deflt[48]; /* ligerc -O picks the level; the JIT always runs O3 */
+  snprintf(deflt, sizeof deflt, "globaldce,default<O%d>", job->opt_level ? job->opt_level - 1 : 3);
+  LLVMErrorRef perr = LLVMRunPasses(m, pipeline && *pipeline ? pipeline : deflt, tm, po);
   LLVMDisposePassBuilderOptions(po);
   if (perr) {
     char *msg = LLVMGetErrorMessage(perr);

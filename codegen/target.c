@@ -1,11 +1,17 @@
 /*
  * target.c — the target descriptors, one entry per chip we compile for, and the LLVM target
  * machines built from them. A new target is one line in the table (plus its runtime).
+ * A runtime-only build (LIGER_RUNTIME_ONLY, no LLVM) compiles this file without the target
+ * machines; its host descriptor comes from a loaded bundle (bundle_host_target).
  */
 #include "codegen.h"
 #include "../runtime/runtime.h"
 
+#ifdef LIGER_RUNTIME_ONLY
+#include "../runtime/bundle.h"
+#else
 #include <llvm-c/Target.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +29,15 @@ static const Target targets[] = {
 static Target host_target;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+Target cg_host_descriptor(const char *triple, const char *cpu, const char *features) {
+  return (Target){"cpu", TGT_CPU, triple, cpu, features, 1, 0, 0, 0};
+}
+
+#ifdef LIGER_RUNTIME_ONLY
+/* Without LLVM nothing names the host CPU as LLVM would: this placeholder's keys match no
+ * bundle entry, so CPU kernels are found only through a bundle's descriptor. */
+static void init_llvm(void) { host_target = cg_host_descriptor("", "(unknown: no LLVM in this build)", ""); }
+#else
 static void init_llvm(void) {
   LLVMInitializeNVPTXTargetInfo();
   LLVMInitializeNVPTXTarget();
@@ -35,14 +50,20 @@ static void init_llvm(void) {
   LLVMInitializeNativeTarget();
   LLVMInitializeNativeAsmPrinter();
   /* The host descriptor: strings live for the process (LLVM allocates them once). */
-  host_target = (Target){"cpu", TGT_CPU, LLVMGetDefaultTargetTriple(), LLVMGetHostCPUName(),
-                         LLVMGetHostCPUFeatures(), 1, 0, 0, 0};
+  host_target = cg_host_descriptor(LLVMGetDefaultTargetTriple(), LLVMGetHostCPUName(), LLVMGetHostCPUFeatures());
 }
+#endif
 
 const Target *cg_target(const char *name) {
   pthread_once(&init_once, init_llvm);
   if (!name) return NULL;
-  if (!strcmp(name, "cpu") || !strcmp(name, "host")) return &host_target;
+  if (!strcmp(name, "cpu") || !strcmp(name, "host")) {
+#ifdef LIGER_RUNTIME_ONLY
+    const Target *b = bundle_host_target();
+    if (b) return b;
+#endif
+    return &host_target;
+  }
   for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
     if (!strcmp(targets[i].name, name)) return &targets[i];
   return NULL;
@@ -50,6 +71,7 @@ const Target *cg_target(const char *name) {
 
 const char *cg_target_names(void) { return "sm_80,sm_90,sm_90a,gfx90a,gfx942,gfx1100,cpu"; }
 
+#ifndef LIGER_RUNTIME_ONLY
 LLVMTargetMachineRef cg_target_machine(const Target *t) {
   pthread_once(&init_once, init_llvm);
   LLVMTargetRef target;
@@ -65,3 +87,4 @@ LLVMTargetMachineRef cg_target_machine(const Target *t) {
   if (!tm) rt_fail(LIGER_ERR_INTERNAL, "cannot create an LLVM target machine for %s", t->name);
   return tm;
 }
+#endif

@@ -4,6 +4,7 @@
  * on every use, so tests and tools can point it elsewhere without restarting.
  */
 #include "cache.h"
+#include "bundle.h"
 #include "runtime.h"
 
 #include <errno.h>
@@ -129,10 +130,79 @@ static void reject(const char *path, const char *why) {
   unlink(path);
 }
 
+bool cache_entry_decode(const void *buf, size_t n, const uint8_t key[32], CompileResult *out, const char **why) {
+  Header h;
+  memset(out, 0, sizeof *out);
+  *why = NULL;
+  if (n < sizeof h) *why = "shorter than a header";
+  else if (memcpy(&h, buf, sizeof h), memcmp(h.magic, MAGIC, 8) || h.version != FORMAT) *why = "not an entry of this format";
+  else if (key && memcmp(h.key, key, 32)) *why = "holds another key";
+  else if (h.name_len == 0 || h.name_len > 4096 || h.payload_len > ((uint64_t)1 << 32) ||
+           (uint64_t)n != sizeof h + h.name_len + h.payload_len)
+    *why = "truncated or padded";
+  else {
+    const char *name = (const char *)buf + sizeof h, *payload = name + h.name_len;
+    uint8_t sum[32];
+    checksum(name, h.name_len, payload, h.payload_len, sum);
+    if (memcmp(sum, h.sum, 32)) *why = "checksum mismatch";
+    else if (memchr(name, 0, h.name_len)) *why = "the kernel name holds a NUL byte";
+    else {
+      out->kernel_name = malloc(h.name_len + 1);
+      out->data = malloc(h.payload_len + 1);
+      if (!out->kernel_name || !out->data) {
+        free(out->kernel_name);
+        free(out->data);
+        memset(out, 0, sizeof *out);
+        *why = "out of memory";
+        return false;
+      }
+      memcpy(out->kernel_name, name, h.name_len);
+      out->kernel_name[h.name_len] = 0;
+      memcpy(out->data, payload, h.payload_len);
+      out->data[h.payload_len] = 0; /* PTX is handed on as a C string */
+      out->len = h.payload_len;
+      out->meta.threads = (int)h.threads;
+      out->meta.num_warps = (int)h.num_warps;
+      out->meta.shared = h.shared;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool cache_entry_key(const void *buf, size_t n, uint8_t key[32]) {
+  Header h;
+  if (n < sizeof h) return false;
+  memcpy(&h, buf, sizeof h);
+  memcpy(key, h.key, 32);
+  return true;
+}
+
+char *cache_entry_encode(const uint8_t key[32], const CompileResult *r, size_t *len) {
+  Header h = {.version = FORMAT};
+  memcpy(h.magic, MAGIC, 8);
+  size_t nlen = strlen(r->kernel_name);
+  h.name_len = (uint32_t)nlen;
+  h.payload_len = r->len;
+  h.threads = (uint32_t)r->meta.threads;
+  h.num_warps = (uint32_t)r->meta.num_warps;
+  h.shared = r->meta.shared;
+  memcpy(h.key, key, 32);
+  checksum(r->kernel_name, nlen, r->data, r->len, h.sum);
+  char *buf = malloc(sizeof h + nlen + r->len);
+  if (!buf) return NULL;
+  memcpy(buf, &h, sizeof h);
+  memcpy(buf + sizeof h, r->kernel_name, nlen);
+  memcpy(buf + sizeof h + nlen, r->data, r->len);
+  *len = sizeof h + nlen + r->len;
+  return buf;
+}
+
 bool cache_load(const uint8_t key[32], CompileResult *out) {
   char dir[4096], path[4400];
   const char *why;
   memset(out, 0, sizeof *out);
+  if (bundle_lookup(key, out)) return true; /* loaded bundles first (bundle.h) */
   if (!cache_dir(dir, sizeof dir, &why)) return false;
   entry_path(path, sizeof path, dir, key, false);
   struct stat st;
@@ -147,44 +217,22 @@ bool cache_load(const uint8_t key[32], CompileResult *out) {
     return false;
   }
   FILE *fp = fopen(path, "rb");
-  Header h;
-  char *name = NULL, *payload = NULL;
+  char *buf = NULL;
   const char *bad = NULL;
   if (!fp) bad = "cannot be opened";
-  else if ((uint64_t)st.st_size < sizeof h || fread(&h, 1, sizeof h, fp) != sizeof h) bad = "shorter than a header";
-  else if (memcmp(h.magic, MAGIC, 8) || h.version != FORMAT) bad = "not an entry of this format";
-  else if (memcmp(h.key, key, 32)) bad = "holds another key";
-  else if (h.name_len == 0 || h.name_len > 4096 || h.payload_len > ((uint64_t)1 << 32) ||
-           (uint64_t)st.st_size != sizeof h + h.name_len + h.payload_len)
-    bad = "truncated or padded";
-  else {
-    name = malloc(h.name_len + 1);
-    payload = malloc(h.payload_len + 1);
-    if (!name || !payload || fread(name, 1, h.name_len, fp) != h.name_len ||
-        fread(payload, 1, h.payload_len, fp) != h.payload_len)
-      bad = "unreadable";
-    else {
-      uint8_t sum[32];
-      checksum(name, h.name_len, payload, h.payload_len, sum);
-      if (memcmp(sum, h.sum, 32)) bad = "checksum mismatch";
-    }
-  }
+  else if (st.st_size < (off_t)sizeof(Header)) bad = "shorter than a header";
+  else if ((uint64_t)st.st_size > sizeof(Header) + 4096 + ((uint64_t)1 << 32)) bad = "truncated or padded";
+  else if (!(buf = malloc((size_t)st.st_size)) || fread(buf, 1, (size_t)st.st_size, fp) != (size_t)st.st_size)
+    bad = "unreadable";
+  else if (!cache_entry_decode(buf, (size_t)st.st_size, key, out, &bad) && !bad)
+    bad = "unreadable";
+  free(buf);
   if (fp) fclose(fp);
   if (bad) {
-    free(name);
-    free(payload);
     reject(path, bad);
     atomic_fetch_add(&n_misses, 1);
     return false;
   }
-  name[h.name_len] = 0;
-  payload[h.payload_len] = 0;
-  out->data = payload;
-  out->len = h.payload_len;
-  out->kernel_name = name;
-  out->meta.threads = (int)h.threads;
-  out->meta.num_warps = (int)h.num_warps;
-  out->meta.shared = h.shared;
   atomic_fetch_add(&n_hits, 1);
   if (debug_cache()) fprintf(stderr, "liger cache: hit %s\n", path);
   return true;
@@ -195,31 +243,23 @@ void cache_store(const uint8_t key[32], const CompileResult *r) {
   const char *why;
   if (!cache_dir(dir, sizeof dir, &why)) return;
   entry_path(path, sizeof path, dir, key, true);
-  Header h = {.version = FORMAT};
-  memcpy(h.magic, MAGIC, 8);
-  size_t nlen = strlen(r->kernel_name);
-  h.name_len = (uint32_t)nlen;
-  h.payload_len = r->len;
-  h.threads = (uint32_t)r->meta.threads;
-  h.num_warps = (uint32_t)r->meta.num_warps;
-  h.shared = r->meta.shared;
-  memcpy(h.key, key, 32);
-  checksum(r->kernel_name, nlen, r->data, r->len, h.sum);
+  size_t len = 0;
+  char *buf = cache_entry_encode(key, r, &len);
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   int fd = -1;
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%d.%ld", path, (int)getpid(), (long)ts.tv_nsec) < sizeof tmp)
+  if (buf && (size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%d.%ld", path, (int)getpid(), (long)ts.tv_nsec) < sizeof tmp)
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   bool ok = fd >= 0;
   if (ok) {
     FILE *fp = fdopen(fd, "wb");
-    ok = fp && fwrite(&h, 1, sizeof h, fp) == sizeof h && fwrite(r->kernel_name, 1, nlen, fp) == nlen &&
-         fwrite(r->data, 1, r->len, fp) == r->len;
+    ok = fp && fwrite(buf, 1, len, fp) == len;
     if (fp) ok &= fclose(fp) == 0;
     else close(fd);
     ok = ok && rename(tmp, path) == 0;
     if (!ok) unlink(tmp);
   }
+  free(buf);
   atomic_fetch_add(ok ? &n_stores : &n_store_errors, 1);
   if (debug_cache()) fprintf(stderr, "liger cache: %s %s\n", ok ? "stored" : "could not store", path);
 }

@@ -36,9 +36,17 @@ void sha256_update(Sha256 *s, const void *data, size_t n);
 void sha256_final(Sha256 *s, uint8_t out[32]);
 void sha256_hex(const uint8_t digest[32], char out[65]);
 
-/* Looks `key` up. True on a valid entry (out filled; the caller frees data and kernel_name). */
+/* Looks `key` up in the loaded bundles (bundle.h), then on disk. True on a valid entry (out filled; the caller frees data and kernel_name). */
 bool cache_load(const uint8_t key[32], CompileResult *out);
 /* Publishes an entry; failures only count in the statistics (the compile result stands). */
 void cache_store(const uint8_t key[32], const CompileResult *r);
+
+/* One entry in memory, in the format above (bundles carry entries verbatim: bundle.h).
+ * decode checks it whole (with `key`, when not NULL) and copies it out (NUL-terminated data,
+ * the caller frees data and kernel_name), or says why not; encode returns a malloc'd entry. */
+bool cache_entry_decode(const void *buf, size_t n, const uint8_t key[32], CompileResult *out, const char **why);
+char *cache_entry_encode(const uint8_t key[32], const CompileResult *r, size_t *len);
+/* The key an entry's header names (not checked). */
+bool cache_entry_key(const void *buf, size_t n, uint8_t key[32]);
 
 #endif

@@ -212,6 +212,8 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   const Target *t = cg_target(o->target);
   if (!t) return rt_fail(LIGER_ERR_INVALID_ARG, "unknown target '%s' (known: %s)", o->target, cg_target_names());
   if ((unsigned)o->emit > (unsigned)emit_max) return rt_fail(LIGER_ERR_INVALID_ARG, "liger_compile: bad emit kind %d", (int)o->emit);
+  if (o->opt_level < 0 || o->opt_level > LIGER_O3)
+    return rt_fail(LIGER_ERR_INVALID_ARG, "liger_compile: bad opt_level %d (LIGER_O0..LIGER_O3, or 0)", o->opt_level);
   if (o->num_warps < 0 || o->num_warps > 32 || (o->num_warps & (o->num_warps - 1)))
     return rt_fail(LIGER_ERR_INVALID_ARG, "num_warps must be a power of two from 1 to 32, got %d", o->num_warps);
   SrcFile file;
@@ -271,7 +273,8 @@ liger_status liger_compile(const liger_compile_options *o, char **out, size_t *o
   if (!num_warps && decor.nconfigs && decor.configs[0].num_warps > 0) num_warps = decor.configs[0].num_warps;
   if (st == LIGER_OK) {
     CompileJob job = {.file = &file, .closure = kp.mod->closure, .nclosure = kp.mod->nclosure, .kernel = kp.name, .const_names = names, .const_values = values,
-                      .nconsts = nc, .args = specs, .nargs = nspecs, .num_warps = num_warps, .target = t};
+                      .nconsts = nc, .args = specs, .nargs = nspecs, .num_warps = num_warps, .target = t,
+                      .opt_level = o->opt_level};
     CompileResult r;
     st = cg_compile(&job, o->emit, &r);
     if (st == LIGER_OK) {

@@ -4,16 +4,24 @@
  * codegen's host target emits a relocatable object whose kernel entry has the CPU ABI in
  * runtime.h (RtCpuEntry). Loading links that object into the process with an ORC LLJIT
  * (one per module, kept alive by the module, since it owns the code pages); launching runs
- * every program of the grid through the thread pool in pool.c. "Device memory" is ordinary
+ * every program of the grid through the thread pool in pool.c. A shared object (ET_DYN, the
+ * form bundles carry CPU variants in: bundle.h) is loaded with dlopen instead, which needs no
+ * LLVM; a runtime-only build (LIGER_RUNTIME_ONLY) has only that path. "Device memory" is ordinary
  * 64-byte-aligned host memory, and launches are synchronous, so sync is a no-op.
  */
 #include "runtime.h"
 
+#ifndef LIGER_RUNTIME_ONLY
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
 #include <llvm-c/Target.h>
+#endif
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,7 +44,10 @@ struct RtDevice {
 
 struct RtModule {
   RtDevice *dev;
+#ifndef LIGER_RUNTIME_ONLY
   LLVMOrcLLJITRef jit; /* owns the linked code; disposed on unload */
+#endif
+  void *dl;            /* or the dlopen handle of a shared-object image */
   RtCpuEntry entry;
   char jit_err[1024];  /* first error ORC reported while linking (see rt_cpu_report) */
   /* Scratch kept between launches (large tiles live there: allocating and faulting in
@@ -47,6 +58,7 @@ struct RtModule {
   size_t scratch_bytes;
 };
 
+#ifndef LIGER_RUNTIME_ONLY
 /* ---- LLVM initialisation, once per process ----------------------------------------- */
 
 static pthread_once_t rt_cpu_llvm_once = PTHREAD_ONCE_INIT;
@@ -83,6 +95,7 @@ static void rt_cpu_report(void *ctx, LLVMErrorRef err) {
   }
   rt_cpu_take_error(err, m->jit_err, sizeof m->jit_err);
 }
+#endif /* LIGER_RUNTIME_ONLY */
 
 /* ---- device ------------------------------------------------------------------------ */
 
@@ -226,9 +239,52 @@ static void rt_cpu_event_destroy(RtDevice *dev, void *ev) {
  * kernel calls the hook below, then returns); rt_cpu_program collects it. */
 static _Thread_local const char *rt_cpu_assert_msg;
 
+#ifndef LIGER_RUNTIME_ONLY /* (a shared-object kernel cannot reach it: see docs/bundle.md) */
 static void rt_cpu_assert_fail(const char *msg, int32_t x, int32_t y, int32_t z) {
   (void)x, (void)y, (void)z; /* the launch knows the program id */
   if (!rt_cpu_assert_msg) rt_cpu_assert_msg = msg;
+}
+#endif
+
+/* An ELF shared object (e_type ET_DYN) rather than a relocatable one. */
+static bool rt_cpu_is_shared_object(const void *image, size_t len) {
+  const unsigned char *e = image;
+  return len > 64 && !memcmp(e, "\177ELF", 4) && e[16] == 3 && e[17] == 0;
+}
+
+/* dlopen needs a file: the image goes into an anonymous memory file, opened through /proc. */
+static liger_status rt_cpu_load_shared(RtDevice *dev, const void *image, size_t len, const char *kernel,
+                                       RtModule **out) {
+  int fd = memfd_create("liger-kernel", MFD_CLOEXEC);
+  if (fd < 0) return rt_fail(LIGER_ERR_IO, "cpu: memfd_create: %s", strerror(errno));
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, (const char *)image + done, len - done);
+    if (w <= 0) {
+      close(fd);
+      return rt_fail(LIGER_ERR_IO, "cpu: writing the kernel image: %s", strerror(errno));
+    }
+    done += (size_t)w;
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  close(fd); /* the mapping keeps the file alive */
+  if (!dl) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: the kernel image is not a loadable shared object: %s", dlerror());
+  void *sym = dlsym(dl, kernel);
+  RtModule *m = sym ? calloc(1, sizeof *m) : NULL;
+  if (!m) {
+    dlclose(dl);
+    return sym ? rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: load: module struct")
+               : rt_fail(LIGER_ERR_INVALID_ARG, "cpu: the shared object has no kernel '%s'", kernel);
+  }
+  m->dev = dev;
+  m->dl = dl;
+  pthread_mutex_init(&m->scratch_lock, NULL);
+  /* POSIX guarantees the round trip of a function address through void *. */
+  m->entry = (RtCpuEntry)(uintptr_t)sym;
+  *out = m;
+  return LIGER_OK;
 }
 
 static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, const char *kernel,
@@ -237,6 +293,13 @@ static liger_status rt_cpu_load(RtDevice *dev, const void *image, size_t len, co
   *out = NULL;
   if (!image || len == 0 || !kernel || !*kernel)
     return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: load: empty image or kernel name");
+  if (rt_cpu_is_shared_object(image, len)) return rt_cpu_load_shared(dev, image, len, kernel, out);
+#ifdef LIGER_RUNTIME_ONLY
+  return rt_fail(LIGER_ERR_UNSUPPORTED,
+                 "cpu: this libliger-jit was built without a compiler (LIGER_RUNTIME_ONLY): it cannot link a "
+                 "relocatable host object, which needs LLVM's JIT; load a bundle made by ligerc, which carries "
+                 "CPU variants as shared objects");
+#else
   pthread_once(&rt_cpu_llvm_once, rt_cpu_llvm_init);
   if (!rt_cpu_llvm_ok)
     return rt_fail(LIGER_ERR_UNSUPPORTED, "cpu: this LLVM has no native (host) target built in");
@@ -316,12 +379,18 @@ fail:
   pthread_mutex_destroy(&m->scratch_lock);
   free(m);
   return st;
+#endif /* LIGER_RUNTIME_ONLY */
 }
 
 static void rt_cpu_unload(RtModule *m) {
   if (!m) return;
-  LLVMErrorRef err = LLVMOrcDisposeLLJIT(m->jit);
-  if (err) LLVMConsumeError(err); /* nothing useful to do with it on the way out */
+  if (m->dl) dlclose(m->dl);
+#ifndef LIGER_RUNTIME_ONLY
+  else {
+    LLVMErrorRef err = LLVMOrcDisposeLLJIT(m->jit);
+    if (err) LLVMConsumeError(err); /* nothing useful to do with it on the way out */
+  }
+#endif
   pthread_mutex_destroy(&m->scratch_lock);
   free(m->scratch);
   free(m);

@@ -3,26 +3,42 @@
  * AMDGCN, a host object or an hsaco, for any target, with no GPU needed.
  *
  *   ligerc kernels/examples/add.py --target=sm_90 --emit=ptx -D BLOCK=1024 -o add.ptx
+ *   ligerc --emit=bundle --from-cache DIR [--targets sm_90,gfx942,cpu] -o suite.lgb
+ *   ligerc --bundle-info suite.lgb
+ *
+ * Bundles (runtime/bundle.h, docs/bundle.md) are made from a binary-cache directory, so
+ * ligerc links the library's internals (liger_core) rather than only the public API.
  */
 #include "liger/liger.h"
+#include "bundle.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void usage(FILE *out) {
   fprintf(out,
           "usage: ligerc FILE.py [options]\n"
           "  --target=T        %s (default cpu)\n"
-          "  --emit=K          tir|layout|llvm|ptx|cubin|asm|obj|hsaco (default: the target's binary)\n"
+          "  --emit=K          tir|layout|llvm|ptx|cubin|asm|obj|hsaco (default: the target's binary),\n"
+          "                    or bundle (with --from-cache)\n"
+          "  -O0 .. -O3        LLVM optimisation pipeline level (default -O3, what the JIT uses)\n"
           "  -D NAME=VALUE     value of a tl.constexpr parameter (a Python literal)\n"
           "  --kernel NAME     the @triton.jit function to compile (default: the last one)\n"
           "  --signature SIG   runtime argument types, e.g. \"*fp32:16, i32, fp32\"\n"
           "  --num-warps N     warps per program (default: the first @triton.autotune config's, else 4)\n"
           "  -o FILE           output file ('-' for stdout; default stdout for text)\n"
           "  --list-targets    print the targets and exit\n"
+          "  --from-cache DIR  --emit=bundle: pack the binary-cache directory DIR (and DIR/tune.db)\n"
+          "  --targets LIST    --emit=bundle: only these targets, comma separated (default: all)\n"
+          "  --tunedb FILE     --emit=bundle: the tuning database to include (default DIR/tune.db)\n"
+          "  --bundle-info F   check bundle F and list what it holds\n"
           "  --cache-info      print where the binary cache is, whether it is on, and its size\n"
           "  --version\n",
           liger_targets());
@@ -32,6 +48,255 @@ static const struct { const char *name; liger_emit e; } emits[] = {
     {"tir", LIGER_EMIT_TIR}, {"layout", LIGER_EMIT_LAYOUT}, {"llvm", LIGER_EMIT_LLVM}, {"ptx", LIGER_EMIT_PTX},
     {"cubin", LIGER_EMIT_CUBIN}, {"asm", LIGER_EMIT_ASM}, {"obj", LIGER_EMIT_OBJ}, {"hsaco", LIGER_EMIT_HSACO},
 };
+
+/* ---- bundles ----------------------------------------------------------------------------- */
+
+static char *read_all(const char *path, size_t *len) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return NULL;
+  struct stat st;
+  char *buf = NULL;
+  if (!fstat(fileno(fp), &st) && S_ISREG(st.st_mode) && (buf = malloc((size_t)st.st_size + 1)) &&
+      fread(buf, 1, (size_t)st.st_size, fp) == (size_t)st.st_size) {
+    buf[st.st_size] = 0;
+    *len = (size_t)st.st_size;
+  } else {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(fp);
+  return buf;
+}
+
+/* What a cache entry's payload is, and for which target, from the bytes themselves (the
+ * entry does not record it; the key, a hash, cannot say). A cubin's ELF flags give the SM
+ * number but not the "a" suffix, so sm_90a cubins read as sm_90. */
+static bool classify(const CompileResult *r, BundleKind *kind, char target[16]) {
+  const unsigned char *e = (const unsigned char *)r->data;
+  if (r->len > 64 && !memcmp(e, "\177ELF", 4) && e[4] == 2) {
+    unsigned type = e[16] | e[17] << 8, machine = e[18] | e[19] << 8;
+    uint32_t flags = (uint32_t)e[48] | (uint32_t)e[49] << 8 | (uint32_t)e[50] << 16 | (uint32_t)e[51] << 24;
+    if (machine == 190) { /* EM_CUDA */
+      *kind = BK_CUBIN;
+      snprintf(target, 16, "sm_%u", (flags >> 8) & 0xff);
+      return true;
+    }
+    if (machine == 224) { /* EM_AMDGPU: EF_AMDGPU_MACH */
+      static const struct { unsigned mach; const char *name; } gfx[] = {{0x3f, "gfx90a"}, {0x4c, "gfx942"}, {0x41, "gfx1100"}};
+      *kind = BK_HSACO;
+      snprintf(target, 16, "gfx?");
+      for (size_t i = 0; i < sizeof gfx / sizeof gfx[0]; i++)
+        if ((flags & 0xff) == gfx[i].mach) snprintf(target, 16, "%s", gfx[i].name);
+      return true;
+    }
+    *kind = type == 3 ? BK_SO : BK_OBJ;
+    snprintf(target, 16, "cpu");
+    return true;
+  }
+  const char *t = strstr(r->data, "\n.target ");
+  if (t && strstr(r->data, ".version")) {
+    *kind = BK_PTX;
+    snprintf(target, 16, "%.*s", (int)strcspn(t + 9, " ,\n"), t + 9);
+    return true;
+  }
+  return false;
+}
+
+static bool wanted(const char *target, const char *list) {
+  if (!list) return true;
+  size_t n = strlen(target);
+  for (const char *p = list; *p;) {
+    size_t len = strcspn(p, ",");
+    if (len == n && !strncmp(p, target, n)) return true;
+    p += len + (p[len] == ',');
+  }
+  return false;
+}
+
+/* A host object becomes a shared object, so that a runtime-only library (no LLVM, no JIT
+ * linker) can dlopen it: linked by the system's C compiler driver ($CC, else cc). */
+static bool link_shared(const CompileResult *r, const char *tmpdir, char **out, size_t *out_len) {
+  char obj[4200], so[4200];
+  snprintf(obj, sizeof obj, "%s/k.o", tmpdir);
+  snprintf(so, sizeof so, "%s/k.so", tmpdir);
+  FILE *fp = fopen(obj, "wb");
+  if (!fp || fwrite(r->data, 1, r->len, fp) != r->len) {
+    if (fp) fclose(fp);
+    return false;
+  }
+  fclose(fp);
+  const char *cc = getenv("CC");
+  if (!cc || !*cc) cc = "cc";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execlp(cc, cc, "-shared", "-o", so, obj, "-lm", (char *)NULL);
+    _exit(127);
+  }
+  int status = 0;
+  bool ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  *out = ok ? read_all(so, out_len) : NULL;
+  unlink(obj);
+  unlink(so);
+  if (!ok) fprintf(stderr, "ligerc: '%s -shared' could not link a CPU variant (set CC to a C compiler driver)\n", cc);
+  return *out != NULL;
+}
+
+static int make_bundle(const char *dir, const char *targets, const char *tunedb_path, const char *out_path) {
+  if (!out_path || !strcmp(out_path, "-")) {
+    fprintf(stderr, "ligerc: --emit=bundle needs -o FILE\n");
+    return 2;
+  }
+  DIR *d = opendir(dir);
+  if (!d) {
+    fprintf(stderr, "ligerc: cannot open the cache directory '%s': %s\n", dir, strerror(errno));
+    return 1;
+  }
+  char tmpdir[] = "/tmp/ligerc-bundle-XXXXXX";
+  if (!mkdtemp(tmpdir)) {
+    closedir(d);
+    fprintf(stderr, "ligerc: cannot create a temporary directory\n");
+    return 1;
+  }
+  BundleItem *items = NULL;
+  int n = 0, cap = 0, skipped = 0, bad = 0;
+  bool has_cpu = false;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (strlen(e->d_name) != 2 || e->d_name[0] == '.') continue;
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+    DIR *s = opendir(sub);
+    for (struct dirent *f; s && (f = readdir(s));) {
+      size_t nl = strlen(f->d_name);
+      if (nl != 68 || strcmp(f->d_name + 64, ".bin")) continue;
+      char path[4500];
+      snprintf(path, sizeof path, "%s/%s", sub, f->d_name);
+      size_t len;
+      char *buf = read_all(path, &len);
+      uint8_t key[32];
+      CompileResult r;
+      const char *why = "unreadable";
+      BundleItem it = {0};
+      if (!buf || !cache_entry_key(buf, len, key) || !cache_entry_decode(buf, len, key, &r, &why)) {
+        fprintf(stderr, "ligerc: skipping %s: %s\n", path, why ? why : "not a cache entry");
+        free(buf);
+        bad++;
+        continue;
+      }
+      char hex[65];
+      sha256_hex(key, hex);
+      if (strncmp(hex, f->d_name, 64) || !classify(&r, &it.kind, it.target)) {
+        fprintf(stderr, "ligerc: skipping %s: %s\n", path, strncmp(hex, f->d_name, 64) ? "named for another key" : "unknown payload");
+        bad++;
+      } else if (!wanted(it.target, targets)) {
+        skipped++;
+      } else {
+        memcpy(it.key, key, 32);
+        it.blob = buf, it.len = len, buf = NULL;
+        if (it.kind == BK_OBJ) { /* re-encoded with a shared object as the payload */
+          CompileResult so = r;
+          if (!link_shared(&r, tmpdir, &so.data, &so.len)) {
+            free((char *)it.blob);
+            it.blob = NULL;
+            bad++;
+          } else {
+            free((char *)it.blob);
+            it.blob = cache_entry_encode(key, &so, &it.len);
+            it.kind = BK_SO;
+            free(so.data);
+          }
+        }
+        has_cpu |= it.kind == BK_SO;
+        if (it.blob) {
+          if (n == cap) items = realloc(items, sizeof *items * (size_t)(cap = cap ? 2 * cap : 64));
+          items[n++] = it;
+        }
+      }
+      free(buf);
+      free(r.data);
+      free(r.kernel_name);
+    }
+    if (s) closedir(s);
+  }
+  closedir(d);
+  rmdir(tmpdir);
+  /* the tuning database travels as text; an explicit --tunedb must exist */
+  char dbpath[4200];
+  if (!tunedb_path) snprintf(dbpath, sizeof dbpath, "%s/tune.db", dir);
+  size_t dblen = 0;
+  char *db = read_all(tunedb_path ? tunedb_path : dbpath, &dblen);
+  int rc = 0;
+  if (tunedb_path && !db) {
+    fprintf(stderr, "ligerc: cannot read the tuning database '%s'\n", tunedb_path);
+    rc = 1;
+  }
+  char host[4096] = "";
+  if (has_cpu) {
+    const Target *t = cg_target("cpu");
+    snprintf(host, sizeof host, "%s\n%s\n%s\n", t->triple, t->cpu, t->features);
+  }
+  char *out = NULL;
+  size_t out_len = 0;
+  if (!rc && bundle_build(items, n, db, dblen, has_cpu ? host : NULL, &out, &out_len) != LIGER_OK) {
+    fprintf(stderr, "ligerc: %s\n", liger_last_error());
+    rc = 1;
+  }
+  if (!rc) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", out_path, (int)getpid());
+    FILE *fp = fopen(tmp, "wb");
+    bool ok = fp && fwrite(out, 1, out_len, fp) == out_len;
+    if (fp) ok &= fclose(fp) == 0;
+    if (!ok || rename(tmp, out_path)) {
+      unlink(tmp);
+      fprintf(stderr, "ligerc: cannot write '%s'\n", out_path);
+      rc = 1;
+    } else {
+      fprintf(stderr, "ligerc: %s: %d variants%s (%zu bytes)", out_path, n, db ? " and a tuning database" : "", out_len);
+      if (skipped) fprintf(stderr, ", %d of other targets left out", skipped);
+      if (bad) fprintf(stderr, ", %d unusable entries skipped", bad);
+      fputc('\n', stderr);
+    }
+  }
+  for (int i = 0; i < n; i++) free((char *)items[i].blob);
+  free(items);
+  free(db);
+  free(out);
+  return rc;
+}
+
+static int bundle_info(const char *path) {
+  Bundle *b;
+  if (bundle_read_file(path, &b) != LIGER_OK) {
+    fprintf(stderr, "ligerc: %s\n", liger_last_error());
+    return 1;
+  }
+  size_t dblen, hostlen;
+  bundle_tunedb(b, &dblen);
+  const char *host = bundle_host(b, &hostlen);
+  printf("bundle %s: format %d, %d variants, build id %s%s\n", path, BUNDLE_FORMAT, bundle_count(b), bundle_build_id(b),
+         strcmp(bundle_build_id(b), bundle_own_build_id()) ? " (not this build's: its keys cannot match)" : " (this build)");
+  printf("tuning database: %zu bytes\n", dblen);
+  if (host) printf("host: %.*s\n", (int)strcspn(host, "\n"), host);
+  for (int i = 0; i < bundle_count(b); i++) {
+    const uint8_t *key;
+    BundleKind kind;
+    const char *target, *blob;
+    size_t len;
+    bundle_entry(b, i, &key, &kind, &target, &blob, &len);
+    CompileResult r;
+    const char *why;
+    char hex[65];
+    sha256_hex(key, hex);
+    if (cache_entry_decode(blob, len, key, &r, &why)) {
+      printf("%s  %-8s %-5s %-40s %8zu bytes  threads %d  shared %zu\n", hex, target, bundle_kind_name(kind),
+             r.kernel_name, r.len, r.meta.threads, r.meta.shared);
+      free(r.data);
+      free(r.kernel_name);
+    }
+  }
+  bundle_free(b);
+  return 0;
+}
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);
@@ -44,7 +309,8 @@ int main(int argc, char **argv) {
   liger_compile_options o = {.target = "cpu", .emit = (liger_emit)-1};
   liger_constexpr consts[64];
   int nconsts = 0;
-  const char *out_path = NULL, *v;
+  const char *out_path = NULL, *v, *from_cache = NULL, *targets = NULL, *tunedb = NULL;
+  bool bundle = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -62,14 +328,28 @@ int main(int argc, char **argv) {
       printf("cache directory: %s\nstatus: %s%s%s\nentries: %llu (%llu bytes)\n", ci.dir, ci.enabled ? "on" : "off",
              ci.enabled ? "" : " — ", ci.reason, (unsigned long long)ci.entries, (unsigned long long)ci.bytes);
       return 0;
+    } else if ((v = opt_value(argc, argv, &i, "--bundle-info"))) {
+      return bundle_info(v);
+    } else if ((v = opt_value(argc, argv, &i, "--from-cache"))) {
+      from_cache = v;
+    } else if ((v = opt_value(argc, argv, &i, "--targets"))) {
+      targets = v;
+    } else if ((v = opt_value(argc, argv, &i, "--tunedb"))) {
+      tunedb = v;
+    } else if (!strncmp(a, "-O", 2)) {
+      if (strlen(a) != 3 || a[2] < '0' || a[2] > '3') {
+        fprintf(stderr, "ligerc: unknown optimisation level '%s' (use -O0, -O1, -O2 or -O3)\n", a);
+        return 2;
+      }
+      o.opt_level = LIGER_O0 + (a[2] - '0');
     } else if ((v = opt_value(argc, argv, &i, "--target"))) {
       o.target = v;
     } else if ((v = opt_value(argc, argv, &i, "--emit"))) {
-      bool ok = false;
+      bool ok = bundle = !strcmp(v, "bundle");
       for (size_t k = 0; k < sizeof emits / sizeof emits[0]; k++)
         if (!strcmp(v, emits[k].name)) o.emit = emits[k].e, ok = true;
       if (!ok) {
-        fprintf(stderr, "ligerc: unknown --emit kind '%s' (use tir, layout, llvm, ptx, cubin, asm, obj or hsaco)\n", v);
+        fprintf(stderr, "ligerc: unknown --emit kind '%s' (use tir, layout, llvm, ptx, cubin, asm, obj, hsaco or bundle)\n", v);
         return 2;
       }
     } else if ((v = opt_value(argc, argv, &i, "--kernel"))) {
@@ -99,6 +379,14 @@ int main(int argc, char **argv) {
       fprintf(stderr, "ligerc: only one input file is accepted ('%s' and '%s' were given)\n", o.path, a);
       return 2;
     }
+  }
+  if (bundle || from_cache) {
+    if (!bundle || !from_cache || o.path) {
+      fprintf(stderr, "ligerc: a bundle is packed from a binary-cache directory: ligerc --emit=bundle --from-cache DIR "
+                      "-o FILE (fill DIR with liger-tune prewarm, or by running the kernels with LIGER_CACHE_DIR=DIR)\n");
+      return 2;
+    }
+    return make_bundle(from_cache, targets, tunedb, out_path);
   }
   if (!o.path) {
     usage(stderr);

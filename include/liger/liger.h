@@ -246,6 +246,25 @@ typedef struct liger_cache_info {
 /* Fills *out with the cache's state. Thread-safe. */
 LIGER_API liger_status liger_cache_query(liger_cache_info *out);
 
+/* ---- bundles ------------------------------------------------------------------------------ */
+
+/* A bundle (docs/bundle.md; made by `ligerc --emit=bundle`) ships compiled variants for
+ * chosen targets, and a tuning database, in one checksummed file. Loaded bundles are looked
+ * up before the disk cache, and a variant found in one is neither compiled nor written to
+ * the cache; a runtime-only build of the library (LIGER_RUNTIME_ONLY, no LLVM) finds its
+ * kernels only there and in the cache.
+ *
+ * Reads and checks the whole file at `path` (every entry's checksum, the index, the file's
+ * checksum) and adds it to the process-wide list; a damaged bundle is rejected whole
+ * (LIGER_ERR_INVALID_ARG, with a message) and nothing of it is used. The library keeps its
+ * own copy of the contents until the process ends (there is no unload) and does not keep
+ * `path`. Thread-safe; bundles are searched in load order, the first holding a key wins.
+ * $LIGER_BUNDLE=/a.lgb[:/b.lgb] loads bundles the same way, first, on the first lookup;
+ * a bad one there is reported on stderr and skipped. Kernels are looked up when they are
+ * first launched, so load bundles before that (and, in a runtime-only build, before
+ * creating a CPU context: the CPU variants' host descriptor comes from the bundle). */
+LIGER_API liger_status liger_bundle_load(const char *path);
+
 /* ---- the tuning database ------------------------------------------------------------- */
 
 /* Writes the path of the tuning database (the fastest config per GPU model, kernel and key
@@ -297,7 +316,11 @@ typedef struct liger_compile_options {
   int nconsts;
   int num_warps;         /* 0: 4 */
   liger_emit emit;
+  int opt_level;         /* LLVM optimisation level: LIGER_O0..LIGER_O3; 0 means LIGER_O3 (what
+                            the JIT always uses; this affects liger_compile's output only) */
 } liger_compile_options;
+
+enum { LIGER_O0 = 1, LIGER_O1, LIGER_O2, LIGER_O3 };
 
 /* Compiles one kernel for one target and returns the requested artifact in *out (allocated
  * with malloc, *out_len bytes, NUL-terminated for text forms; free with liger_free_host).
