@@ -339,6 +339,7 @@ int main(int argc, char **argv) {
     } else if (!strncmp(a, "-O", 2)) {
       if (strlen(a) != 3 || a[2] < '0' || a[2] > '3') {
         fprintf(stderr, "ligerc: unknown optimisation level '%s' (use -O0, -O1, -O2 or -O3)\n", a);
+        for (int k = 0; k < nconsts; k++) free((char *)consts[k].name);
         return 2;
       }
       o.opt_level = LIGER_O0 + (a[2] - '0');
