@@ -56,6 +56,11 @@ liger_status tune_bench_create(liger_context *ctx, void *stream, size_t flush_by
   *out = NULL;
   if (!ctx) return rt_fail(LIGER_ERR_INVALID_ARG, "tune_bench_create: context is NULL");
   const RtBackend *be = ctx->be;
+  /* an offline context (runtime/dev_offline.c) runs nothing: its launches are only counted
+   * and it has no events, so a timing there would be meaningless, or a NULL call */
+  if (liger_context_offline(ctx, NULL))
+    return rt_fail(LIGER_ERR_UNSUPPORTED, "cannot time kernels on an offline context (%s): there is no device; "
+                   "tune on a context of the device itself", liger_context_target(ctx));
   if (!be->event_create || !be->event_record || !be->event_elapsed || !be->event_destroy)
     return rt_fail(LIGER_ERR_UNSUPPORTED, "the %s back end cannot time kernels (no events)", be->name);
   TuneBench *b = calloc(1, sizeof *b);

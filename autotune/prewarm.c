@@ -609,11 +609,32 @@ void prewarm_result_free(PrewarmResult *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* On a GPU that is present, prewarm could also time the configs of each variant and record
- * them in the tuning database; that belongs to the tuner (autotune/), which provides it. */
-liger_status prewarm_tune(const char *target, const PrewarmOptions *o) {
-  (void)o;
-  fprintf(stderr, "liger-tune prewarm --tune %s: tuning while prewarming is not available in this build; "
-          "prewarm compiles only (run it without --tune)\n", target);
-  return LIGER_ERR_UNSUPPORTED;
+liger_status prewarm_shapes(const char *ops, const PrewarmShape *from, int nfrom, bool anchors_only,
+                            PrewarmShape **out, int *n) {
+  PrewarmOptions o = {.ops = ops, .shapes = from, .nshapes = nfrom};
+  PwUnit *units = NULL;
+  int nunits = 0;
+  *out = NULL;
+  *n = 0;
+  liger_status st = prewarm_check_ops(ops);
+  if (!st) st = pw_units(&o, &units, &nunits);
+  if (!st && !(*out = malloc(sizeof **out * (size_t)(nunits + 1)))) st = LIGER_ERR_OUT_OF_MEMORY;
+  /* units are (shape, dtype) in table order: one shape per run of equal shapes, its dtypes merged */
+  for (int i = 0; !st && i < nunits; i++) {
+    PrewarmShape *last = *n ? &(*out)[*n - 1] : NULL;
+    if (last && !strcmp(last->op, units[i].shape.op) && !memcmp(last->d, units[i].shape.d, sizeof last->d)) {
+      last->dtypes |= 1u << units[i].dtype;
+      continue;
+    }
+    if (anchors_only && !from && last && !strcmp(last->op, units[i].shape.op)) continue;
+    (*out)[*n] = units[i].shape;
+    (*out)[(*n)++].dtypes = 1u << units[i].dtype;
+  }
+  free(units);
+  if (st) {
+    free(*out);
+    *out = NULL;
+    *n = 0;
+  }
+  return st;
 }

@@ -70,9 +70,19 @@ typedef struct PrewarmResult {
 liger_status prewarm_run(const char *device, const PrewarmOptions *o, PrewarmResult *r);
 void prewarm_result_free(PrewarmResult *r);
 
-/* The hook of liger-tune prewarm --tune: on a device of `target` that is present, time each
- * variant's configs and write the tuning database (docs/tuning.md). The tuner (autotune/)
- * provides it; until then it says so and returns LIGER_ERR_UNSUPPORTED. */
+/* The shapes prewarm_run would call ops at: `from` (a shapes file's, nfrom of them) or the
+ * table's defaults, of the ops `ops` selects, one per (op, dims) with its dtypes. With
+ * anchors_only and no `from`, only each op's first default (its anchors.md shape). *out is
+ * malloc'd (free it). */
+liger_status prewarm_shapes(const char *ops, const PrewarmShape *from, int nfrom, bool anchors_only,
+                            PrewarmShape **out, int *n);
+
+/* liger-tune prewarm --tune: on the device `target` names ("cuda", "cuda:N", "hip",
+ * "hip:N", "cpu"), time the configs of every op space (kernels/op_space.c) at o's shapes
+ * (the table's defaults when o->shapes is NULL) and write the tuning database
+ * (docs/tuning.md). An offline target (sm_90, gfx942, ...) is refused with a message: there
+ * is no device to time on. Defined with liger-tune tune (tools/liger_tune_tune.c), which it
+ * shares the code of; prints its table on stdout. */
 liger_status prewarm_tune(const char *target, const PrewarmOptions *o);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "tuner.h"
 
+#include "bundle.h"
 #include "internal.h"
 
 #include <errno.h>
@@ -123,25 +124,39 @@ static const TuneDb *tune_file_db(void) {
   return db;
 }
 
-TuneLevel tune_lookup(const liger_context *ctx, const char *kernel, const char *bucket, TuneAcceptFn accept, void *ud,
-                      char *config, size_t n, double *us) {
-  TuneDevice d;
-  tune_device_of(ctx, &d);
+/* The tuning database of the loaded bundles (runtime/bundle.h), parsed once per text. A
+ * bundle stays loaded for the life of the process, so its text (and this copy) does too. */
+static struct {
+  const char *text;
+  TuneDb *db;
+} tune_bundle; /* under tune_file.lock */
+
+static const TuneDb *tune_bundle_db(void) {
+  size_t len = 0;
+  const char *text = bundle_loaded_tunedb(&len);
+  if (!text || text == tune_bundle.text) return tune_bundle.db;
+  tune_db_free(tune_bundle.db);
+  tune_bundle.db = NULL;
+  tune_bundle.text = text;
+  if (tune_db_parse(text, len, "bundle", NULL, NULL, &tune_bundle.db, NULL) != LIGER_OK)
+    tune_debugf("not using the bundle's tuning database: %s", liger_last_error());
+  return tune_bundle.db;
+}
+
+/* The fastest accepted entry of db at the first level with one (ties: the config sorting
+ * first), into config; TUNE_HIT_NONE if there is none. */
+static TuneLevel tune_pick(const TuneDb *db, const TuneDevice *d, const char *kernel, const char *bucket,
+                           TuneAcceptFn accept, void *ud, char *config, size_t n, double *us) {
   const char *compiler = tune_compiler_id();
-  if (n) config[0] = 0;
-  pthread_mutex_lock(&tune_file.lock);
-  const TuneDb *db = tune_file_db();
-  TuneLevel found = TUNE_HIT_NONE;
-  /* the fastest accepted entry at the first level with one; ties: the config sorting first */
-  for (TuneLevel level = TUNE_HIT_MODEL; db && level > TUNE_HIT_NONE && found == TUNE_HIT_NONE; level--) {
+  for (TuneLevel level = TUNE_HIT_MODEL; db && level > TUNE_HIT_NONE; level--) {
     const TuneEntry *best = NULL;
     for (int i = 0, cnt = tune_db_count(db); i < cnt; i++) {
       const TuneEntry *e = tune_db_entry(db, i);
       if (strcmp(e->kernel, kernel) || strcmp(e->bucket, bucket) || strcmp(e->compiler, compiler) ||
-          strcmp(e->vendor, d.vendor))
+          strcmp(e->vendor, d->vendor))
         continue;
-      if (level >= TUNE_HIT_ARCH && strcmp(e->arch, d.arch)) continue;
-      if (level == TUNE_HIT_MODEL && (!d.model[0] || strcmp(e->model, d.model))) continue;
+      if (level >= TUNE_HIT_ARCH && strcmp(e->arch, d->arch)) continue;
+      if (level == TUNE_HIT_MODEL && (!d->model[0] || strcmp(e->model, d->model))) continue;
       if (accept && !accept(ud, e->config)) continue;
       if (!best || e->median_us < best->median_us ||
           (e->median_us == best->median_us && strcmp(e->config, best->config) < 0))
@@ -150,8 +165,24 @@ TuneLevel tune_lookup(const liger_context *ctx, const char *kernel, const char *
     if (best && strlen(best->config) < n) {
       memcpy(config, best->config, strlen(best->config) + 1);
       if (us) *us = best->median_us;
-      found = level;
+      return level;
     }
+  }
+  return TUNE_HIT_NONE;
+}
+
+TuneLevel tune_lookup(const liger_context *ctx, const char *kernel, const char *bucket, TuneAcceptFn accept, void *ud,
+                      char *config, size_t n, double *us) {
+  TuneDevice d;
+  tune_device_of(ctx, &d);
+  if (n) config[0] = 0;
+  pthread_mutex_lock(&tune_file.lock);
+  /* the user's file first (all its levels), then the loaded bundles' database: what was
+   * measured here wins over what was shipped (docs/tuning.md, "Runtime use") */
+  TuneLevel found = tune_pick(tune_file_db(), &d, kernel, bucket, accept, ud, config, n, us);
+  if (found == TUNE_HIT_NONE) {
+    found = tune_pick(tune_bundle_db(), &d, kernel, bucket, accept, ud, config, n, us);
+    if (found != TUNE_HIT_NONE) tune_debugf("%s [%s]: from the bundle's tuning database", kernel, bucket);
   }
   pthread_mutex_unlock(&tune_file.lock);
   return found;
@@ -277,7 +308,7 @@ void tune_decide(TuneMemo *m, liger_context *ctx, const char *kernel, const char
   if (level != TUNE_HIT_NONE) {
     tune_debugf("%s [%s] on %s: database (%s level, %.3f us) -> %s", kernel, bucket, ctx->info.name,
                 tune_level_name(level), us, config);
-  } else if (tune && tune_requested(ctx)) {
+  } else if (tune && tune_requested(ctx) && !liger_context_offline(ctx, NULL)) {
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     liger_status st = tune(ud, config, n);

@@ -3,8 +3,8 @@
  *
  * On the first launch of a kernel (or call of an op) at a new key bucket, the caller asks
  * tune_decide for the config to use. It answers from a memo (one per liger_kernel, one per
- * context for the ops), else from the database (model → arch → vendor; only configs the
- * caller accepts), else — only when tuning was asked for, LIGER_TUNE=1 or
+ * context for the ops), else from the database (the user's file, then the loaded bundles'
+ * database; in each model → arch → vendor; only configs the caller accepts), else — only when tuning was asked for, LIGER_TUNE=1 or
  * liger_context_set_tuning — by measuring the space there and then (tune_measure: every
  * config timed with autotune/bench.c, every timing written with tune_db_add), else the
  * caller's default. The decision is memoised, so the database is read once per (kernel,
@@ -49,7 +49,9 @@ typedef bool (*TuneAcceptFn)(void *ud, const char *config);
 
 /* The fastest entry of (kernel, bucket) on ctx's device among those `accept` takes (NULL:
  * all), through the database file resolved now (tune_db_path), read once and re-read when
- * it changes. The config goes into config (size n), its median into *us (may be NULL).
+ * it changes, then — when the file has no entry at any level — in the tuning database of
+ * the loaded bundles (runtime/bundle.h). The config goes into config (size n), its median
+ * into *us (may be NULL).
  * TUNE_HIT_NONE when there is none (or no database, or one that cannot be read: then
  * LIGER_DEBUG=tune says why). Thread-safe. */
 TuneLevel tune_lookup(const liger_context *ctx, const char *kernel, const char *bucket, TuneAcceptFn accept, void *ud,

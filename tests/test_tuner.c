@@ -3,8 +3,10 @@
  * runtime/kernel.c, kernels/op.c) on the CPU: medians and budgets, a user kernel with
  * @triton.autotune tuned under LIGER_TUNE=1, the first config without it, a database entry
  * used without measuring, the arch-level fallback, a config that fails to compile, an op
- * tuned in one context and used by another. CTest gives LIGER_TUNE_DB a fresh directory.
+ * tuned in one context and used by another, no timing on an offline context, a bundle's
+ * database consulted after the user's file. CTest gives LIGER_TUNE_DB a fresh directory.
  */
+#include "bundle.h"
 #include "check.h"
 #include "liger/liger.h"
 #include "liger/ops.h"
@@ -111,6 +113,139 @@ static liger_status fail_one(void *ud, int i, void *stream) {
   (void)stream;
   if (i == 1) return liger_malloc(NULL, 1, NULL); /* any failure with a message */
   return LIGER_OK;
+}
+
+static int tune_calls;
+static liger_status count_tune(void *ud, char *best, size_t n) {
+  (void)ud;
+  tune_calls++;
+  snprintf(best, n, "rows=8,warps=32");
+  return LIGER_OK;
+}
+
+/* The database of a bundle: one entry of softmax.fwd at (bucket) on ctx's device. */
+static char *bundle_db_text(liger_context *ctx, const char *bucket, const char *config, size_t *len) {
+  TuneDevice d;
+  tune_device_of(ctx, &d);
+  TuneEntry e = {.vendor = d.vendor, .arch = d.arch, .model = d.model, .compiler = tune_compiler_id(),
+                 .kernel = "softmax.fwd", .bucket = bucket, .config = config, .median_us = 1.5, .samples = 7};
+  TuneDb *db = tune_db_new();
+  char *text = NULL;
+  if (!db || tune_db_put(db, &e, TUNE_PUT_REPLACE, NULL) || tune_db_serialize(db, &text, len)) text = NULL;
+  tune_db_free(db);
+  return text;
+}
+
+/* An offline context never times (runtime/dev_offline.c has no events, and runs nothing);
+ * with tuning asked for, an op there plans with its default and launches once. */
+static void test_offline(void) {
+  liger_context *off = NULL;
+  CHECK(liger_context_create("offline:cpu", &off) == LIGER_OK, "offline:cpu context");
+  if (!off) return;
+  TuneBench *b = (TuneBench *)1;
+  liger_status st = tune_bench_create(off, NULL, 1 << 20, &b);
+  CHECK(st == LIGER_ERR_UNSUPPORTED && !b && strstr(liger_last_error(), "offline"),
+        "tune_bench_create refuses an offline context: %s", liger_last_error());
+  liger_context *gpu = NULL;
+  if (liger_context_create("offline:sm_90", &gpu) == LIGER_OK) {
+    st = tune_bench_create(gpu, NULL, 0, &b);
+    CHECK(st == LIGER_ERR_UNSUPPORTED && !b, "and offline:sm_90, whose back end has no events: %s",
+          liger_last_error());
+  }
+  const char *cfgs[] = {"A=1", "A=2"};
+  TuneTiming tm[2];
+  int best = 0;
+  CHECK(tune_measure(off, "unit@0000000000000000", "", cfgs, 2, fail_one, NULL, NULL, true, tm, &best) ==
+            LIGER_ERR_UNSUPPORTED && best == -1,
+        "tune_measure refuses it too");
+  int before = db_count("softmax.fwd");
+  setenv("LIGER_TUNE", "1", 1);
+  liger_context *c2 = gpu ? gpu : off;
+  enum { R = 16, C = 128 };
+  int64_t shape[2] = {R, C};
+  void *px = NULL, *py = NULL;
+  liger_malloc(c2, sizeof(float) * R * C, &px);
+  liger_malloc(c2, sizeof(float) * R * C, &py);
+  DLTensor X = {.data = px, .device = {gpu ? kDLCUDA : kDLCPU, 0}, .ndim = 2, .shape = shape,
+                .dtype = {kDLFloat, 32, 1}};
+  DLTensor Y = X;
+  Y.data = py;
+  uint64_t l0 = 0, l1 = 0;
+  liger_context_offline(c2, &l0);
+  st = liger_softmax_forward(c2, NULL, &X, &Y);
+  liger_context_offline(c2, &l1);
+  CHECK(st == LIGER_OK && l1 - l0 == 1 && db_count("softmax.fwd") == before,
+        "LIGER_TUNE=1 on an offline context: one launch, nothing measured (%s, %llu launches)",
+        st ? liger_last_error() : "ok", (unsigned long long)(l1 - l0));
+  unsetenv("LIGER_TUNE");
+  liger_free(c2, px);
+  liger_free(c2, py);
+  liger_context_destroy(gpu);
+  liger_context_destroy(off);
+}
+
+/* A bundle's tuning database is used after the user's file: a context whose file is empty
+ * takes the bundle's config without measuring; an entry in the file wins over it. */
+static void test_bundle_db(liger_context *ctx, const char *dir) {
+  char empty[4200], bpath[4200];
+  snprintf(empty, sizeof empty, "%s/empty.tunedb", dir);
+  snprintf(bpath, sizeof bpath, "%s/tuned.lgb", dir);
+  FILE *f = fopen(empty, "w");
+  if (f) fclose(f);
+  setenv("LIGER_TUNE_DB", empty, 1);
+  const char *bucket = "cols=128,dtype=fp32,rows=16";
+  size_t len = 0;
+  char *text = bundle_db_text(ctx, bucket, "rows=2,warps=4", &len), *bytes = NULL;
+  size_t blen = 0;
+  CHECK(text && bundle_build(NULL, 0, text, len, NULL, &bytes, &blen) == LIGER_OK, "a bundle with a tuning database");
+  f = fopen(bpath, "wb");
+  CHECK(f && fwrite(bytes, 1, blen, f) == blen && fclose(f) == 0, "written to %s", bpath);
+  free(bytes);
+  char cfg[256] = "";
+  CHECK(tune_lookup(ctx, "softmax.fwd", bucket, NULL, NULL, cfg, sizeof cfg, NULL) == TUNE_HIT_NONE,
+        "before it is loaded: no entry");
+  CHECK(liger_bundle_load(bpath) == LIGER_OK, "liger_bundle_load: %s", liger_last_error());
+  double us = 0;
+  TuneLevel lv = tune_lookup(ctx, "softmax.fwd", bucket, NULL, NULL, cfg, sizeof cfg, &us);
+  CHECK(lv == TUNE_HIT_MODEL && !strcmp(cfg, "rows=2,warps=4") && us == 1.5,
+        "tune_lookup finds the bundle's entry with an empty database file: '%s'", cfg);
+  setenv("LIGER_TUNE", "1", 1);
+  TuneMemo m;
+  tune_memo_init(&m);
+  tune_calls = 0;
+  tune_decide(&m, ctx, "softmax.fwd", bucket, "", NULL, count_tune, NULL, cfg, sizeof cfg);
+  CHECK(!strcmp(cfg, "rows=2,warps=4") && tune_calls == 0,
+        "with LIGER_TUNE=1 the bundle's config is used without measuring ('%s', %d tunings)", cfg, tune_calls);
+  tune_memo_free(&m);
+  /* through the op: a fresh context, tuning asked for, and the database file stays empty */
+  liger_context *c2 = NULL;
+  liger_context_create("cpu", &c2);
+  enum { R = 16, C = 128 };
+  float *x = calloc(R * C, sizeof(float)), *y = calloc(R * C, sizeof(float));
+  int64_t shape[2] = {R, C};
+  DLTensor X = {.data = x, .device = {kDLCPU, 0}, .ndim = 2, .shape = shape, .dtype = {kDLFloat, 32, 1}};
+  DLTensor Y = X;
+  Y.data = y;
+  liger_status st = c2 && x && y ? liger_softmax_forward(c2, NULL, &X, &Y) : LIGER_ERR_OUT_OF_MEMORY;
+  struct stat sb;
+  CHECK(st == LIGER_OK && fabsf(y[0] - 1.0f / C) < 1e-6f && stat(empty, &sb) == 0 && sb.st_size == 0,
+        "softmax runs with it and nothing is measured (the file stays empty, y = %g)", y ? y[0] : -1);
+  free(x);
+  free(y);
+  liger_context_destroy(c2);
+  unsetenv("LIGER_TUNE");
+  /* the user's file comes first */
+  TuneDevice d;
+  tune_device_of(ctx, &d);
+  TuneEntry e = {.vendor = d.vendor, .arch = d.arch, .model = d.model, .compiler = tune_compiler_id(),
+                 .kernel = "softmax.fwd", .bucket = bucket, .config = "rows=4,warps=8", .median_us = 9,
+                 .samples = 1};
+  CHECK(tune_db_add(empty, &e, 1, NULL) == LIGER_OK, "an entry in the user's file");
+  lv = tune_lookup(ctx, "softmax.fwd", bucket, NULL, NULL, cfg, sizeof cfg, NULL);
+  CHECK(lv == TUNE_HIT_MODEL && !strcmp(cfg, "rows=4,warps=8"),
+        "wins over the bundle's (slower, but measured here): '%s'", cfg);
+  free(text);
+  setenv("LIGER_TUNE_DB", db_path, 1);
 }
 
 int main(void) {
@@ -264,6 +399,13 @@ int main(void) {
   free(x);
   free(yy);
   free(w);
+
+  test_offline();
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", db_path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  test_bundle_db(ctx, slash ? dir : ".");
   liger_context_destroy(ctx);
   return check_summary();
 }

@@ -7,9 +7,11 @@
  *   liger-tune import h200.tunedb
  *
  * Each subcommand is one row of `commands` below: its name, its function, its synopsis.
- * `prewarm` and `tune` (compile every variant into the cache; time configs on this GPU)
- * are rows still to come; they share the option parser and the --db default.
+ * `prewarm` compiles every variant into the cache (prewarm.c); `tune` times the ops'
+ * configs on this device (liger_tune_tune.c); they share the option parser.
  */
+#include "tuner.h" /* TUNE_BENCH_MAX_SAMPLES */
+#include "liger_tune_tune.h"
 #include "prewarm.h"
 #include "tunedb.h"
 
@@ -34,12 +36,15 @@ typedef struct Opts {
   const char *targets, *ops, *shapes, *cache_dir; /* prewarm */
   bool quiet, tune;
   int jobs;
+  const char *device; /* tune */
+  double budget_ms;
+  int samples;
   const char *inputs[MAX_INPUTS];
   int ninputs;
   char dbbuf[4096];
 } Opts;
 
-enum { O_DB = 1, O_OUT = 2, O_FILTER = 4, O_STALE = 8, O_BEST = 16, O_PREWARM = 32 };
+enum { O_DB = 1, O_OUT = 2, O_FILTER = 4, O_STALE = 8, O_BEST = 16, O_PREWARM = 32, O_TUNE = 64 };
 
 typedef struct Command {
   const char *name;
@@ -273,6 +278,19 @@ static void prewarm_progress(void *ud, int done, int total, const char *unit) {
  * offline too, so nothing runs), every selected op at every shape and dtype. The summary
  * goes to stdout, progress and failures to stderr; the status is 1 if any call failed. */
 static int cmd_prewarm(Opts *o) {
+  /* --tune times on the devices themselves: refuse offline targets before compiling anything */
+  for (const char *p = o->targets; o->tune && *p;) {
+    size_t n = strcspn(p, ",");
+    char t[32];
+    snprintf(t, sizeof t, "%.*s", (int)(n < 31 ? n : 31), p);
+    if (!prewarm_tune_target_ok(t)) {
+      fprintf(stderr, "liger-tune prewarm --tune: '%s' is an offline target here: there is no device to time configs "
+              "on (run prewarm without --tune for it, and --tune on the machine with the device: --targets cuda, "
+              "hip or cpu)\n", t);
+      return 2;
+    }
+    p += n + (p[n] == ',');
+  }
   if (o->cache_dir && setenv("LIGER_CACHE_DIR", o->cache_dir, 1)) return fail();
   if (prewarm_check_ops(o->ops) != LIGER_OK) return 2;
   liger_cache_info ci;
@@ -297,7 +315,9 @@ static int cmd_prewarm(Opts *o) {
     bool real = !strncmp(names[ntargets], "cuda", 4) || !strncmp(names[ntargets], "hip", 3);
     char device[64];
     snprintf(device, sizeof device, "%s%.31s", real ? "" : "offline:", names[ntargets]);
-    liger_status st = o->tune ? prewarm_tune(names[ntargets], &po) : prewarm_run(device, &po, &res[ntargets]);
+    liger_status st = prewarm_run(device, &po, &res[ntargets]);
+    /* --tune: then time the op spaces there at the same shapes, into the database */
+    if (st == LIGER_OK && o->tune && (st = prewarm_tune(names[ntargets], &po)) != LIGER_OK) ntargets++;
     if (st != LIGER_OK) {
       free(shapes);
       for (int i = 0; i < ntargets; i++) prewarm_result_free(&res[i]);
@@ -321,6 +341,14 @@ static int cmd_prewarm(Opts *o) {
   return rc;
 }
 
+/* ---- tune (liger_tune_tune.c) ------------------------------------------------------------ */
+
+static int cmd_tune(Opts *o) {
+  TuneCmd c = {.ops = o->ops, .shapes = o->shapes, .device = o->device, .db = o->db, .budget_ms = o->budget_ms,
+               .samples = o->samples, .quiet = o->quiet};
+  return liger_tune_tune(&c);
+}
+
 /* ---- the command table and the option parser ----------------------------------------- */
 
 #define FILTERS "[--vendor V] [--arch A] [--model M] [--kernel K] [--bucket B] [--compiler C] [--stale]"
@@ -340,7 +368,10 @@ static const Command commands[] = {
      "--targets T,... [--ops all|OP,...] [--shapes FILE] [--cache-dir D] [--jobs N] [--quiet] [--tune]",
      "compile every op variant for the targets (sm_80, sm_90, sm_90a, gfx90a, gfx942, gfx1100, cpu) into the\n"
      "          binary cache, without their devices; docs/cli.md"},
-    /* tune: time an op's configs on this device and add the entries. */
+    {"tune", cmd_tune, O_DB | O_TUNE, 0, 0,
+     "[--ops all|OP,...] [--shapes FILE] [--device D] [--db F] [--budget-ms N] [--samples N] [--quiet]",
+     "time the configs of the ops' tuning spaces on this device (default: the best present) at the anchors.md\n"
+     "          shapes (scaled down on the CPU) or a shapes file, add them to the database, print a table"},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
@@ -362,6 +393,12 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name) {
   return NULL;
 }
 
+static int usage_bad(const Command *c, const char *opt, const char *v) {
+  fprintf(stderr, "liger-tune %s: bad value '%s' for %s\nusage: liger-tune %s %s\n", c->name, v, opt, c->name,
+          c->synopsis);
+  return 2;
+}
+
 /* Parses argv[2..] for command c. Returns 0, or the exit status (2: usage) to stop with. */
 static int parse(const Command *c, int argc, char **argv, Opts *o) {
   struct { const char *name; const char **dst; } filters[] = {
@@ -380,11 +417,24 @@ static int parse(const Command *c, int argc, char **argv, Opts *o) {
     else if ((c->opts & O_STALE) && !strcmp(a, "--stale")) o->stale = done = true;
     else if ((c->opts & O_BEST) && !strcmp(a, "--best")) o->best = done = true;
     else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--targets"))) o->targets = v, done = true;
-    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--ops"))) o->ops = v, done = true;
-    else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--shapes"))) o->shapes = v, done = true;
+    else if ((c->opts & (O_PREWARM | O_TUNE)) && (v = opt_value(argc, argv, &i, "--ops"))) o->ops = v, done = true;
+    else if ((c->opts & (O_PREWARM | O_TUNE)) && (v = opt_value(argc, argv, &i, "--shapes"))) o->shapes = v, done = true;
+    else if ((c->opts & O_TUNE) && (v = opt_value(argc, argv, &i, "--device"))) o->device = v, done = true;
+    else if ((c->opts & O_TUNE) && (v = opt_value(argc, argv, &i, "--budget-ms"))) {
+      char *end;
+      o->budget_ms = strtod(v, &end);
+      if (*end || !(o->budget_ms > 0)) return usage_bad(c, "--budget-ms", v);
+      done = true;
+    } else if ((c->opts & O_TUNE) && (v = opt_value(argc, argv, &i, "--samples"))) {
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*end || n < 1 || n > TUNE_BENCH_MAX_SAMPLES) return usage_bad(c, "--samples", v);
+      o->samples = (int)n;
+      done = true;
+    }
     else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--cache-dir"))) o->cache_dir = v, done = true;
     else if ((c->opts & O_PREWARM) && (v = opt_value(argc, argv, &i, "--jobs"))) o->jobs = atoi(v), done = true;
-    else if ((c->opts & O_PREWARM) && !strcmp(a, "--quiet")) o->quiet = done = true;
+    else if ((c->opts & (O_PREWARM | O_TUNE)) && !strcmp(a, "--quiet")) o->quiet = done = true;
     else if ((c->opts & O_PREWARM) && !strcmp(a, "--tune")) o->tune = done = true;
     for (size_t k = 0; !done && (c->opts & O_FILTER) && k < sizeof filters / sizeof filters[0]; k++)
       if ((v = opt_value(argc, argv, &i, filters[k].name))) *filters[k].dst = v, done = true;
