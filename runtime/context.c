@@ -202,6 +202,34 @@ static int parse_signature(const char *sig, ArgSpec *out, int max) {
   return n;
 }
 
+/* ligerc --emit=bundle FILE.py: launch arguments for which the runtime's specialisation
+ * (kernel.c specialise) is the one `sig` describes, so that compiling with them builds the
+ * variant, under its key, that a launch with such arguments will look up. Pointers are
+ * `base` (16-byte aligned; ligerc passes an offline context's allocation) or base + 8;
+ * integers 16 (`:16`), 1 (`1`, `:1`) or 3, and 2^32 + those for i64; floats 0.5, bools
+ * true. Scalars the runtime never produces (u32, i8, fp16, fp64, i64 equal to 1, ...) are
+ * refused. Returns the count, or -1 with *bad set to the entry's index (-1: syntax). */
+int rt_signature_args(const char *sig, char *base, liger_arg *out, int max, int *bad) {
+  ArgSpec specs[64];
+  int n = parse_signature(sig, specs, max < 64 ? max : 64);
+  *bad = -1;
+  if (n < 0) return -1;
+  for (int i = 0; i < n; i++) {
+    const ArgSpec *s = &specs[i];
+    int64_t small = s->equal_to_one ? 1 : s->divisibility == 16 ? 16 : 3;
+    if (s->dt == DT_PTR && s->elem < DT_PTR) out[i] = liger_arg_ptr(base + (s->divisibility == 16 ? 0 : 8), (liger_dtype)s->elem);
+    else if (s->dt == DT_I32) out[i] = liger_arg_int(small);
+    else if (s->dt == DT_I64 && !s->equal_to_one) out[i] = liger_arg_int(((int64_t)1 << 32) + small);
+    else if (s->dt == DT_F32) out[i] = liger_arg_float(0.5);
+    else if (s->dt == DT_I1) out[i] = liger_arg_bool(1);
+    else {
+      *bad = i;
+      return -1;
+    }
+  }
+  return n;
+}
+
 static const liger_emit emit_max = LIGER_EMIT_HSACO;
 
 liger_status liger_compile(const liger_compile_options *o, char **out, size_t *out_len) {

@@ -112,4 +112,11 @@ int rt_pool_size(const RtPool *pool);
  * rt_pool_size() counts the caller. Calls from several threads are serialised. */
 void rt_pool_run(RtPool *pool, int64_t n, void (*fn)(void *ctx, int64_t i, int worker), void *ctx);
 
+/* ---- context.c: ahead-of-time helpers --------------------------------------------------- */
+
+/* ligerc --emit=bundle FILE.py: the launch arguments that select the specialisation an
+ * ligerc --signature describes (see context.c). Returns the count, or -1 with *bad the
+ * index of an entry the runtime never produces (-1: a syntax error). */
+int rt_signature_args(const char *sig, char *base, liger_arg *out, int max, int *bad);
+
 #endif /* LIGER_RUNTIME_H */

@@ -3,7 +3,9 @@
 # into a fresh cache directory, ligerc packs it (twice: the bytes must match), and the same
 # program linked against the runtime-only libliger-jit-rt.so runs from the bundle with no
 # LLVM in the process; without the bundle it fails with the missing key. Also: the
-# runtime-only library needs and defines nothing of LLVM, and a damaged bundle is refused.
+# runtime-only library needs and defines nothing of LLVM, and a damaged bundle is refused;
+# ligerc add.py --emit=bundle (one kernel's variants, built on offline contexts) holds the
+# very key the runtime computed for add.py, and an sm_90 cubin beside it.
 #
 #   test_bundle.sh LIGERC FULL_PROG RT_PROG RT_LIB SRC_DIR
 set -euo pipefail
@@ -30,6 +32,22 @@ grep -q "0 variants" "$tmp/err" && grep -q "of other targets left out" "$tmp/err
 "$ligerc" --bundle-info "$tmp/a.lgb" >"$tmp/info" || bad "ligerc --bundle-info"
 cat "$tmp/info"
 grep -q " cpu  *so  *add_kernel" "$tmp/info" && grep -q "(this build)" "$tmp/info" && ok "--bundle-info lists add_kernel as a CPU shared object" || bad "--bundle-info"
+
+echo "+ ligerc add.py --emit=bundle: one kernel's variants under the runtime's keys"
+add_key=$(awk '/ cpu  *so  *add_kernel/ {print $1}' "$tmp/info")
+one() { # OUT: add.py's bundle for cpu and sm_90, BLOCK=256 and 4 warps as the program loads it
+  "$ligerc" "$src/kernels/examples/add.py" --emit=bundle --target cpu,sm_90 -D BLOCK=256 --num-warps 4 \
+    --signature "*fp32:16, *fp32:16, *fp32:16, i32" --signature "*fp32, *fp32, *fp32, i32" -o "$1"
+}
+one "$tmp/add1.lgb" || bad "ligerc add.py --emit=bundle"
+one "$tmp/add2.lgb" 2>/dev/null || bad "ligerc add.py --emit=bundle (2)"
+cmp -s "$tmp/add1.lgb" "$tmp/add2.lgb" && ok "two builds of add.py's bundle are byte-identical" || bad "add.py bundles differ"
+"$ligerc" --bundle-info "$tmp/add1.lgb" >"$tmp/info1" || bad "--bundle-info of add.py's bundle"
+cat "$tmp/info1"
+[[ $(grep -c " cpu  *so  *add_kernel" "$tmp/info1") -eq 2 && $(grep -c " sm_90  *cubin add_kernel" "$tmp/info1") -eq 2 ]] &&
+  ok "2 signatures x (cpu, sm_90): 4 entries" || bad "add.py's bundle entries"
+[[ -n $add_key ]] && grep -q "^$add_key " "$tmp/info1" && ok "it holds the key the runtime stored for add.py ($add_key)" ||
+  bad "the runtime's key for add.py (${add_key:-none}) is not in ligerc's bundle"
 
 echo "+ the runtime-only library"
 if readelf -d "$rtlib" | grep NEEDED | grep -qi llvm; then bad "libliger-jit-rt needs LLVM"; else ok "no LLVM in its NEEDED entries"; fi

@@ -46,7 +46,23 @@ expect "-O0 reaches PTX" 0 "$ligerc" "$add" --target=sm_90 --emit=ptx -D BLOCK=1
 expect "-O4 is refused" 2 "$ligerc" "$add" --emit=tir -D BLOCK=8 -O4
 expect "an unknown target is refused" 2 "$ligerc" "$add" --target=sm_99x --emit=tir -D BLOCK=8
 expect "an unknown --emit is refused" 2 "$ligerc" "$add" --emit=nope
-expect "--emit=bundle without --from-cache is refused" 2 "$ligerc" "$add" --emit=bundle -o "$tmp/x.lgb"
+expect "--emit=bundle of a file without --signature is refused" 2 "$ligerc" "$add" --emit=bundle -D BLOCK=8 -o "$tmp/x.lgb"
+expect "--emit=bundle with both a file and --from-cache is refused" 2 "$ligerc" "$add" --emit=bundle --from-cache "$tmp" -o "$tmp/x.lgb"
+sig4="*fp32:16, *fp32:16, *fp32:16, i32"
+expect "--emit=bundle of a file without -o is refused" 2 "$ligerc" "$add" --emit=bundle -D BLOCK=8 --signature "$sig4"
+expect "--emit=bundle with -O is refused" 2 "$ligerc" "$add" --emit=bundle -O1 -D BLOCK=8 --signature "$sig4" -o "$tmp/x.lgb"
+expect "--emit=bundle: a u32 scalar (never a runtime specialisation) is refused" 2 "$ligerc" "$add" --emit=bundle -D BLOCK=8 \
+  --signature "*fp32:16, *fp32:16, *fp32:16, u32" -o "$tmp/x.lgb"
+expect "--emit=bundle: a signature of the wrong length is refused" 2 "$ligerc" "$add" --emit=bundle -D BLOCK=8 \
+  --signature "*fp32:16, i32" -o "$tmp/x.lgb"
+expect "--emit=bundle: an unknown target is refused" 2 "$ligerc" "$add" --emit=bundle --target sm_99 -D BLOCK=8 --signature "$sig4" -o "$tmp/x.lgb"
+expect "--emit=bundle: a kernel error fails" 1 "$ligerc" "$add" --emit=bundle --kernel nope -D BLOCK=8 --signature "$sig4" -o "$tmp/x.lgb"
+[[ ! -e $tmp/x.lgb ]] && ok "no bundle written by the refusals" || bad "a refused --emit=bundle wrote $tmp/x.lgb"
+expect "--emit=bundle of a file for cpu and sm_90" 0 "$ligerc" "$add" --emit=bundle --target cpu,sm_90 -D BLOCK=64 --signature "$sig4" \
+  --signature "*fp32, *fp32, *fp32, i32:16" -o "$tmp/k.lgb"
+"$ligerc" --bundle-info "$tmp/k.lgb" >"$tmp/info"
+[[ $(grep -c " cpu  *so  *add_kernel" "$tmp/info") -eq 2 && $(grep -c " sm_90  *cubin add_kernel" "$tmp/info") -eq 2 ]] &&
+  ok "--bundle-info lists 2 cpu and 2 sm_90 variants" || { bad "--bundle-info of a file's bundle"; cat "$tmp/info"; }
 expect "--emit=obj for sm_90 is refused" 2 "$ligerc" "$add" --target=sm_90 --emit=obj -D BLOCK=8 -o "$tmp/x.o"
 [[ $fail -eq 0 ]] && echo "all checks passed"
 exit $fail

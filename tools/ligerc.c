@@ -4,16 +4,22 @@
  *
  *   ligerc kernels/examples/add.py --target=sm_90 --emit=ptx -D BLOCK=1024 -o add.ptx
  *   ligerc --emit=bundle --from-cache DIR [--targets sm_90,gfx942,cpu] -o suite.lgb
+ *   ligerc add.py --emit=bundle --target sm_90,cpu -D BLOCK=1024 --signature "*fp32:16,..." -o add.lgb
  *   ligerc --bundle-info suite.lgb
  *
  * Bundles (runtime/bundle.h, docs/bundle.md) are made from a binary-cache directory, so
- * ligerc links the library's internals (liger_core) rather than only the public API.
+ * ligerc links the library's internals (liger_core) rather than only the public API. A
+ * bundle of one kernel is made the same way: its variants are built on offline contexts
+ * (liger.h, "offline:TARGET"), as the JIT would build them at launch, into a temporary
+ * cache directory that is then packed.
  */
 #include "liger/liger.h"
 #include "bundle.h"
+#include "runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +33,8 @@ static void usage(FILE *out) {
           "usage: ligerc FILE.py [options]\n"
           "  --target=T        %s (default cpu)\n"
           "  --emit=K          tir|layout|llvm|ptx|cubin|asm|obj|hsaco (default: the target's binary),\n"
-          "                    or bundle (with --from-cache)\n"
+          "                    or bundle (with --from-cache, or of FILE.py's variants: --target may\n"
+          "                    then list several targets and --signature be repeated)\n"
           "  -O0 .. -O3        LLVM optimisation pipeline level (default -O3, what the JIT uses)\n"
           "  -D NAME=VALUE     value of a tl.constexpr parameter (a Python literal)\n"
           "  --kernel NAME     the @triton.jit function to compile (default: the last one)\n"
@@ -264,6 +271,89 @@ static int make_bundle(const char *dir, const char *targets, const char *tunedb_
   return rc;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* ligerc FILE.py --emit=bundle: for each target of the comma-separated list, the kernel is
+ * loaded on an "offline:TARGET" context and compiled for each signature with arguments that
+ * select that specialisation (rt_signature_args); the runtime stores each variant in the
+ * binary cache under the key a launch computes, here a temporary directory, which is then
+ * packed as --from-cache would. */
+static int bundle_from_source(const liger_compile_options *o, const char *targets, const char **sigs, int nsigs,
+                              const char *tunedb, const char *out_path) {
+  if (!out_path || !strcmp(out_path, "-")) {
+    fprintf(stderr, "ligerc: --emit=bundle needs -o FILE\n");
+    return 2;
+  }
+  if (!nsigs) {
+    fprintf(stderr, "ligerc: --emit=bundle of %s needs --signature (the runtime's keys depend on the argument types; "
+                    "repeat it for several specialisations)\n", o->path);
+    return 2;
+  }
+  if (o->opt_level) {
+    fprintf(stderr, "ligerc: -O does not apply to bundles: the JIT always compiles at -O3, and so do bundles\n");
+    return 2;
+  }
+  char dir[] = "/tmp/ligerc-cache-XXXXXX";
+  if (!mkdtemp(dir)) {
+    fprintf(stderr, "ligerc: cannot create a temporary directory\n");
+    return 1;
+  }
+  setenv("LIGER_CACHE", "on", 1);
+  setenv("LIGER_CACHE_DIR", dir, 1);
+  int rc = 0, built = 0;
+  for (const char *p = targets; *p && !rc;) {
+    size_t len = strcspn(p, ",");
+    char target[40], device[64];
+    snprintf(target, sizeof target, "%.*s", (int)(len < 39 ? len : 39), p);
+    p += len + (p[len] == ',');
+    if (!*target) continue;
+    snprintf(device, sizeof device, "offline:%s", target);
+    liger_context *ctx = NULL;
+    liger_kernel *k = NULL;
+    void *base = NULL;
+    liger_status st = liger_context_create(device, &ctx);
+    if (st == LIGER_OK) st = liger_kernel_load(ctx, o->path, o->kernel, o->consts, o->nconsts, o->num_warps, &k);
+    if (st == LIGER_OK) st = liger_malloc(ctx, 4096, &base);
+    for (int i = 0; i < nsigs && st == LIGER_OK; i++) {
+      liger_arg args[64];
+      int bad, n = rt_signature_args(sigs[i], base, args, 64, &bad);
+      if (n < 0 && bad < 0) {
+        fprintf(stderr, "ligerc: bad signature '%s' (expected e.g. \"*fp32:16, i32, i64:16, fp32\")\n", sigs[i]);
+        rc = 2;
+      } else if (n < 0) {
+        fprintf(stderr, "ligerc: signature '%s': entry %d is a scalar type the runtime never specialises on (ints are "
+                        "i32 or i64 by value, floats fp32, bools i1; i64 cannot be 1)\n", sigs[i], bad + 1);
+        rc = 2;
+      } else if (n != liger_kernel_num_args(k)) {
+        fprintf(stderr, "ligerc: signature '%s' has %d entries; the kernel takes %d runtime arguments\n", sigs[i], n,
+                liger_kernel_num_args(k));
+        rc = 2;
+      } else {
+        st = liger_kernel_compile(k, args, n);
+        built += st == LIGER_OK;
+      }
+      if (rc) st = LIGER_ERR_INVALID_ARG;
+    }
+    if (st != LIGER_OK && !rc) {
+      const char *m = liger_last_error();
+      fprintf(stderr, "%s%s", m, *m && m[strlen(m) - 1] == '\n' ? "" : "\n");
+      rc = st == LIGER_ERR_INVALID_ARG ? 2 : 1;
+    }
+    if (base) liger_free(ctx, base);
+    liger_kernel_release(k);
+    liger_context_destroy(ctx);
+  }
+  if (!rc) {
+    fprintf(stderr, "ligerc: %d variants of %s built for %s\n", built, o->path, targets);
+    rc = make_bundle(dir, NULL, tunedb, out_path);
+  }
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return rc;
+}
+
 static int bundle_info(const char *path) {
   Bundle *b;
   if (bundle_read_file(path, &b) != LIGER_OK) {
@@ -309,7 +399,8 @@ int main(int argc, char **argv) {
   liger_compile_options o = {.target = "cpu", .emit = (liger_emit)-1};
   liger_constexpr consts[64];
   int nconsts = 0;
-  const char *out_path = NULL, *v, *from_cache = NULL, *targets = NULL, *tunedb = NULL;
+  const char *out_path = NULL, *v, *from_cache = NULL, *targets = NULL, *tunedb = NULL, *sigs[64];
+  int nsigs = 0;
   bool bundle = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -356,7 +447,8 @@ int main(int argc, char **argv) {
     } else if ((v = opt_value(argc, argv, &i, "--kernel"))) {
       o.kernel = v;
     } else if ((v = opt_value(argc, argv, &i, "--signature"))) {
-      o.signature = v;
+      o.signature = v; /* the last one, except for --emit=bundle, which takes them all */
+      if (nsigs < 64) sigs[nsigs++] = v;
     } else if ((v = opt_value(argc, argv, &i, "--num-warps"))) {
       o.num_warps = atoi(v);
     } else if (!strncmp(a, "-D", 2)) {
@@ -382,12 +474,18 @@ int main(int argc, char **argv) {
     }
   }
   if (bundle || from_cache) {
-    if (!bundle || !from_cache || o.path) {
-      fprintf(stderr, "ligerc: a bundle is packed from a binary-cache directory: ligerc --emit=bundle --from-cache DIR "
-                      "-o FILE (fill DIR with liger-tune prewarm, or by running the kernels with LIGER_CACHE_DIR=DIR)\n");
-      return 2;
-    }
-    return make_bundle(from_cache, targets, tunedb, out_path);
+    int rc = 2;
+    if (bundle && from_cache && !o.path) rc = make_bundle(from_cache, targets, tunedb, out_path);
+    else if (bundle && o.path && !from_cache) {
+      o.consts = consts;
+      o.nconsts = nconsts;
+      rc = bundle_from_source(&o, targets ? targets : o.target, sigs, nsigs, tunedb, out_path);
+    } else
+      fprintf(stderr, "ligerc: a bundle is packed from a binary-cache directory (ligerc --emit=bundle --from-cache DIR "
+                      "-o FILE; fill DIR with liger-tune prewarm, or by running the kernels with LIGER_CACHE_DIR=DIR) or "
+                      "built from one kernel (ligerc FILE.py --emit=bundle --target T,... --signature SIG -o FILE)\n");
+    for (int k = 0; k < nconsts; k++) free((char *)consts[k].name);
+    return rc;
   }
   if (!o.path) {
     usage(stderr);
