@@ -48,6 +48,7 @@ struct RtModule {
   LLVMOrcLLJITRef jit; /* owns the linked code; disposed on unload */
 #endif
   void *dl;            /* or the dlopen handle of a shared-object image */
+  int dl_fd;           /* its memfd, open while loaded: dlopen matches "/proc/self/fd/N" by name */
   RtCpuEntry entry;
   char jit_err[1024];  /* first error ORC reported while linking (see rt_cpu_report) */
   /* Scratch kept between launches (large tiles live there: allocating and faulting in
@@ -268,18 +269,24 @@ static liger_status rt_cpu_load_shared(RtDevice *dev, const void *image, size_t 
   }
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  /* The fd stays open until unload: glibc returns an already loaded object whose name
+   * matches, so a closed fd number reused for the next image would give the previous one. */
   void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  close(fd); /* the mapping keeps the file alive */
-  if (!dl) return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: the kernel image is not a loadable shared object: %s", dlerror());
+  if (!dl) {
+    close(fd);
+    return rt_fail(LIGER_ERR_INVALID_ARG, "cpu: the kernel image is not a loadable shared object: %s", dlerror());
+  }
   void *sym = dlsym(dl, kernel);
   RtModule *m = sym ? calloc(1, sizeof *m) : NULL;
   if (!m) {
     dlclose(dl);
+    close(fd);
     return sym ? rt_fail(LIGER_ERR_OUT_OF_MEMORY, "cpu: load: module struct")
                : rt_fail(LIGER_ERR_INVALID_ARG, "cpu: the shared object has no kernel '%s'", kernel);
   }
   m->dev = dev;
   m->dl = dl;
+  m->dl_fd = fd;
   pthread_mutex_init(&m->scratch_lock, NULL);
   /* POSIX guarantees the round trip of a function address through void *. */
   m->entry = (RtCpuEntry)(uintptr_t)sym;
@@ -384,7 +391,10 @@ fail:
 
 static void rt_cpu_unload(RtModule *m) {
   if (!m) return;
-  if (m->dl) dlclose(m->dl);
+  if (m->dl) {
+    dlclose(m->dl);
+    close(m->dl_fd);
+  }
 #ifndef LIGER_RUNTIME_ONLY
   else {
     LLVMErrorRef err = LLVMOrcDisposeLLJIT(m->jit);
