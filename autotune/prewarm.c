@@ -67,6 +67,10 @@ static DLTensor *pw_tensor(PwCall *c, PwTensor *x, DLDataType dt, int nd, const 
     c->ptrs[c->nptrs++] = p;
   else
     c->alloc_failed = true;
+  /* On a real device the kernels run: zeros make every index (ids, targets) valid, where
+   * whatever the allocation held could send a gather out of bounds. */
+  if (p && !liger_context_offline(c->ctx, NULL) && liger_memset_d8(c->ctx, p, 0, (size_t)span * dt.bits / 8) != LIGER_OK)
+    c->alloc_failed = true;
   x->t = (DLTensor){.data = p, .device = {(DLDeviceType)c->device_type, 0}, .ndim = nd, .dtype = dt,
                     .shape = x->shape, .strides = strides ? x->strides : NULL};
   return &x->t;

@@ -107,6 +107,7 @@ static double spawn(const char *self, const char *which, const char *block, bool
 }
 
 int bench_ops_main(int argc, char **argv, const char *self); /* liger-bench-ops.c */
+int bench_first_main(int argc, char **argv);                 /* liger-bench-first.c */
 
 int main(int argc, char **argv) {
   const char *json = NULL;
@@ -118,6 +119,8 @@ int main(int argc, char **argv) {
       if (len <= 0) return 1;
       exe[len] = 0;
       return bench_ops_main(argc, argv, exe);
+    } else if (!strcmp(argv[i], "--first-calls") || !strcmp(argv[i], "--prewarm")) {
+      return bench_first_main(argc, argv); /* carried caches and bundles (liger-bench-first.c) */
     }
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
@@ -131,7 +134,9 @@ int main(int argc, char **argv) {
       }
       return child(argv[i + 1], argv[i + 2], now_ms());
     } else {
-      fprintf(stderr, "usage: liger-bench [--device D] [--json FILE] [--reps N]\n       liger-bench --ops [--device D] [--json FILE] [--reps N] [--quick] [--configs \"CFG;CFG\"]\n");
+      fprintf(stderr, "usage: liger-bench [--device D] [--json FILE] [--reps N]\n       liger-bench --ops [--device D] [--json FILE] [--reps N] [--quick] [--configs \"CFG;CFG\"]\n"
+                      "       liger-bench --first-calls --shapes FILE [--warm-cache DIR] [--bundle FILE] [--json FILE]\n"
+                      "       liger-bench --prewarm [--ops LIST] [--shapes FILE] [--allow-compile]\n");
       return 2;
     }
   }
