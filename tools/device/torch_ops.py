@@ -340,11 +340,14 @@ class Plan:
     pass
 
 
-def plan_rows(rows, cols, backward, sms):
-    """op.c: op_plan_rows without LIGER_OPS_CONFIG."""
+def plan_rows(rows, cols, backward, sms, sums=False):
+    """op.c: op_plan_rows without LIGER_OPS_CONFIG. backward: OP_PLAN_BWD; with sums too:
+    OP_PLAN_BWD_SUMS (the RMSNorm/LayerNorm backwards: looped past 16384 columns, 4 warps for
+    tiles up to 4096 elements, a persistent grid; op.c sizes it from the kernel's occupancy,
+    here from a fixed 4 programs per SM, which only changes how the rows are shared out)."""
     p = Plan()
     n2 = np2(cols)
-    p.looped = n2 > 65536
+    p.looped = n2 > (16384 if sums else 65536)
     if p.looped:
         p.block_m, p.block_n = 1, 8192
     else:
@@ -353,16 +356,17 @@ def plan_rows(rows, cols, backward, sms):
         while bm > 1 and cdiv(rows, bm) < 4 * sms:
             bm >>= 1
         p.block_m = min(bm, np2(max(rows, 1)))
-    p.num_warps = op_num_warps(p.block_m * p.block_n * (2 if backward else 1))
-    p.prefetch = p.block_m * p.block_n <= 8192
-    per_sm = max(1, min(8, 32 // p.num_warps))
-    want = sms * per_sm
-    if p.looped:
-        want = min(cdiv(want, cdiv(cols, p.block_n)), 65535)
-        work = rows
+    elems = p.block_m * p.block_n
+    if sums and not p.looped and elems <= 4096:
+        p.num_warps = 4
     else:
-        work = cdiv(rows, p.block_m)
-    p.programs = max(min(want, work), 1)
+        p.num_warps = op_num_warps(elems * (2 if backward else 1))
+    p.prefetch = elems <= 8192
+    if p.looped:
+        per_sm = max(1, min(8, 32 // p.num_warps))
+        p.programs = max(min(min(cdiv(sms * per_sm, cdiv(cols, p.block_n)), 65535), rows), 1)
+    else:
+        p.programs = max(min(sms * 4, cdiv(rows, p.block_m)), 1)
     return p
 
 
@@ -462,7 +466,7 @@ class TritonImpl:
             if has_w:
                 self._sum_rows(dw, self._f32(1), 0, N)
             return
-        p = plan_rows(R, N, True, self.sms)
+        p = plan_rows(R, N, True, self.sms, sums=True)
         parts = self._f32(p.programs * N) if has_w else self._f32(1)
         wp = w if has_w else x
         k = dict(MODE=mode, HAS_W=has_w, BLOCK_N=p.block_n)
@@ -505,7 +509,7 @@ class TritonImpl:
                 if has:
                     self._sum_rows(g, self._f32(1), 0, N)
             return
-        p = plan_rows(R, N, True, self.sms)
+        p = plan_rows(R, N, True, self.sms, sums=True)
         dwp = self._f32(p.programs * N) if has_w else self._f32(1)
         dbp = self._f32(p.programs * N) if has_b else self._f32(1)
         wp = w if has_w else x
@@ -571,197 +575,47 @@ class TritonImpl:
     def geglu_backward(self, dc, a, b, da, db):
         self._glu_backward(1, dc, a, b, da, db)
 
-    # Softmax (softmax.c)
-    def softmax_forward(self, x, y):
+    # Softmax and Sparsemax (rowwise.c: one host side for both)
+    def _rowwise_forward(self, prefix, x, y):
         R, N, xs = rowview(x)
         ys = rowview(y)[2]
         if R == 0:
             return
         p = plan_rows(R, N, False, self.sms)
         if p.looped:
-            self._launch("softmax.py", "softmax_fwd_looped", (R,), [y, ys, x, xs, N], dict(BLOCK_N=p.block_n),
+            self._launch(prefix + ".py", prefix + "_fwd_looped", (R,), [y, ys, x, xs, N], dict(BLOCK_N=p.block_n),
                          p.num_warps)
         else:
-            self._launch("softmax.py", "softmax_fwd", (cdiv(R, p.block_m),), [y, ys, x, xs, R, N],
+            self._launch(prefix + ".py", prefix + "_fwd", (cdiv(R, p.block_m),), [y, ys, x, xs, R, N],
                          dict(BLOCK_N=p.block_n, BLOCK_M=p.block_m), p.num_warps)
 
-    def softmax_backward(self, dy, y, dx):
+    def _rowwise_backward(self, prefix, dy, y, dx):
         R, N, ys = rowview(y)
         dys, dxs = rowview(dy)[2], rowview(dx)[2]
         if R == 0:
             return
         p = plan_rows(R, N, True, self.sms)
         if p.looped:
-            self._launch("softmax.py", "softmax_bwd_looped", (R,), [dx, dxs, dy, dys, y, ys, N],
+            self._launch(prefix + ".py", prefix + "_bwd_looped", (R,), [dx, dxs, dy, dys, y, ys, N],
                          dict(BLOCK_N=p.block_n), p.num_warps)
         else:
-            self._launch("softmax.py", "softmax_bwd", (cdiv(R, p.block_m),), [dx, dxs, dy, dys, y, ys, R, N],
+            self._launch(prefix + ".py", prefix + "_bwd", (cdiv(R, p.block_m),), [dx, dxs, dy, dys, y, ys, R, N],
                          dict(BLOCK_N=p.block_n, BLOCK_M=p.block_m), p.num_warps)
 
-    # CrossEntropy (cross_entropy.c)
-    def cross_entropy_forward(self, logits, target, weight, loss, z_loss, o):
-        R, V, xs = rowview(logits)
-        red = o.reduction
-        reduce, mean = red != CE_NONE, red == CE_MEAN
-        has_w, smooth, has_z = weight is not None, o.label_smoothing > 0, o.lse_square_scale != 0
-        softcap, store_z, grad = o.softcap > 0, z_loss is not None, o.grad != 0
-        need_stats = R > 0 and (mean or (has_w and smooth))
-        if R == 0 and not reduce:
-            return
-        stats, part = self._f32(64, zero=True), self._f32(2 * R)
-        wp = weight if has_w else self._f32(1)
-        if need_stats:
-            self._launch("cross_entropy.py", "cross_entropy_stats", (1,), [stats, target, wp, R, V, o.ignore_index],
-                         dict(HAS_WEIGHT=has_w, WEIGHT_SUM=has_w and smooth, BLOCK=1024), 4)
-        if R > 0:
-            block, warps = ce_plan(V, smooth)
-            lp = part if reduce else loss
-            zp = part[R:] if reduce else (z_loss if store_z else lp)
-            eps = float(o.label_smoothing) / V
-            inv_softcap = 1.0 / float(o.softcap) if softcap else 0.0
-            self._launch("cross_entropy.py", "cross_entropy_fwd", (R,),
-                         [logits, xs, target, wp, lp, zp, stats, V, o.ignore_index, float(o.label_smoothing), eps,
-                          float(o.lse_square_scale), float(o.softcap), inv_softcap],
-                         dict(HAS_WEIGHT=has_w, HAS_SMOOTHING=smooth, HAS_Z=has_z, HAS_SOFTCAP=softcap, MEAN=mean,
-                              SPLIT=reduce, STORE_Z=reduce or store_z, GRAD=grad, BLOCK=block), warps)
-        if reduce:
-            self._launch("cross_entropy.py", "cross_entropy_reduce", (1,),
-                         [loss, z_loss if store_z else loss, part, stats, R],
-                         dict(MEAN=mean and R > 0, STORE_Z=store_z, BLOCK=1024), 4)
+    def softmax_forward(self, x, y):
+        self._rowwise_forward("softmax", x, y)
 
-    def cross_entropy_backward(self, grad_logits, grad_output):
-        if grad_output is None:
-            return
-        R, V, xs = rowview(grad_logits)
-        if R == 0:
-            return
-        block = min(np2(V), 4096)
-        self._launch("cross_entropy.py", "cross_entropy_bwd", (R,), [grad_logits, xs, grad_output, V],
-                     dict(PER_ROW=grad_output.numel() != 1, BLOCK=block), op_num_warps(block))
-
-    # KL divergence (kl_div.c)
-    @staticmethod
-    def _kl_scale(red, rows, cols):
-        return 1.0 / rows if red == KL_BATCHMEAN else 1.0 / (rows * cols) if red == KL_MEAN else 1.0
-
-    def kl_div_forward(self, y_pred, y_true, loss, reduction, log_target, eps):
-        R, V, ps = rowview(y_pred)
-        ts = rowview(y_true)[2]
-        none = reduction == KL_NONE
-        if R == 0 and none:
-            return
-        part = self._f32(R)
-        if R > 0:
-            block, warps = chunk_plan(V)
-            self._launch("kl_div.py", "kl_div_fwd", (R,),
-                         [y_pred, ps, y_true, ts, loss if none else part, rowview(loss)[2] if none else 0, V,
-                          float(eps)], dict(LOG_TARGET=bool(log_target), NONE=none, BLOCK=block), warps)
-        if not none:
-            self._launch("kl_div.py", "kl_div_reduce", (1,),
-                         [loss, part, R, self._kl_scale(reduction, R, V) if R else 0.0], dict(BLOCK=1024), 4)
-
-    def kl_div_backward(self, y_true, grad_output, grad_pred, reduction, log_target):
-        R, V, ts = rowview(y_true)
-        ds = rowview(grad_pred)[2]
-        if R == 0:
-            return
-        none, has_g = reduction == KL_NONE, grad_output is not None
-        full = has_g and none
-        block, warps = chunk_plan(V)
-        self._launch("kl_div.py", "kl_div_bwd", (R,),
-                     [grad_pred, ds, y_true, ts, grad_output if has_g else self._f32(1),
-                      rowview(grad_output)[2] if full else 0, V, self._kl_scale(reduction, R, V)],
-                     dict(LOG_TARGET=bool(log_target), HAS_G=has_g, G_FULL=full, BLOCK=block), warps)
-
-    # JSD (jsd.c)
-    def jsd_forward(self, log_q, log_p, labels, loss, grad_q, beta, ignore_index):
-        t = self.torch
-        R, V, xs = rowview(log_q)
-        ys = rowview(log_p)[2]
-        has_label, grad = labels is not None, grad_q is not None
-        stats, part = self._f32(64, zero=True), self._f32(R)
-        scale = 1.0 / R if R else 0.0
-        lab = labels if has_label else t.zeros(1, dtype=t.int64, device="cuda")
-        if has_label and R > 0:
-            self._launch("jsd.py", "jsd_stats", (1,), [stats, lab, R, ignore_index], dict(BLOCK=1024), 4)
-        if R > 0:
-            block, warps = chunk_plan(V)
-            mode = 1 if beta == 0 else 2 if beta == 1 else 0
-            self._launch("jsd.py", "jsd_fwd", (R,),
-                         [log_q, xs, log_p, ys, grad_q if grad else part, rowview(grad_q)[2] if grad else 0, part,
-                          lab, stats, V, ignore_index, float(beta), scale],
-                         dict(MODE=mode, HAS_LABEL=has_label, GRAD=grad, BLOCK=block), warps)
-        self._launch("jsd.py", "jsd_reduce", (1,), [loss, part, stats, R, scale],
-                     dict(HAS_LABEL=has_label and R > 0, BLOCK=1024), 4)
-
-    def jsd_backward(self, grad_q, grad_output):
-        if grad_output is None:
-            return
-        R, V, ds = rowview(grad_q)
-        if R == 0:
-            return
-        block, warps = chunk_plan(V)
-        self._launch("jsd.py", "jsd_bwd", (R,), [grad_q, ds, grad_output, V], dict(BLOCK=block), warps)
-
-    # RoPE (rope.c)
-    def _rope(self, q, k, cos, sin, backward):
-        B, nqh, S, D = q.shape
-        nkh = k.shape[1]
-
-        def table(t):  # (batch stride, seq stride); a batch of 1 (or none) reads the same rows
-            if t.dim() == 2:
-                return 0, t.stride(0)
-            return (0 if t.shape[0] == 1 else t.stride(0)), t.stride(1)
-
-        if B * S == 0 or D < 2 or (nqh == 0 and nkh == 0):
-            return
-        cb, cs = table(cos)
-        sb, ss = table(sin)
-        half = D // 2
-        pad = np2(half)
-        per = 1 if pad >= 2048 else 2048 // pad
-        bq, bk = min(np2(nqh), per), min(np2(nkh), per)
-        pow2 = pad == half
-        consts = dict(N_QH=nqh, N_KH=nkh, HD=D, PAD_HALF=pad, BLOCK_QH=bq, BLOCK_KH=bk,
-                      Q_EVEN=pow2 and nqh % bq == 0, K_EVEN=pow2 and nkh % bk == 0, BACKWARD=backward)
-        qb = 0 if B == 1 else q.stride(0)
-        kb = 0 if B == 1 else k.stride(0)
-        self._launch("rope.py", "rope_rotate", (B * S,),
-                     [q, qb, q.stride(1), q.stride(2), k, kb, k.stride(1), k.stride(2), cos, cb, cs, sin, sb, ss, S],
-                     consts, op_num_warps(2 * max(bq, bk) * pad))
-
-    def rope_forward(self, q, k, cos, sin):
-        self._rope(q, k, cos, sin, False)
+    def softmax_backward(self, dy, y, dx):
+        self._rowwise_backward("softmax", dy, y, dx)
 
     def rope_backward(self, dq, dk, cos, sin):
         self._rope(dq, dk, cos, sin, True)
 
-    # Sparsemax (sparsemax.c: the plan and launches of softmax.c)
     def sparsemax_forward(self, x, y):
-        R, N, xs = rowview(x)
-        ys = rowview(y)[2]
-        if R == 0:
-            return
-        p = plan_rows(R, N, False, self.sms)
-        if p.looped:
-            self._launch("sparsemax.py", "sparsemax_fwd_looped", (R,), [y, ys, x, xs, N], dict(BLOCK_N=p.block_n),
-                         p.num_warps)
-        else:
-            self._launch("sparsemax.py", "sparsemax_fwd", (cdiv(R, p.block_m),), [y, ys, x, xs, R, N],
-                         dict(BLOCK_N=p.block_n, BLOCK_M=p.block_m), p.num_warps)
+        self._rowwise_forward("sparsemax", x, y)
 
     def sparsemax_backward(self, dy, y, dx):
-        R, N, ys = rowview(y)
-        dys, dxs = rowview(dy)[2], rowview(dx)[2]
-        if R == 0:
-            return
-        p = plan_rows(R, N, True, self.sms)
-        if p.looped:
-            self._launch("sparsemax.py", "sparsemax_bwd_looped", (R,), [dx, dxs, dy, dys, y, ys, N],
-                         dict(BLOCK_N=p.block_n), p.num_warps)
-        else:
-            self._launch("sparsemax.py", "sparsemax_bwd", (cdiv(R, p.block_m),), [dx, dxs, dy, dys, y, ys, R, N],
-                         dict(BLOCK_N=p.block_n, BLOCK_M=p.block_m), p.num_warps)
+        self._rowwise_backward("sparsemax", dy, y, dx)
 
     # Embedding (embedding.c)
     def _emb_tile(self, rows, d):
