@@ -536,7 +536,8 @@ static liger_status launch_variant(liger_kernel *k, const Variant *v, const ArgS
                                    void *stream, const liger_arg *args, int nargs);
 
 /* One run of config i while tuning: build it (a compile error skips it), check that its
- * shared memory fits the device, launch it with the caller's arguments and grid. */
+ * shared memory fits the device and that one program fits an SM (registers), launch it with
+ * the caller's arguments and grid. */
 static liger_status ktune_run(void *ud, int i, void *stream) {
   KTune *t = ud;
   ArgSpec specs[MAX_ARGS];
@@ -547,6 +548,13 @@ static liger_status ktune_run(void *ud, int i, void *stream) {
   if (t->k->ctx->target->kind != TGT_CPU && limit && v->meta.shared > limit)
     return rt_fail(LIGER_ERR_UNSUPPORTED, "needs %zu bytes of shared memory; the device allows %zu", v->meta.shared,
                    limit);
+  /* registers: a program that does not fit an SM at all (0 resident) cannot launch */
+  int occ = 1;
+  if (t->k->ctx->be->occupancy &&
+      !t->k->ctx->be->occupancy(v->mod, (uint32_t)v->meta.threads, (uint32_t)v->meta.shared, &occ) && occ < 1)
+    return rt_fail(LIGER_ERR_UNSUPPORTED,
+                   "%d threads with their registers and %zu bytes of shared memory do not fit an SM (occupancy 0)",
+                   (int)v->meta.threads, (size_t)v->meta.shared);
   return launch_variant(t->k, v, specs, t->grid, stream, t->args, t->nargs);
 }
 
