@@ -35,31 +35,20 @@ static int64_t ce_np2(int64_t v) {
   return p;
 }
 
-/* Whether LIGER_OPS_CONFIG sets `key` (op_start has checked that it parses). */
-static bool ce_tuned(const char *key) {
-  const char *env = getenv("LIGER_OPS_CONFIG");
-  size_t n = strlen(key);
-  for (const char *p = env; p && *p;) {
-    if (!strncmp(p, key, n) && p[n] == '=') return true;
-    p = strchr(p, ',');
-    if (p) p++;
-  }
-  return false;
-}
-
 /* The forward's chunk and warps: CE_BLOCK and CE_WARPS, half the chunk with label smoothing
  * (its per-lane sum would spill: ptxas, sm_90), cut down for short rows (the chunk to
- * np2(V), the warps to about 16 elements a thread); LIGER_OPS_CONFIG's `chunk` and `warps`
- * override them (read through op_plan_rows, whose looped form takes them as they are). */
+ * np2(V), the warps to about 16 elements a thread); a config's `chunk` and `warps`
+ * (LIGER_OPS_CONFIG, the tuning database) override them (read through op_plan_rows, whose
+ * looped form takes them as they are). */
 static void ce_plan(const OpCall *c, int64_t cols, bool smoothing, int *block, int *warps) {
   OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
-  int64_t b = ce_tuned("chunk") ? p.block_n : smoothing ? CE_BLOCK / 2 : CE_BLOCK;
+  int64_t b = p.chunk_set ? p.block_n : smoothing ? CE_BLOCK / 2 : CE_BLOCK;
   if (b > ce_np2(cols)) b = ce_np2(cols);
   int w = CE_WARPS;
   while (w > 1 && (int64_t)w * 32 * 16 > b) w >>= 1;
   int cap = op_num_warps(c, 32768); /* 32, or 16 on wave64 */
   if (w > cap) w = cap;
-  if (ce_tuned("warps")) w = p.num_warps;
+  if (p.warps_set) w = p.num_warps;
   *block = (int)b;
   *warps = w;
 }
@@ -176,6 +165,10 @@ liger_status liger_cross_entropy_forward(liger_context *ctx, void *stream, DLTen
   bool need_stats = X.rows > 0 && (mean || (has_w && smooth));
   if (X.rows == 0 && !reduce) return LIGER_OK;
 
+  /* planned before the scratch is held: a runtime tuning of the plan (LIGER_TUNE) calls
+   * this op again on the same stream */
+  int block = 0, warps = 0;
+  if (X.rows > 0) ce_plan(&c, X.cols, smooth, &block, &warps);
   /* scratch: stats, then the per-row ce and z for the reductions */
   size_t need = (need_stats ? CE_STATS_BYTES : 0) + (reduce ? (size_t)X.rows * 8 : 0);
   void *scratch = NULL;
@@ -196,8 +189,6 @@ liger_status liger_cross_entropy_forward(liger_context *ctx, void *stream, DLTen
     }
   }
   if (!st && X.rows > 0) {
-    int block, warps;
-    ce_plan(&c, X.cols, smooth, &block, &warps);
     char bs[16];
     snprintf(bs, sizeof bs, "%d", block);
     liger_constexpr k[] = {{"HAS_WEIGHT", ce_bool(has_w)}, {"HAS_SMOOTHING", ce_bool(smooth)},

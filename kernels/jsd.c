@@ -83,6 +83,10 @@ liger_status liger_jsd_forward(liger_context *ctx, void *stream, const DLTensor 
   if ((st = op_check_overlaps(&c, outs, 2, ins, 3))) return st;
 
   bool has_label = Lab.t != NULL, grad = D.t != NULL;
+  /* planned before the scratch is held: a runtime tuning of the plan (LIGER_TUNE) calls
+   * this op again on the same stream */
+  int block = 0, warps = 0;
+  if (X.rows > 0) jsd_plan(&c, X.cols, &block, &warps);
   size_t need = JSD_STATS_BYTES + (size_t)X.rows * 4;
   void *scratch = NULL;
   OpScratch *hold = NULL;
@@ -103,8 +107,6 @@ liger_status liger_jsd_forward(liger_context *ctx, void *stream, const DLTensor 
     }
   }
   if (!st && X.rows > 0) {
-    int block, warps;
-    jsd_plan(&c, X.cols, &block, &warps);
     char bs[16];
     snprintf(bs, sizeof bs, "%d", block);
     const char *mode = beta == 0 ? "1" : beta == 1 ? "2" : "0";

@@ -88,13 +88,15 @@ liger_status liger_kl_div_forward(liger_context *ctx, void *stream, const DLTens
   if ((st = op_check_overlaps(&c, outs, 1, ins, 2))) return st;
   if (P.rows == 0 && none) return LIGER_OK;
 
+  /* planned before the scratch is held: a runtime tuning of the plan (LIGER_TUNE) calls
+   * this op again on the same stream */
+  int block = 0, warps = 0;
+  if (P.rows > 0) kl_plan(&c, P.cols, &block, &warps);
   void *part = NULL;
   OpScratch *hold = NULL;
   if (!none && P.rows > 0 && (st = op_scratch_get(&c, (size_t)P.rows * 4, &part, &hold))) return st;
   liger_kernel *k;
   if (P.rows > 0) {
-    int block, warps;
-    kl_plan(&c, P.cols, &block, &warps);
     char bs[16];
     snprintf(bs, sizeof bs, "%d", block);
     liger_constexpr kc[] = {{"LOG_TARGET", kl_bool(log_target)}, {"NONE", kl_bool(none)}, {"BLOCK", bs}};

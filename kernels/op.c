@@ -239,11 +239,6 @@ static void op_span(OpTensor *o) {
 liger_status op_rows(const OpCall *c, const char *name, const DLTensor *t, OpTensor *out) {
   liger_status st = op_common(c, name, t, out);
   if (st) return st;
-  if (!c->has_dtype) { /* the first row tensor's dtype names the tuning bucket; every OpCall is
-                          a caller's local, so writing through the pointer is allowed */
-    ((OpCall *)c)->dtype = out->dtype;
-    ((OpCall *)c)->has_dtype = true;
-  }
   if (t->ndim < 1)
     return op_fail(c, LIGER_ERR_INVALID_ARG, "%s has 0 dimensions; expected at least 1 (rows along the last)", name);
   int last = t->ndim - 1;
@@ -253,6 +248,13 @@ liger_status op_rows(const OpCall *c, const char *name, const DLTensor *t, OpTen
     if (__builtin_mul_overflow(rows, t->shape[i], &rows))
       return op_fail(c, LIGER_ERR_INVALID_ARG, "%s has too many elements", name);
   out->rows = rows;
+  if (!c->has_dtype) { /* the first row tensor's dtype and shape name the tuning bucket; every
+                          OpCall is a caller's local, so writing through the pointer is allowed */
+    ((OpCall *)c)->dtype = out->dtype;
+    ((OpCall *)c)->rows = rows;
+    ((OpCall *)c)->cols = out->cols;
+    ((OpCall *)c)->has_dtype = true;
+  }
   char shape[256], strides[256];
   if (out->cols == 0)
     return op_fail(c, LIGER_ERR_INVALID_ARG, "%s's last dimension is 0; rows need at least one element", name);
@@ -492,10 +494,14 @@ static TuneMemo *op_memo(liger_context *ctx);
 
 /* The knobs of this call's plan: LIGER_OPS_CONFIG's, then those of the config chosen for
  * the op variant and bucket (docs/tuning.md: the memo, the database, a measurement when
- * asked for, else none: the plan's defaults). */
+ * asked for, else none: the plan's defaults). The bucket is the call's: the dtype and shape
+ * of its first row tensor (op_rows), not the (rows, cols) a plan is asked for, which for
+ * SwiGLU or the losses is a fixed row (one block, or the looped form's 2^40); `rows` and
+ * `cols` stand in only for a call with no row tensor. */
 static void op_tune_for(const OpCall *c, int64_t rows, int64_t cols, OpTune *out) {
   OpTune db = {0};
   TuneMemo *memo;
+  if (c->has_dtype) rows = c->rows, cols = c->cols;
   if (op_tune_forced) {
     db = *op_tune_forced;
   } else if ((memo = op_memo(c->ctx))) {
@@ -567,6 +573,8 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind
                 : kind == OP_PLAN_BWD_SUMS && !p.looped && elems <= OP_BWD_SMALL_TILE ? OP_BWD_SMALL_WARPS
                 : op_num_warps(c, elems * (backward ? 2 : 1));
   p.per_sm = t.per_sm;
+  p.chunk_set = chunk != 0;
+  p.warps_set = warps != 0;
   if (backward) {
     /* prefetching the next block doubles the loaded state: past 8192 elements a tile it
      * spills (ptxas at 16384 and 32 warps) */

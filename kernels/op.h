@@ -39,8 +39,9 @@ typedef struct OpCall {
   const char *fn; /* the public function, first word of every message */
   liger_context *ctx;
   void *stream;
-  liger_dtype dtype; /* of the first tensor op_rows validated (the tuning bucket's dtype) */
-  bool has_dtype;
+  liger_dtype dtype; /* of the first tensor op_rows validated: the tuning bucket's dtype */
+  int64_t rows, cols; /* its shape as rows: the bucket's, whatever shape a plan is asked for */
+  bool has_dtype;     /* dtype, rows and cols are set */
 } OpCall;
 
 /* Starts a call: checks the context and LIGER_OPS_CONFIG. */
@@ -99,6 +100,7 @@ typedef struct OpPlan {
   uint32_t programs; /* backward: persistent programs (tile: grid size; looped: row groups) */
   int per_sm;        /* backward programs per SM as configured (0: from the occupancy) */
   bool prefetch;     /* backward tile form: load the next row block before reducing this one */
+  bool chunk_set, warps_set; /* the config (LIGER_OPS_CONFIG, database) names chunk / warps */
 } OpPlan;
 
 enum {

@@ -36,7 +36,9 @@ cat >"$tmp/shapes" <<'SHAPES'
 # OP        DIMS      DTYPES
 rms_norm    32x512    fp32
 softmax     16x256    fp32
-swiglu      64x1024   fp32   # no tuning space: skipped
+swiglu      64x1024   fp32
+cross_entropy 16x1000 fp32
+embedding   64x1000x128 fp32 # no tuning space: skipped
 SHAPES
 
 db=$tmp/tune.db
@@ -46,7 +48,7 @@ head=$(grep -m1 '^OP ' "$tmp/out")
 for col in OP DIR BUCKET DEFAULT DEFAULT_US BEST BEST_US SPEEDUP SAMPLES; do
   [[ " $head " == *" $col "* ]] || bad "the table has no $col column: $head"
 done
-for v in "rms_norm fwd" "rms_norm bwd" "softmax fwd" "softmax bwd"; do
+for v in "rms_norm fwd" "rms_norm bwd" "softmax fwd" "softmax bwd" "swiglu fwd" "swiglu bwd" "cross_entropy fwd"; do
   set -- $v
   line=$(awk -v o="$1" -v d="$2" '$1 == o && $2 == d' "$tmp/out")
   if [[ -z $line ]]; then bad "no row for $v"; continue; fi
@@ -60,8 +62,12 @@ for v in "rms_norm fwd" "rms_norm bwd" "softmax fwd" "softmax bwd"; do
   [[ $samples -ge 1 && $samples -le 3 ]] || bad "$v: $samples samples (--samples 3)"
   [[ $bucket == cols=*,dtype=fp32,rows=* ]] || bad "$v: bucket $bucket"
 done
-[[ $out != *swiglu* ]] && ok "ops without a space are not in the table" || bad "swiglu was tuned"
-[[ $out == *"4 variants tuned, 0 failed"* ]] && ok "4 variants tuned" || bad "summary: $out"
+# a fixed-row plan (SwiGLU's block, the losses' chunk) is bucketed by the call's shape
+[[ $(awk '$1 == "swiglu" && $2 == "fwd" { print $3 }' "$tmp/out") == cols=1024,dtype=fp32,rows=64 &&
+   $(awk '$1 == "cross_entropy" { print $3 }' "$tmp/out") == cols=1024,dtype=fp32,rows=16 ]] &&
+  ok "swiglu and cross_entropy take the call's bucket" || bad "swiglu / cross_entropy buckets: $out"
+[[ $out != *embedding* ]] && ok "ops without a space are not in the table" || bad "embedding was tuned"
+[[ $out == *"7 variants tuned, 0 failed"* ]] && ok "7 variants tuned" || bad "summary: $out"
 n=$(entries 'rms_norm.fwd' "$db")
 [[ $n -ge 2 ]] && ok "the database holds $n rms_norm.fwd timings" || bad "rms_norm.fwd entries: $n"
 n=$(entries 'softmax.bwd' "$db")
@@ -78,9 +84,9 @@ run tune --ops softmax --device cpu --db "$tmp/d.db" --samples 2 --budget-ms 20 
   bad "default shapes: rc $rc: $out $err"
 
 # refusals
-run tune --ops swiglu --device cpu --db "$tmp/x.db"
+run tune --ops embedding --device cpu --db "$tmp/x.db"
 [[ $rc -eq 2 && $err == *"no tuning space"* && $err == *rms_norm* ]] && ok "an op without a space is refused" ||
-  bad "--ops swiglu: rc $rc: $err"
+  bad "--ops embedding: rc $rc: $err"
 run tune --ops softmax --device offline:sm_90 --db "$tmp/x.db"
 [[ $rc -eq 1 && $err == *offline* && ! -e $tmp/x.db ]] && ok "an offline device is refused" ||
   bad "--device offline:sm_90: rc $rc: $err"
@@ -94,8 +100,8 @@ LIGER_CACHE_DIR=$tmp/cache2 run prewarm --tune --targets cpu,sm_90 --ops softmax
 
 # prewarm --tune on the CPU: compiles, then tunes softmax at the file's shape
 export LIGER_TUNE_DB=$tmp/prewarm.db
-run prewarm --tune --targets cpu --ops softmax,swiglu --shapes "$tmp/shapes" --quiet
-[[ $rc -eq 0 && $out == *"softmax    fwd"* && $out == *"CACHE_HITS"* && $out != *"swiglu     fwd"* ]] &&
+run prewarm --tune --targets cpu --ops softmax,embedding --shapes "$tmp/shapes" --quiet
+[[ $rc -eq 0 && $out == *"softmax    fwd"* && $out == *"CACHE_HITS"* && $out != *"embedding  fwd"* ]] &&
   ok "prewarm --tune --targets cpu: compiled and tuned softmax" || bad "prewarm --tune cpu: rc $rc: $out $err"
 n=$(entries 'softmax.*' "$LIGER_TUNE_DB")
 [[ $n -ge 4 ]] && ok "prewarm --tune wrote $n softmax timings" || bad "prewarm --tune entries: $n"

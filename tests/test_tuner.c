@@ -4,12 +4,14 @@
  * @triton.autotune tuned under LIGER_TUNE=1, the first config without it, a database entry
  * used without measuring, the arch-level fallback, a config that fails to compile, an op
  * tuned in one context and used by another, no timing on an offline context, a bundle's
- * database consulted after the user's file. CTest gives LIGER_TUNE_DB a fresh directory.
+ * database consulted after the user's file, every config of the chunk-form op spaces (GLU,
+ * the losses) giving the untuned results. CTest gives LIGER_TUNE_DB a fresh directory.
  */
 #include "bundle.h"
 #include "check.h"
 #include "liger/liger.h"
 #include "liger/ops.h"
+#include "op.h"
 #include "tuner.h"
 
 #include <math.h>
@@ -248,6 +250,116 @@ static void test_bundle_db(liger_context *ctx, const char *dir) {
   setenv("LIGER_TUNE_DB", db_path, 1);
 }
 
+/* ---- the chunk-form op spaces: every config gives the untuned result ------------------------ */
+
+/* 300 columns: chunks of 128 and 256 loop over a masked tail; the losses cut the warps to
+ * about 16 elements a thread, so their spaces here have 3 configs (1 warp) */
+enum { SR = 8, SC = 300 };
+
+/* One variant on fresh inputs; its outputs into out (2 * SR * SC + 1 floats). */
+static liger_status space_case(liger_context *ctx, const char *variant, float *out) {
+  static float a[SR * SC], b[SR * SC], dc[SR * SC], o1[SR * SC], o2[SR * SC], loss[1], g[1];
+  static int64_t tgt[SR];
+  for (int i = 0; i < SR * SC; i++) {
+    a[i] = (float)((i * 37) % 101) / 25.0f - 2.0f;
+    b[i] = (float)((i * 53) % 97) / 30.0f - 1.6f;
+    dc[i] = (float)((i * 29) % 89) / 44.0f - 1.0f;
+    o1[i] = o2[i] = 0;
+  }
+  for (int r = 0; r < SR; r++) tgt[r] = (r * 41) % SC;
+  loss[0] = 0, g[0] = -0.5f;
+  int64_t sh[2] = {SR, SC}, sh1[1] = {1}, shr[1] = {SR};
+  DLTensor A = {.data = a, .device = {kDLCPU, 0}, .ndim = 2, .shape = sh, .dtype = {kDLFloat, 32, 1}};
+  DLTensor B = A, DC = A, O1 = A, O2 = A, L = A, G = A, T = A;
+  B.data = b, DC.data = dc, O1.data = o1, O2.data = o2;
+  L.data = loss, L.ndim = 1, L.shape = sh1;
+  G.data = g, G.ndim = 1, G.shape = sh1;
+  T.data = tgt, T.ndim = 1, T.shape = shr, T.dtype = (DLDataType){kDLInt, 64, 1};
+  liger_status st = LIGER_ERR_INVALID_ARG;
+  if (!strcmp(variant, "swiglu.fwd")) st = liger_swiglu_forward(ctx, NULL, &A, &B, &O1);
+  if (!strcmp(variant, "swiglu.bwd")) st = liger_swiglu_backward(ctx, NULL, &DC, &A, &B, &O1, &O2);
+  if (!strcmp(variant, "geglu.fwd")) st = liger_geglu_forward(ctx, NULL, &A, &B, &O1);
+  if (!strcmp(variant, "geglu.bwd")) st = liger_geglu_backward(ctx, NULL, &DC, &A, &B, &O1, &O2);
+  if (!strcmp(variant, "cross_entropy.fwd")) {
+    memcpy(o1, a, sizeof a); /* the gradient is written over the logits */
+    O1.data = o1;
+    st = liger_cross_entropy_forward(ctx, NULL, &O1, &T, NULL, &L, NULL, NULL);
+  }
+  for (int i = 0; i < SR * SC; i++) b[i] = (b[i] + 1.7f) / (SC * 1.7f); /* probabilities for KL */
+  if (!strcmp(variant, "kl_div.fwd"))
+    st = liger_kl_div_forward(ctx, NULL, &A, &B, &O1, LIGER_KL_REDUCTION_NONE, 0, 1e-10f);
+  if (!strcmp(variant, "kl_div.bwd"))
+    st = liger_kl_div_backward(ctx, NULL, &B, NULL, &O1, LIGER_KL_REDUCTION_BATCHMEAN, 0);
+  if (!strcmp(variant, "jsd.fwd") || !strcmp(variant, "jsd.bwd")) {
+    for (int i = 0; i < SR * SC; i++) a[i] = a[i] / 4 - 6, dc[i] = dc[i] / 4 - 6; /* log-probabilities */
+    st = liger_jsd_forward(ctx, NULL, &A, &DC, NULL, &L, &O1, 0.5f, -100);
+    if (!st && !strcmp(variant, "jsd.bwd")) st = liger_jsd_backward(ctx, NULL, &O1, &G);
+  }
+  memcpy(out, o1, sizeof o1);
+  memcpy(out + SR * SC, o2, sizeof o2);
+  out[2 * SR * SC] = loss[0];
+  return st;
+}
+
+/* The largest |x - ref| / (1 + |ref|). */
+static double space_err(const float *x, const float *ref) {
+  double e = 0;
+  for (int i = 0; i < 2 * SR * SC + 1; i++) {
+    double d = fabs((double)x[i] - ref[i]) / (1 + fabs((double)ref[i]));
+    if (!(d <= e)) e = d; /* NaN wins */
+  }
+  return e;
+}
+
+static void test_op_spaces(void) {
+  static const char *const variants[] = {"swiglu.fwd",    "swiglu.bwd", "geglu.fwd", "geglu.bwd", "cross_entropy.fwd",
+                                         "kl_div.fwd",    "kl_div.bwd", "jsd.fwd",   "jsd.bwd"};
+  const double tol = 1e-5; /* fp32: only the order of the row sums changes with the chunk */
+  static float ref[2 * SR * SC + 1], got[2 * SR * SC + 1];
+  liger_context *plain = NULL, *tuning = NULL;
+  CHECK(liger_context_create("cpu", &plain) == LIGER_OK && liger_context_create("cpu", &tuning) == LIGER_OK,
+        "two CPU contexts");
+  if (!plain || !tuning) return;
+  liger_context_set_tuning(tuning, 1);
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    const char *var = variants[v];
+    liger_status st = space_case(plain, var, ref);
+    CHECK(st == LIGER_OK, "%s untuned: %s", var, st ? liger_last_error() : "ok");
+    OpSpaceReport r;
+    TuneBenchOpts o = {.samples = 1};
+    st = op_space_tune(plain, var, LIGER_F32, SR, SC, &o, false, &r);
+    CHECK(st == LIGER_OK && r.n >= 3 && !strncmp(r.bucket, "cols=512,dtype=fp32,rows=8", 26),
+          "%s has a space of %d configs at bucket %s (%s)", var, r.n, r.bucket, st ? liger_last_error() : "ok");
+    int bad = -1;
+    double worst = 0;
+    for (int i = 0; i < r.n; i++) {
+      OpTune t;
+      op_tune_parse(r.configs[i], &t);
+      op_tune_force(&t);
+      st = space_case(plain, var, got);
+      op_tune_force(NULL);
+      double e = st ? INFINITY : space_err(got, ref);
+      if (!(e <= worst)) worst = e;
+      if (!(e <= tol) && bad < 0) bad = i;
+    }
+    CHECK(bad < 0, "%s: every one of its %d configs (%s ... %s) matches the untuned result within %g (worst %g%s%s)",
+          var, r.n, r.n ? r.configs[0] : "", r.n ? r.configs[r.n - 1] : "", tol, worst, bad >= 0 ? ", first bad " : "",
+          bad >= 0 ? r.configs[bad] : "");
+    op_space_report_free(&r);
+    /* runtime tuning at the call's shape (the fixed plan's row is not the bucket), then its best */
+    st = space_case(tuning, var, got);
+    char cfg[256] = "";
+    double med = 0;
+    TuneLevel lv = tune_lookup(plain, var, "cols=512,dtype=fp32,rows=8", NULL, NULL, cfg, sizeof cfg, &med);
+    int n = db_count(var);
+    CHECK(st == LIGER_OK && space_err(got, ref) <= tol && n >= 3 && lv == TUNE_HIT_MODEL,
+          "%s tuned by LIGER_TUNE at the call's bucket: %d timings, best %s, result within %g (%g)", var, n, cfg, tol,
+          st ? INFINITY : space_err(got, ref));
+  }
+  liger_context_destroy(plain);
+  liger_context_destroy(tuning);
+}
+
 int main(void) {
   if (tune_db_path(db_path, sizeof db_path) != LIGER_OK) {
     printf("no database path: set LIGER_TUNE_DB\n");
@@ -401,6 +513,7 @@ int main(void) {
   free(w);
 
   test_offline();
+  test_op_spaces();
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", db_path);
   char *slash = strrchr(dir, '/');
