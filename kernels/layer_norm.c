@@ -111,22 +111,9 @@ liger_status liger_layer_norm_backward(liger_context *ctx, void *stream, const D
     liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
                      wp, op_ptr(&M), op_ptr(&R), op_partials_placeholder(), op_partials_placeholder(), op_i64(X.rows),
                      op_i64(X.cols)};
-    if ((st = op_kernel(&c, ln_file, "layer_norm_bwd", k.k, 5, p.num_warps, &kern)) ||
-        (st = op_fit_programs(&c, kern, a, 13, &p, X.rows)))
-      return st;
-    size_t part = (size_t)p.programs * (size_t)X.cols * 4; /* one [programs, n] block */
-    size_t need = (has_w ? part : 0) + (has_b ? part : 0);
-    void *scratch = NULL;
-    OpScratch *hold = NULL;
-    if (need && (st = op_scratch_get(&c, need, &scratch, &hold))) return st;
-    char *dw_part = has_w ? (char *)scratch : NULL, *db_part = has_b ? (char *)scratch + (has_w ? part : 0) : NULL;
-    if (dw_part) a[9] = liger_arg_ptr(dw_part, LIGER_F32); /* else never written */
-    if (db_part) a[10] = liger_arg_ptr(db_part, LIGER_F32);
-    st = op_launch(&c, kern, p.programs, 1, a, 13);
-    if (!st && has_w) st = op_sum_partials(&c, dw_part, p.programs, &DW);
-    if (!st && has_b) st = op_sum_partials(&c, db_part, p.programs, &DB);
-    op_scratch_put(hold);
-    return st;
+    if ((st = op_kernel(&c, ln_file, "layer_norm_bwd", k.k, 5, p.num_warps, &kern))) return st;
+    const OpTensor *sums[] = {has_w ? &DW : NULL, has_b ? &DB : NULL};
+    return op_launch_sums(&c, kern, a, 13, &p, X.rows, X.cols, sums, (const int[]){9, 10}, 2);
   }
   /* looped: c1, c2 per row first, then the partial rows */
   size_t srow = ((size_t)X.rows * 8 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1);

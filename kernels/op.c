@@ -596,8 +596,13 @@ OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind
   return p;
 }
 
-liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
-                             int64_t rows) {
+/* The persistent grid of a tile-form backward (p->programs), once its kernel k is known:
+ * as many programs per SM as can be resident at once (liger_kernel_occupancy; at most 8;
+ * LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker), never more than the row blocks
+ * of `rows`. `args` are the launch's (a placeholder may stand for the partials' pointer:
+ * only its 16-byte alignment matters). The grid then runs in one wave. */
+static liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
+                                    int64_t rows) {
   int per_sm = p->per_sm;
   if (!per_sm) {
     if (c->ctx->target->kind == TGT_CPU) {
@@ -613,6 +618,26 @@ liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *
   if (want > work) want = work;
   p->programs = (uint32_t)(want > 0 ? want : 1);
   return LIGER_OK;
+}
+
+liger_status op_launch_sums(const OpCall *c, liger_kernel *k, liger_arg *a, int nargs, OpPlan *p, int64_t rows,
+                            int64_t cols, const OpTensor *const *sums, const int *slots, int nsums) {
+  liger_status st = op_fit_programs(c, k, a, nargs, p, rows);
+  if (st) return st;
+  size_t part = (size_t)p->programs * (size_t)cols * 4, need = 0; /* one [programs, cols] block */
+  for (int i = 0; i < nsums; i++) need += sums[i] ? part : 0;
+  void *scratch = NULL;
+  OpScratch *hold = NULL;
+  if (need && (st = op_scratch_get(c, need, &scratch, &hold))) return st;
+  char *next = scratch;
+  for (int i = 0; i < nsums; i++)
+    if (sums[i]) a[slots[i]] = liger_arg_ptr(next, LIGER_F32), next += part; /* else never written */
+  st = op_launch(c, k, p->programs, 1, a, nargs);
+  next = scratch;
+  for (int i = 0; i < nsums && !st; i++)
+    if (sums[i]) st = op_sum_partials(c, next, p->programs, sums[i]), next += part;
+  op_scratch_put(hold);
+  return st;
 }
 
 /* ---- per-context state ----------------------------------------------------------------------- */

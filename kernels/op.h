@@ -113,7 +113,7 @@ typedef enum OpPlanKind {
   OP_PLAN_FWD,     /* one pass per row tile */
   OP_PLAN_BWD,     /* the same, holding about twice the state (dy and y): one step more warps */
   OP_PLAN_BWD_SUMS /* a backward that also sums over rows (dW): a persistent grid (programs,
-                      set by op_fit_programs) of programs that each write a partial row; small
+                      set by op_launch_sums) of programs that each write a partial row; small
                       tiles take 4 warps, so that many programs share an SM */
 } OpPlanKind;
 
@@ -121,13 +121,15 @@ typedef enum OpPlanKind {
  * several short rows per program, the looped form above OP_TILE_MAX, and what `kind` adds.
  * LIGER_OPS_CONFIG overrides any of it. */
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind);
-/* The persistent grid of a tile-form backward (p->programs), once its kernel k is known:
- * as many programs per SM as can be resident at once (liger_kernel_occupancy; at most 8;
- * LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker), never more than the row blocks
- * of `rows`. `args` are the launch's (a placeholder may stand for the partials' pointer:
- * only its 16-byte alignment matters). The grid then runs in one wave. */
-liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const liger_arg *args, int nargs, OpPlan *p,
-                             int64_t rows);
+/* The tile-form launch of a backward that sums over rows (RMSNorm's dW, LayerNorm's dW and
+ * dB): sizes the persistent grid from k's occupancy (as many programs per SM as can be
+ * resident at once, at most 8; LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker; the
+ * grid then runs in one wave), takes one fp32 [programs, cols] block of scratch for each
+ * sums[i] that is not NULL and passes it as argument a[slots[i]] (an absent one keeps its
+ * placeholder, which the kernel never writes), launches k, then adds each block's rows into
+ * sums[i] (op_sum_partials). */
+liger_status op_launch_sums(const OpCall *c, liger_kernel *k, liger_arg *a, int nargs, OpPlan *p, int64_t rows,
+                            int64_t cols, const OpTensor *const *sums, const int *slots, int nsums);
 /* Liger's num_warps for a tile of `elems` elements: 4, 8 (>= 2048), 16 (>= 8192), 32 (>=
  * 32768); 16 at most on HIP (64-lane waves). */
 int op_num_warps(const OpCall *c, int64_t elems);

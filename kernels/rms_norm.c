@@ -107,17 +107,9 @@ liger_status liger_rms_norm_backward(liger_context *ctx, void *stream, const DLT
     /* the kernel first: its occupancy sets the persistent grid, which sizes the partials */
     liger_arg a[] = {op_ptr(&DX), op_i64(DX.stride), op_ptr(&DY), op_i64(DY.stride), op_ptr(&X), op_i64(X.stride),
                      wp, op_ptr(&R), op_partials_placeholder(), op_i64(X.rows), op_i64(X.cols), liger_arg_float(offset)};
-    if ((st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 5, p.num_warps, &kern)) ||
-        (st = op_fit_programs(&c, kern, a, 12, &p, X.rows)))
-      return st;
-    void *scratch = NULL;
-    OpScratch *hold = NULL;
-    if (has_w && (st = op_scratch_get(&c, (size_t)p.programs * (size_t)X.cols * 4, &scratch, &hold))) return st;
-    if (has_w) a[8] = liger_arg_ptr(scratch, LIGER_F32); /* else never written */
-    st = op_launch(&c, kern, p.programs, 1, a, 12);
-    if (!st && has_w) st = op_sum_partials(&c, scratch, p.programs, &DW);
-    op_scratch_put(hold);
-    return st;
+    if ((st = op_kernel(&c, rms_file, "rms_norm_bwd", k.k, 5, p.num_warps, &kern))) return st;
+    const OpTensor *sums[] = {has_w ? &DW : NULL};
+    return op_launch_sums(&c, kern, a, 12, &p, X.rows, X.cols, sums, (const int[]){8}, 1);
   }
   /* looped: the row scalars first, then the partial rows */
   size_t srow = ((size_t)X.rows * 4 + OP_SCRATCH_ALIGN - 1) & ~(size_t)(OP_SCRATCH_ALIGN - 1);
