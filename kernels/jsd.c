@@ -25,18 +25,6 @@ enum {
 
 static const char *jsd_bool(bool v) { return v ? "True" : "False"; }
 
-/* As kl_div.c: JSD_CHUNK or LIGER_OPS_CONFIG's smaller chunk, cut down to np2(V), and
- * about 16 elements a thread. */
-static void jsd_plan(const OpCall *c, int64_t cols, int *block, int *warps) {
-  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
-  int64_t b = 1;
-  while (b < cols && b < p.block_n && b < JSD_CHUNK) b <<= 1;
-  int w = p.num_warps;
-  while (w > 1 && (int64_t)w * 32 * JSD_PER_THREAD > b) w >>= 1;
-  *block = (int)b;
-  *warps = w;
-}
-
 /* labels: int64 or int32, one per row, compact (validated as a float tensor of the same
  * shape by op_per_row, then retyped). */
 static liger_status jsd_labels(const OpCall *c, const DLTensor *t, int64_t rows, OpTensor *out) {
@@ -86,7 +74,7 @@ liger_status liger_jsd_forward(liger_context *ctx, void *stream, const DLTensor 
   /* planned before the scratch is held: a runtime tuning of the plan (LIGER_TUNE) calls
    * this op again on the same stream */
   int block = 0, warps = 0;
-  if (X.rows > 0) jsd_plan(&c, X.cols, &block, &warps);
+  if (X.rows > 0) op_chunk_plan(&c, X.cols, JSD_CHUNK, JSD_PER_THREAD, &block, &warps);
   size_t need = JSD_STATS_BYTES + (size_t)X.rows * 4;
   void *scratch = NULL;
   OpScratch *hold = NULL;
@@ -141,7 +129,7 @@ liger_status liger_jsd_backward(liger_context *ctx, void *stream, DLTensor *grad
   if ((st = op_check_overlaps(&c, outs, 1, ins, 1))) return st;
   if (D.rows == 0) return LIGER_OK;
   int block, warps;
-  jsd_plan(&c, D.cols, &block, &warps);
+  op_chunk_plan(&c, D.cols, JSD_CHUNK, JSD_PER_THREAD, &block, &warps);
   char bs[16];
   snprintf(bs, sizeof bs, "%d", block);
   liger_constexpr kc[] = {{"BLOCK", bs}};

@@ -23,19 +23,6 @@ enum {
 
 static const char *kl_bool(bool v) { return v ? "True" : "False"; }
 
-/* The chunk and warps: KL_CHUNK, or LIGER_OPS_CONFIG's smaller chunk (op_plan_rows's looped
- * form), cut down to np2(V); the warps give about 16 elements a thread (LIGER_OPS_CONFIG's
- * warps, when set, at most that). */
-static void kl_plan(const OpCall *c, int64_t cols, int *block, int *warps) {
-  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
-  int64_t b = 1;
-  while (b < cols && b < p.block_n && b < KL_CHUNK) b <<= 1;
-  int w = p.num_warps;
-  while (w > 1 && (int64_t)w * 32 * KL_PER_THREAD > b) w >>= 1;
-  *block = (int)b;
-  *warps = w;
-}
-
 static bool kl_same_shape(const DLTensor *a, const DLTensor *b) {
   if (a->ndim != b->ndim) return false;
   for (int i = 0; i < a->ndim; i++)
@@ -91,7 +78,7 @@ liger_status liger_kl_div_forward(liger_context *ctx, void *stream, const DLTens
   /* planned before the scratch is held: a runtime tuning of the plan (LIGER_TUNE) calls
    * this op again on the same stream */
   int block = 0, warps = 0;
-  if (P.rows > 0) kl_plan(&c, P.cols, &block, &warps);
+  if (P.rows > 0) op_chunk_plan(&c, P.cols, KL_CHUNK, KL_PER_THREAD, &block, &warps);
   void *part = NULL;
   OpScratch *hold = NULL;
   if (!none && P.rows > 0 && (st = op_scratch_get(&c, (size_t)P.rows * 4, &part, &hold))) return st;
@@ -145,7 +132,7 @@ liger_status liger_kl_div_backward(liger_context *ctx, void *stream, const DLTen
   if (T.rows == 0) return LIGER_OK;
 
   int block, warps;
-  kl_plan(&c, T.cols, &block, &warps);
+  op_chunk_plan(&c, T.cols, KL_CHUNK, KL_PER_THREAD, &block, &warps);
   char bs[16];
   snprintf(bs, sizeof bs, "%d", block);
   bool has_g = G.t != NULL, full = has_g && none;

@@ -620,6 +620,16 @@ static liger_status op_fit_programs(const OpCall *c, liger_kernel *k, const lige
   return LIGER_OK;
 }
 
+void op_chunk_plan(const OpCall *c, int64_t cols, int chunk, int per_thread, int *block, int *warps) {
+  OpPlan p = op_plan_rows(c, 1, (int64_t)1 << 40, OP_PLAN_FWD);
+  int64_t b = 1;
+  while (b < cols && b < p.block_n && b < chunk) b <<= 1;
+  int w = p.num_warps;
+  while (w > 1 && (int64_t)w * 32 * per_thread > b) w >>= 1;
+  *block = (int)b;
+  *warps = w;
+}
+
 liger_status op_launch_sums(const OpCall *c, liger_kernel *k, liger_arg *a, int nargs, OpPlan *p, int64_t rows,
                             int64_t cols, const OpTensor *const *sums, const int *slots, int nsums) {
   liger_status st = op_fit_programs(c, k, a, nargs, p, rows);

@@ -121,6 +121,11 @@ typedef enum OpPlanKind {
  * several short rows per program, the looped form above OP_TILE_MAX, and what `kind` adds.
  * LIGER_OPS_CONFIG overrides any of it. */
 OpPlan op_plan_rows(const OpCall *c, int64_t rows, int64_t cols, OpPlanKind kind);
+/* The chunk and warps of a kernel that walks its rows in chunks (KL divergence, JSD): `chunk`
+ * or LIGER_OPS_CONFIG's smaller one (op_plan_rows's looped form), cut down to np2(cols), and
+ * warps for about `per_thread` elements a thread (LIGER_OPS_CONFIG's warps, when set, at most
+ * that). */
+void op_chunk_plan(const OpCall *c, int64_t cols, int chunk, int per_thread, int *block, int *warps);
 /* The tile-form launch of a backward that sums over rows (RMSNorm's dW, LayerNorm's dW and
  * dB): sizes the persistent grid from k's occupancy (as many programs per SM as can be
  * resident at once, at most 8; LIGER_OPS_CONFIG's per_sm overrides; the CPU: 4 a worker; the
