@@ -556,6 +556,7 @@ static SVal b_int_or_float2(Sema *S, const Node *call, const Builtin *b, SVal *a
   if (b->op == OP_DIV && !strcmp(b->name, "fdiv")) {
     if (a[2].kind != SV_BOOL && a[2].kind != SV_INT) {
       diag_error(S->d, call->loc, "tl.fdiv's ieee_rounding must be a constexpr bool");
+      diag_hint(S->d, "pass True (IEEE division, as tl.div_rn) or False (as `/`)");
       return sv_err();
     }
     ieee = a[2].i != 0;

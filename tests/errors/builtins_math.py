@@ -27,6 +27,7 @@ def k(x_ptr, BLOCK: tl.constexpr):
     q = range(3)
     r = tl.float32.element_ty
     s = triton.jit(x)
+    t = tl.fdiv(x, x, ieee_rounding=x)
 
 # expect: 12:12: error: propagate_nan must be tl.PropagateNan.NONE or ALL
 # expect: 13:19: error: libdevice.tanh expects a floating-point argument, got i32
@@ -62,3 +63,5 @@ def k(x_ptr, BLOCK: tl.constexpr):
 # hint: x_ptr.dtype.element_ty is the type x_ptr points to; x.dtype is already an element type
 # expect: 29:16: error: triton.jit is a decorator, not a function to call inside a kernel
 # hint: decorate a module-level function with @triton.jit and call it by name
+# expect: 30:12: error: tl.fdiv's ieee_rounding must be a constexpr bool
+# hint: pass True (IEEE division, as tl.div_rn) or False (as `/`)
